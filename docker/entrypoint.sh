@@ -1,0 +1,12 @@
+#!/bin/sh
+# One image, three roles: web | worker | scheduler (the worker runs RQ's scheduler too).
+set -e
+role="${1:-web}"
+shift || true
+case "$role" in
+  web)       qa-service migrate && exec gunicorn --bind 0.0.0.0:8000 --workers "${WEB_CONCURRENCY:-3}" \
+               --access-logfile - "qa_service.web:create_app()" ;;
+  worker)    exec qa-service worker --queues "${QA_QUEUES:-asr,text}" "$@" ;;
+  scheduler) exec qa-service worker --queues text "$@" ;;
+  *)         exec qa-service "$role" "$@" ;;
+esac

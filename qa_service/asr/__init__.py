@@ -1,0 +1,1 @@
+"""Speech recognition: faster-whisper adapter, audio loading, channels, acoustic metrics."""

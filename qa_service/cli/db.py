@@ -1,0 +1,57 @@
+"""`qa-service migrate`, `create-tenant`, `create-user`: set up a database."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+
+from qa_service.config import Settings
+from qa_service.db.migrate import upgrade
+from qa_service.db.session import transaction
+from qa_service.services.accounts import create_user, get_or_create_tenant
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    upgrade(settings.sqlalchemy_url)
+    print("база данных обновлена / database is up to date")
+    return 0
+
+
+def _create_tenant(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    with transaction(settings.sqlalchemy_url) as session:
+        tenant = get_or_create_tenant(session, args.slug, args.name)
+        print(f"tenant {tenant.slug} id={tenant.id}")
+    return 0
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    # Never on the command line: it would stay in shell history and `ps`.
+    password = os.environ.get("QA_USER_PASSWORD") or getpass.getpass("Пароль / password: ")
+    with transaction(settings.sqlalchemy_url) as session:
+        tenant = get_or_create_tenant(session, args.tenant, args.tenant)
+        user = create_user(session, tenant, email=args.email, name=args.name, role=args.role, password=password)
+        print(f"user {user.email} role={user.role.value} id={user.id}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("migrate", help="создать/обновить схему БД / create or upgrade the schema")
+    parser.set_defaults(handler=_migrate)
+
+    parser = subparsers.add_parser("create-tenant", help="добавить авиакомпанию / add a tenant")
+    parser.add_argument("slug")
+    parser.add_argument("name")
+    parser.set_defaults(handler=_create_tenant)
+
+    parser = subparsers.add_parser(
+        "create-user", help="добавить пользователя (пароль из QA_USER_PASSWORD) / add a user"
+    )
+    parser.add_argument("--tenant", required=True)
+    parser.add_argument("--email", required=True)
+    parser.add_argument("--name", required=True)
+    parser.add_argument("--role", required=True, choices=["admin", "qa", "trainer", "supervisor", "agent", "customer"])
+    parser.set_defaults(handler=_create_user)

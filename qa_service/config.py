@@ -1,0 +1,107 @@
+"""Settings from the environment, with embedded defaults that need no server.
+
+Defaults: a SQLite file in `instance/`, a local blob directory, jobs run in-process.
+`DATABASE_URL` (PostgreSQL), `REDIS_URL` (real RQ workers) and `BLOB_URL` switch to the
+production parts.  Reading settings does no I/O beyond the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from qa_service.core.errors import UserFacingError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSECURE_DEV_KEY = "dev-only-not-secret"
+
+ENVIRONMENTS = ("production", "demo", "test")
+
+
+class ConfigError(UserFacingError):
+    """The environment does not describe a runnable service."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "production"
+    database_url: str = ""
+    redis_url: str | None = None
+    blob_url: str = ""
+    secret_key: str = INSECURE_DEV_KEY
+    asr_model: str | None = None
+    instance_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "instance")
+    job_timeout_seconds: int = 1800
+    job_retries: int = 3
+    failure_ttl_seconds: int = 7 * 24 * 3600
+    default_locale: str = "ru"
+
+    def __post_init__(self) -> None:
+        # Derived defaults live next to the instance directory so tests can move it.
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite:///{self.instance_dir / 'qa_service.sqlite3'}")
+        if not self.blob_url:
+            object.__setattr__(self, "blob_url", f"file://{self.instance_dir / 'blobs'}")
+
+    @property
+    def jobs_in_process(self) -> bool:
+        """Without Redis every job runs synchronously in the caller's process."""
+        return not self.redis_url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from `env` (default: `os.environ`) and refuse an unsafe set-up."""
+        env = os.environ if env is None else env
+        environment = env.get("QA_ENV", "production")
+        if environment not in ENVIRONMENTS:
+            raise ConfigError(
+                f"QA_ENV={environment!r}: допустимо одно из {', '.join(ENVIRONMENTS)}",
+                f"QA_ENV={environment!r}: expected one of {', '.join(ENVIRONMENTS)}",
+            )
+        instance = Path(env["QA_INSTANCE_DIR"]) if env.get("QA_INSTANCE_DIR") else PROJECT_ROOT / "instance"
+        settings = cls(
+            environment=environment,
+            database_url=env.get("DATABASE_URL", ""),
+            redis_url=env.get("REDIS_URL") or None,
+            blob_url=env.get("BLOB_URL", ""),
+            secret_key=env.get("SECRET_KEY") or INSECURE_DEV_KEY,
+            asr_model=env.get("QA_ASR_MODEL") or None,
+            instance_dir=instance,
+        )
+        settings.validate()
+        return settings
+
+    def require_secret(self) -> None:
+        """Services that sign sessions or talk to workers call this before they start."""
+        if self.environment not in ("demo", "test") and self.secret_key == INSECURE_DEV_KEY:
+            raise ConfigError(
+                "SECRET_KEY не задан: вне режимов demo/test сервис без него не запускается",
+                "SECRET_KEY is not set: outside demo/test the service refuses to start without it",
+            )
+
+    def validate(self) -> None:
+        if not (self.database_url.startswith(("sqlite", "postgresql"))):
+            raise ConfigError(
+                f"DATABASE_URL должен начинаться с sqlite:// или postgresql://: {self.database_url!r}",
+                f"DATABASE_URL must start with sqlite:// or postgresql://: {self.database_url!r}",
+            )
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with some fields changed (tests, the demo)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """PostgreSQL URLs use the psycopg 3 driver whatever the user wrote."""
+        url = self.database_url
+        if url.startswith("postgresql://"):
+            return "postgresql+psycopg://" + url[len("postgresql://") :]
+        if url.startswith("postgres://"):
+            return "postgresql+psycopg://" + url[len("postgres://") :]
+        return url

@@ -1,0 +1,69 @@
+"""All models, importable from one place (Alembic autogenerate needs them registered)."""
+
+from qa_service.db.models.base import Base
+from qa_service.db.models.calibration import CalibrationItem, CalibrationParticipant, CalibrationSession
+from qa_service.db.models.coaching import CoachingStatus, CoachingTask, TrainingNeed
+from qa_service.db.models.disputes import Dispute, DisputeStatus
+from qa_service.db.models.evaluations import (
+    CriterionAnswer,
+    Evaluation,
+    EvaluationKind,
+    EvaluationStatus,
+    ReviewComment,
+)
+from qa_service.db.models.interactions import (
+    AgentStatusEvent,
+    Channel,
+    Interaction,
+    ProcessingState,
+    Recording,
+    StaffingPlan,
+    Turn,
+)
+from qa_service.db.models.operations import (
+    AuditLog,
+    ConnectorConfig,
+    ConnectorCursor,
+    ReportRun,
+    ReviewAssignment,
+    SamplingRule,
+)
+from qa_service.db.models.rubrics import Rubric, RubricVersion
+from qa_service.db.models.tenancy import Agent, Role, Team, Tenant, User
+
+__all__ = [
+    "Agent",
+    "AgentStatusEvent",
+    "AuditLog",
+    "Base",
+    "CalibrationItem",
+    "CalibrationParticipant",
+    "CalibrationSession",
+    "Channel",
+    "CoachingStatus",
+    "CoachingTask",
+    "ConnectorConfig",
+    "ConnectorCursor",
+    "CriterionAnswer",
+    "Dispute",
+    "DisputeStatus",
+    "Evaluation",
+    "EvaluationKind",
+    "EvaluationStatus",
+    "Interaction",
+    "ProcessingState",
+    "Recording",
+    "ReportRun",
+    "ReviewAssignment",
+    "ReviewComment",
+    "Role",
+    "Rubric",
+    "RubricVersion",
+    "SamplingRule",
+    "StaffingPlan",
+    "Team",
+    "Tenant",
+    "TrainingNeed",
+    "Turn",
+    "User",
+]

@@ -1,0 +1,125 @@
+"""Background jobs: one helper that binds queue, connection, timeouts, retries and failure TTL.
+
+Jobs take ids, never objects, and each calls one service.  With `REDIS_URL` set they go
+to RQ queues served by `qa-service worker`; without it they run in the caller's process
+(the embedded default for the demo and unit tests).  Two queues keep slow speech
+recognition from delaying chats and e-mails: `asr` for calls, `text` for everything else.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from redis import Redis
+from rq import Queue, Retry, Worker
+
+from qa_service.config import Settings
+
+log = logging.getLogger(__name__)
+
+ASR_QUEUE = "asr"
+TEXT_QUEUE = "text"
+QUEUES = (ASR_QUEUE, TEXT_QUEUE)
+
+# Exponential backoff between the retries of one job, in seconds.
+RETRY_INTERVALS = (10, 60, 300)
+
+_settings_override: ContextVar[Settings | None] = ContextVar("qa_settings_override", default=None)
+
+
+@cache
+def _settings_from_env() -> Settings:
+    return Settings.from_env()
+
+
+def current_settings() -> Settings:
+    """Settings of the running job: the caller's in-process, the environment's in a worker."""
+    return _settings_override.get() or _settings_from_env()
+
+
+@contextmanager
+def using_settings(settings: Settings) -> Iterator[None]:
+    token = _settings_override.set(settings)
+    try:
+        yield
+    finally:
+        _settings_override.reset(token)
+
+
+@cache
+def redis_connection(url: str) -> Redis:
+    return Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30)
+
+
+@dataclass(frozen=True)
+class EnqueuedJob:
+    id: str | None
+    queue: str
+    ran_in_process: bool
+
+
+def enqueue(
+    settings: Settings, func: Callable[..., Any], *ids: int | str, queue: str = TEXT_QUEUE, job_id: str | None = None
+) -> EnqueuedJob:
+    """Run `func(*ids)` as a job: on RQ with retries and backoff, or right now in-process.
+
+    `job_id` makes enqueueing idempotent (RQ keeps one job per id).  Call this only after
+    the transaction that produced the ids has committed, so a worker never sees a row that
+    is not there yet.
+    """
+    if queue not in QUEUES:
+        raise ValueError(f"unknown queue {queue!r}")
+    if settings.jobs_in_process:
+        with using_settings(settings):
+            func(*ids)
+        return EnqueuedJob(id=None, queue=queue, ran_in_process=True)
+    assert settings.redis_url is not None
+    rq_queue = Queue(queue, connection=redis_connection(settings.redis_url))
+    job = rq_queue.enqueue(
+        func,
+        *ids,
+        job_id=job_id,
+        job_timeout=settings.job_timeout_seconds,
+        failure_ttl=settings.failure_ttl_seconds,
+        result_ttl=3600,
+        retry=Retry(max=settings.job_retries, interval=list(RETRY_INTERVALS[: settings.job_retries])),
+    )
+    return EnqueuedJob(id=job.id, queue=queue, ran_in_process=False)
+
+
+def queue_depths(settings: Settings) -> dict[str, int]:
+    """Jobs waiting per queue (raises if Redis is unreachable); empty when jobs run in-process."""
+    if settings.jobs_in_process:
+        return {}
+    assert settings.redis_url is not None
+    connection = redis_connection(settings.redis_url)
+    return {name: Queue(name, connection=connection).count for name in QUEUES}
+
+
+def run_worker(
+    settings: Settings, queues: Sequence[str], *, burst: bool = False, preload: Callable[[], None] | None = None
+) -> bool:
+    """Serve `queues` until stopped; heavy models are loaded once by `preload` before the loop."""
+    if settings.redis_url is None:
+        raise ValueError("REDIS_URL is required to run a worker")
+    if preload is not None:
+        preload()
+    worker = Worker(list(queues), connection=redis_connection(settings.redis_url))
+    return bool(worker.work(burst=burst, with_scheduler=True))
+
+
+# --- job functions -----------------------------------------------------------------------
+
+
+def record_worker_heartbeat(tenant_id: int) -> None:
+    """Write an audit row from a worker: proves the queue and the database both work end to end."""
+    from qa_service.services.heartbeat import record_heartbeat
+
+    record_heartbeat(current_settings(), tenant_id, at=datetime.now(UTC))

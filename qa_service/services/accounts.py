@@ -1,0 +1,60 @@
+"""Tenants and users: creation, argon2 password hashing, sign-in checks."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qa_service.core.errors import UserFacingError
+from qa_service.db.models import Role, Tenant, User
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountError(UserFacingError):
+    pass
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            f"пароль короче {MIN_PASSWORD_LENGTH} символов",
+            f"the password is shorter than {MIN_PASSWORD_LENGTH} characters",
+        )
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def get_or_create_tenant(session: Session, slug: str, name: str) -> Tenant:
+    tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        tenant = Tenant(slug=slug, name=name)
+        session.add(tenant)
+        session.flush()
+    return tenant
+
+
+def create_user(session: Session, tenant: Tenant, *, email: str, name: str, role: Role | str, password: str) -> User:
+    email = email.strip().lower()
+    if session.scalar(select(User).where(User.tenant_id == tenant.id, User.email == email)):
+        raise AccountError(f"пользователь {email} уже есть", f"user {email} already exists")
+    try:
+        role = Role(role)
+    except ValueError:
+        raise AccountError(
+            f"неизвестная роль {role!r}: {', '.join(r.value for r in Role)}",
+            f"unknown role {role!r}: {', '.join(r.value for r in Role)}",
+        ) from None
+    user = User(tenant_id=tenant.id, email=email, name=name, role=role, password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    return user

@@ -1,0 +1,43 @@
+"""The demo's tenant and sign-ins: one airline and a user for every role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from qa_service.config import Settings
+from qa_service.db.migrate import upgrade
+from qa_service.db.models import Role, User
+from qa_service.db.session import transaction
+from qa_service.services.accounts import create_user, get_or_create_tenant
+
+DEMO_TENANT = ("severny-veter", "Авиакомпания «Северный Ветер»")
+DEMO_PASSWORD = "demo-password-1"  # noqa: S105 - the demo's published sign-in, never used in production
+DEMO_USERS = (
+    ("admin@demo.local", "Администратор", Role.ADMIN),
+    ("qa@demo.local", "Ольга Контролёр", Role.QA),
+    ("trainer@demo.local", "Игорь Тренер", Role.TRAINER),
+    ("supervisor@demo.local", "Марина Руководитель", Role.SUPERVISOR),
+    ("agent@demo.local", "Анна Смирнова", Role.AGENT),
+    ("customer@demo.local", "Представитель авиакомпании", Role.CUSTOMER),
+)
+
+
+@dataclass(frozen=True)
+class DemoAccounts:
+    tenant_id: int
+    emails: tuple[str, ...]
+    password: str
+
+
+def prepare_demo_accounts(settings: Settings) -> DemoAccounts:
+    """Migrate the database and make sure the demo tenant and its users exist (idempotent)."""
+    upgrade(settings.sqlalchemy_url)
+    with transaction(settings.sqlalchemy_url) as session:
+        tenant = get_or_create_tenant(session, *DEMO_TENANT)
+        existing = set(session.scalars(select(User.email).where(User.tenant_id == tenant.id)))
+        for email, name, role in DEMO_USERS:
+            if email not in existing:
+                create_user(session, tenant, email=email, name=name, role=role, password=DEMO_PASSWORD)
+        return DemoAccounts(tenant.id, tuple(u[0] for u in DEMO_USERS), DEMO_PASSWORD)

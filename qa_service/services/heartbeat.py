@@ -1,0 +1,17 @@
+"""A worker heartbeat: one audit row written by a job, read back by health checks and tests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from qa_service.config import Settings
+from qa_service.db.models import AuditLog
+from qa_service.db.session import transaction
+
+
+def record_heartbeat(settings: Settings, tenant_id: int, *, at: datetime) -> int:
+    with transaction(settings.sqlalchemy_url) as session:
+        row = AuditLog(tenant_id=tenant_id, at=at, action="worker_heartbeat", entity="worker", details={})
+        session.add(row)
+        session.flush()
+        return row.id

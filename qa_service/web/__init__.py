@@ -1,0 +1,37 @@
+"""The Flask application: `create_app(settings=None)` builds it; importing this does no I/O."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from qa_service.config import Settings
+from qa_service.web.errors import init_errors
+from qa_service.web.i18n import init_i18n
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app for `settings` (default: from the environment)."""
+    settings = settings or Settings.from_env()
+    settings.require_secret()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        QA_SETTINGS=settings,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.environment == "production",
+        BABEL_DEFAULT_LOCALE=settings.default_locale,
+        BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS_DIR),
+        TESTING=settings.environment == "test",
+    )
+    init_i18n(app)
+    init_errors(app)
+
+    from qa_service.web.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+    return app

@@ -1,0 +1,31 @@
+"""Migrations have one head and match the models, on SQLite and on the real PostgreSQL."""
+
+import pytest
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+from qa_service.config import Settings
+from qa_service.db.migrate import alembic_config
+from qa_service.db.models import Base
+from qa_service.db.session import engine_for
+
+
+def test_one_head() -> None:
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert len(script.get_heads()) == 1
+
+
+def test_sqlite_schema_matches_models(settings: Settings) -> None:
+    command.check(alembic_config(settings.sqlalchemy_url))  # raises when they drift
+    tables = set(inspect(engine_for(settings.sqlalchemy_url)).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+
+
+@pytest.mark.postgres
+def test_postgres_schema_matches_models(pg_settings: Settings) -> None:
+    command.check(alembic_config(pg_settings.sqlalchemy_url))
+    inspector = inspect(engine_for(pg_settings.sqlalchemy_url))
+    assert set(Base.metadata.tables) <= set(inspector.get_table_names())
+    index_names = {ix["name"] for ix in inspector.get_indexes("interactions")}
+    assert "ix_interactions_tenant_started" in index_names

@@ -1,0 +1,1 @@
+"""Worker entry points: load heavy models once, then serve RQ queues (see README)."""
