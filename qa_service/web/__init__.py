@@ -31,7 +31,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_i18n(app)
     init_errors(app)
 
+    from qa_service.web.api import register_api
     from qa_service.web.health import bp as health_bp
+    from qa_service.web.ui import register_ui
 
     app.register_blueprint(health_bp)
+    register_ui(app)
+    register_api(app)
     return app
