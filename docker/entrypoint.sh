@@ -7,6 +7,6 @@ case "$role" in
   web)       qa-service migrate && exec gunicorn --bind 0.0.0.0:8000 --workers "${WEB_CONCURRENCY:-3}" \
                --access-logfile - "qa_service.web:create_app()" ;;
   worker)    exec qa-service worker --queues "${QA_QUEUES:-asr,text}" "$@" ;;
-  scheduler) exec qa-service worker --queues text "$@" ;;
+  scheduler) exec qa-service scheduler "$@" ;;
   *)         exec qa-service "$role" "$@" ;;
 esac

@@ -37,6 +37,7 @@ class Settings:
     job_retries: int = 3
     failure_ttl_seconds: int = 7 * 24 * 3600
     default_locale: str = "ru"
+    spool_dir: Path | None = None  # raw recordings awaiting redaction; never the blob store
 
     def __post_init__(self) -> None:
         # Derived defaults live next to the instance directory so tests can move it.
@@ -44,6 +45,14 @@ class Settings:
             object.__setattr__(self, "database_url", f"sqlite:///{self.instance_dir / 'qa_service.sqlite3'}")
         if not self.blob_url:
             object.__setattr__(self, "blob_url", f"file://{self.instance_dir / 'blobs'}")
+        if self.spool_dir is None:
+            object.__setattr__(self, "spool_dir", self.instance_dir / "spool")
+
+    @property
+    def spool(self) -> Path:
+        """The spool folder for raw recordings (set in __post_init__)."""
+        assert self.spool_dir is not None
+        return self.spool_dir
 
     @property
     def jobs_in_process(self) -> bool:
@@ -73,6 +82,7 @@ class Settings:
             secret_key=env.get("SECRET_KEY") or INSECURE_DEV_KEY,
             asr_model=env.get("QA_ASR_MODEL") or None,
             instance_dir=instance,
+            spool_dir=Path(env["QA_SPOOL_DIR"]) if env.get("QA_SPOOL_DIR") else None,
         )
         settings.validate()
         return settings

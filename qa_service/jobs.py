@@ -18,7 +18,8 @@ from functools import cache
 from typing import Any
 
 from redis import Redis
-from rq import Queue, Retry, Worker
+from rq import Callback, Queue, Retry, Worker
+from rq.job import Job
 
 from qa_service.config import Settings
 
@@ -86,6 +87,7 @@ def enqueue(
         func,
         *ids,
         job_id=job_id,
+        on_failure=Callback(_on_job_failure),
         job_timeout=settings.job_timeout_seconds,
         failure_ttl=settings.failure_ttl_seconds,
         result_ttl=3600,
@@ -115,6 +117,17 @@ def run_worker(
     return bool(worker.work(burst=burst, with_scheduler=True))
 
 
+def _on_job_failure(job: Job, connection: Redis, exc_type: type, exc_value: BaseException, tb: Any) -> None:
+    """After the last retry, make the failure visible on the interaction the job was about."""
+    if job.retries_left:
+        return
+    step = job.func_name.rsplit(".", 1)[-1]
+    if step in INTERACTION_STEPS and job.args:
+        from qa_service.services.pipeline_state import record_failure
+
+        record_failure(current_settings(), int(job.args[0]), step=step, error=exc_value)
+
+
 # --- job functions -----------------------------------------------------------------------
 
 
@@ -123,3 +136,53 @@ def record_worker_heartbeat(tenant_id: int) -> None:
     from qa_service.services.heartbeat import record_heartbeat
 
     record_heartbeat(current_settings(), tenant_id, at=datetime.now(UTC))
+
+
+def poll_connectors() -> None:
+    """Run by RQ's cron scheduler every minute: start ingestion of every connector that is due."""
+    from qa_service.services.connector_runs import due_connectors
+
+    settings = current_settings()
+    for connector_id in due_connectors(settings, datetime.now(UTC)):
+        enqueue(settings, ingest_connector, connector_id, job_id=f"ingest-{connector_id}")
+
+
+def ingest_connector(connector_id: int) -> None:
+    """Fetch what is new from one connector; each stored item starts its own pipeline."""
+    from qa_service.services.connector_runs import run_connector
+
+    settings = current_settings()
+    run_connector(
+        settings,
+        connector_id,
+        on_stored=lambda stored: start_pipeline(
+            settings, stored.interaction_id, needs_transcription=stored.needs_transcription
+        ),
+    )
+
+
+def start_pipeline(settings: Settings, interaction_id: int, *, needs_transcription: bool) -> None:
+    """Called after the interaction's transaction committed: calls go to ASR, the rest to scoring."""
+    if needs_transcription:
+        enqueue(
+            settings, transcribe_interaction, interaction_id, queue=ASR_QUEUE, job_id=f"transcribe-{interaction_id}"
+        )
+    else:
+        enqueue(settings, score_interaction, interaction_id, job_id=f"score-{interaction_id}")
+
+
+def transcribe_interaction(interaction_id: int) -> None:
+    from qa_service.services.transcription import transcribe_stored_interaction
+
+    settings = current_settings()
+    transcribe_stored_interaction(settings, interaction_id)
+    enqueue(settings, score_interaction, interaction_id, job_id=f"score-{interaction_id}")
+
+
+def score_interaction(interaction_id: int) -> None:
+    from qa_service.services.scoring import score_stored_interaction
+
+    score_stored_interaction(current_settings(), interaction_id)
+
+
+INTERACTION_STEPS = ("transcribe_interaction", "score_interaction")

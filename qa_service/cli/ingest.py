@@ -1,0 +1,127 @@
+"""`qa-service ingest`, `connector`, `issue-token`, `scheduler`: getting data in, round the clock."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from sqlalchemy import select
+
+from qa_service.config import ConfigError, Settings
+from qa_service.core.errors import UserFacingError
+from qa_service.db.models import ConnectorConfig, Tenant
+from qa_service.db.session import session_factory, transaction
+from qa_service.jobs import ingest_connector, redis_connection, using_settings
+
+
+def _tenant(session, slug: str) -> Tenant:  # type: ignore[no-untyped-def]
+    tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        raise UserFacingError(f"нет авиакомпании {slug!r}", f"no tenant {slug!r}")
+    return tenant
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    """One ingestion run of every enabled connector (or one), then the pipeline for what is new."""
+    settings = Settings.from_env()
+    with session_factory(settings.sqlalchemy_url)() as session:
+        query = select(ConnectorConfig).where(ConnectorConfig.enabled.is_(True))
+        if args.connector:
+            query = query.where(ConnectorConfig.name == args.connector)
+        targets = [(c.id, c.name) for c in session.scalars(query)]
+    if not targets:
+        raise UserFacingError("нет включённых коннекторов", "no enabled connectors")
+    for connector_id, name in targets:
+        print(f"коннектор / connector {name}…", file=sys.stderr)
+        with using_settings(settings):
+            ingest_connector(connector_id)
+    print("готово / done", file=sys.stderr)
+    return 0
+
+
+def _connector_save(args: argparse.Namespace) -> int:
+    from qa_service.services.connectors_admin import save_connector
+
+    settings = Settings.from_env()
+    try:
+        config = json.loads(args.config)
+    except json.JSONDecodeError as error:
+        raise UserFacingError(f"--config: не JSON ({error.msg})", f"--config: not JSON ({error.msg})") from None
+    # Secrets come from the environment, never the command line (shell history, `ps`).
+    secrets = json.loads(os.environ.get("QA_CONNECTOR_SECRETS", "{}") or "{}")
+    with transaction(settings.sqlalchemy_url) as session:
+        tenant = _tenant(session, args.tenant)
+        row = save_connector(
+            session, tenant.id, name=args.name, kind=args.kind, config=config, secrets=secrets,
+            poll_interval_seconds=args.interval,
+        )
+        print(f"connector {row.name} id={row.id}")
+    return 0
+
+
+def _connector_list(args: argparse.Namespace) -> int:
+    from qa_service.services.connectors_admin import list_connectors
+
+    settings = Settings.from_env()
+    with session_factory(settings.sqlalchemy_url)() as session:
+        tenant = _tenant(session, args.tenant)
+        for view in list_connectors(session, tenant.id):
+            secrets = ",".join(view.secrets_set) or "-"
+            print(f"{view.name}\t{view.kind}\tevery {view.poll_interval_seconds}s\tsecrets set: {secrets}"
+                  f"\t{'on' if view.enabled else 'off'}\t{view.last_error or ''}")
+    return 0
+
+
+def _issue_token(args: argparse.Namespace) -> int:
+    from qa_service.services.tenant_tokens import issue_token
+
+    settings = Settings.from_env()
+    with transaction(settings.sqlalchemy_url) as session:
+        token = issue_token(session, _tenant(session, args.tenant))
+    print(token)
+    return 0
+
+
+def _scheduler(args: argparse.Namespace) -> int:
+    """RQ's cron scheduler: every minute, enqueue ingestion for connectors whose interval has passed."""
+    from rq.cron import CronScheduler
+
+    from qa_service.jobs import TEXT_QUEUE, poll_connectors
+
+    settings = Settings.from_env()
+    settings.require_secret()
+    if settings.redis_url is None:
+        raise ConfigError("для планировщика нужен REDIS_URL", "the scheduler needs REDIS_URL")
+    scheduler = CronScheduler(connection=redis_connection(settings.redis_url))
+    scheduler.register(poll_connectors, TEXT_QUEUE, interval=args.every)
+    scheduler.start()
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("ingest", help="один проход загрузки / one ingestion run")
+    parser.add_argument("--connector", help="имя коннектора / connector name (default: all enabled)")
+    parser.set_defaults(handler=_ingest)
+
+    connector = subparsers.add_parser("connector", help="настройка коннекторов / connector settings")
+    sub = connector.add_subparsers(dest="connector_command", required=True)
+    save = sub.add_parser("save", help="создать или изменить (секреты из QA_CONNECTOR_SECRETS) / create or update")
+    save.add_argument("--tenant", required=True)
+    save.add_argument("--name", required=True)
+    save.add_argument("--kind", required=True, choices=["dropfolder", "http", "imap"])
+    save.add_argument("--config", required=True, help='JSON, e.g. {"path": "/srv/drop"}')
+    save.add_argument("--interval", type=int, default=300, help="секунды между опросами / seconds between polls")
+    save.set_defaults(handler=_connector_save)
+    show = sub.add_parser("list", help="список без секретов / list without secrets")
+    show.add_argument("--tenant", required=True)
+    show.set_defaults(handler=_connector_list)
+
+    parser = subparsers.add_parser("issue-token", help="токен API авиакомпании / a tenant's API token")
+    parser.add_argument("--tenant", required=True)
+    parser.set_defaults(handler=_issue_token)
+
+    parser = subparsers.add_parser("scheduler", help="периодический опрос коннекторов / periodic polling")
+    parser.add_argument("--every", type=int, default=60, help="секунды / seconds")
+    parser.set_defaults(handler=_scheduler)

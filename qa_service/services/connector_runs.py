@@ -1,0 +1,181 @@
+"""One ingestion run of a tenant's connector: fetch what is new, store each item, advance the cursor.
+
+Each item is stored in its own transaction together with the cursor that follows it, so the
+cursor never moves past an item that was not stored and a crash mid-run loses nothing: the
+next run starts from the last stored item and the unique keys absorb any repeat.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qa_service.config import Settings
+from qa_service.connectors.base import (
+    FetchedInteraction,
+    ItemRef,
+    StaffingSlot,
+    StatusEvent,
+    TransientFetchError,
+    build_connector,
+)
+from qa_service.db.models import AgentStatusEvent, ConnectorConfig, ConnectorCursor, StaffingPlan
+from qa_service.db.session import session_factory, transaction
+from qa_service.services.ingest import StoredInteraction, agent_for, store_interaction
+
+log = logging.getLogger(__name__)
+
+STREAM = "all"
+
+
+@dataclass
+class IngestReport:
+    connector_id: int
+    stored: int = 0
+    repeated: int = 0
+    status_events: int = 0
+    staffing_slots: int = 0
+    cursor: str | None = None
+    stored_ids: list[int] = field(default_factory=list)
+
+
+def _cursor_row(session: Session, config: ConnectorConfig) -> ConnectorCursor:
+    row = session.scalar(
+        select(ConnectorCursor).where(ConnectorCursor.connector_id == config.id, ConnectorCursor.stream == STREAM)
+    )
+    if row is None:
+        row = ConnectorCursor(tenant_id=config.tenant_id, connector_id=config.id, stream=STREAM)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _store_status_events(session: Session, config: ConnectorConfig, events: list[StatusEvent]) -> int:
+    stored = 0
+    for event in events:
+        exists = session.scalar(
+            select(AgentStatusEvent.id).where(
+                AgentStatusEvent.tenant_id == config.tenant_id,
+                AgentStatusEvent.source == config.name,
+                AgentStatusEvent.source_key == event.source_key,
+            )
+        )
+        if exists is None:
+            agent = agent_for(session, config.tenant_id, event.agent_id)
+            session.add(
+                AgentStatusEvent(
+                    tenant_id=config.tenant_id,
+                    source=config.name,
+                    source_key=event.source_key,
+                    agent_id=agent.id,
+                    status=event.status,
+                    at=event.at,
+                )
+            )
+            stored += 1
+    return stored
+
+
+def _store_staffing(session: Session, config: ConnectorConfig, slots: list[StaffingSlot]) -> int:
+    for slot in slots:
+        queue = slot.queue or ""
+        row = session.scalar(
+            select(StaffingPlan).where(
+                StaffingPlan.tenant_id == config.tenant_id,
+                StaffingPlan.hour_start == slot.hour_start,
+                StaffingPlan.queue == queue,
+            )
+        )
+        if row is None:
+            session.add(
+                StaffingPlan(
+                    tenant_id=config.tenant_id,
+                    hour_start=slot.hour_start,
+                    queue=queue,
+                    planned_agents=slot.planned_agents,
+                )
+            )
+        else:
+            row.planned_agents = slot.planned_agents  # a revised plan replaces the old one
+    return len(slots)
+
+
+def run_connector(
+    settings: Settings,
+    connector_id: int,
+    *,
+    on_stored: Callable[[StoredInteraction], None] = lambda stored: None,
+    limit: int = 500,
+) -> IngestReport:
+    """Fetch and store everything new; `on_stored` runs after each item's commit (to enqueue jobs)."""
+    url = settings.sqlalchemy_url
+    with session_factory(url)() as session:
+        config = session.get(ConnectorConfig, connector_id)
+        if config is None:
+            raise LookupError(f"no connector {connector_id}")
+        cursor = _cursor_row(session, config).value
+        session.commit()
+        connector = build_connector(config.kind, config.name, dict(config.config), dict(config.secrets))
+    report = IngestReport(connector_id=connector_id, cursor=cursor)
+    try:
+        refs: list[ItemRef] = connector.list_new(cursor, limit=limit)
+        for ref in refs:
+            fetched = connector.fetch(ref)  # network: outside any transaction
+            stored: StoredInteraction | None = None
+            with transaction(url) as session:
+                config = session.get_one(ConnectorConfig, connector_id)
+                if isinstance(fetched, FetchedInteraction):
+                    stored = store_interaction(
+                        session,
+                        settings,
+                        config.tenant_id,
+                        fetched.document,
+                        recording=fetched.recording,
+                        recording_filename=fetched.recording_filename,
+                        default_source=config.name,
+                    )
+                elif fetched and isinstance(fetched[0], StatusEvent):
+                    report.status_events += _store_status_events(session, config, fetched)  # type: ignore[arg-type]
+                elif fetched:
+                    report.staffing_slots += _store_staffing(session, config, fetched)  # type: ignore[arg-type]
+                cursor_row = _cursor_row(session, config)
+                cursor_row.value = ref.cursor_after
+                cursor_row.updated_at = datetime.now(UTC)
+            report.cursor = ref.cursor_after
+            if stored is not None:
+                if stored.created:
+                    report.stored += 1
+                    report.stored_ids.append(stored.interaction_id)
+                    on_stored(stored)
+                else:
+                    report.repeated += 1
+    except TransientFetchError as error:
+        _record_run(settings, connector_id, error=f"{type(error).__name__}: {error}")
+        raise
+    _record_run(settings, connector_id, error=None)
+    return report
+
+
+def _record_run(settings: Settings, connector_id: int, *, error: str | None) -> None:
+    with transaction(settings.sqlalchemy_url) as session:
+        config = session.get(ConnectorConfig, connector_id)
+        if config is not None:
+            config.last_run_at = datetime.now(UTC)
+            config.last_error = error[:2000] if error else None
+
+
+def due_connectors(settings: Settings, now: datetime) -> list[int]:
+    """Enabled connectors whose poll interval has passed since their last run."""
+    with session_factory(settings.sqlalchemy_url)() as session:
+        rows = session.scalars(select(ConnectorConfig).where(ConnectorConfig.enabled.is_(True))).all()
+        due = []
+        for row in rows:
+            last = row.last_run_at
+            if last is None or (now - last).total_seconds() >= row.poll_interval_seconds:
+                due.append(row.id)
+        return due

@@ -1,0 +1,159 @@
+"""Ingestion: store what a connector or the push API delivers, exactly once, already redacted.
+
+`store_interaction` is idempotent on (tenant, source, external_id): a second delivery of the
+same item changes nothing.  Text is redacted before it is written; a call's raw recording
+goes to the spool (not the blob store) until the speech job has redacted it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qa_service.config import Settings
+from qa_service.core.interaction import Interaction as DomainInteraction
+from qa_service.core.interaction import interaction_to_json, parse_interaction
+from qa_service.core.redaction import redact
+from qa_service.db.models import Agent, Channel, Interaction, Recording, Turn
+
+log = logging.getLogger(__name__)
+
+AUDIO_SUFFIXES = (".wav", ".mp3", ".ogg", ".opus", ".flac", ".gsm")
+
+
+@dataclass(frozen=True)
+class StoredInteraction:
+    interaction_id: int
+    created: bool
+    needs_transcription: bool
+
+
+def spool_path(settings: Settings, tenant_id: int, interaction_id: int, filename: str | None) -> Path:
+    """Where a raw recording waits for redaction: outside the blob store, removed once redacted."""
+    suffix = Path(filename or "").suffix.lower()
+    if suffix not in AUDIO_SUFFIXES:
+        suffix = ".audio"
+    return settings.spool / f"tenant-{tenant_id}" / f"{interaction_id}{suffix}"
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(f".tmp-{path.name}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)
+
+
+def agent_for(session: Session, tenant_id: int, external_id: str, name: str | None = None) -> Agent:
+    """The tenant's agent with this platform id, created on first sight."""
+    agent = session.scalar(select(Agent).where(Agent.tenant_id == tenant_id, Agent.external_id == external_id))
+    if agent is None:
+        agent = Agent(tenant_id=tenant_id, external_id=external_id, name=name or external_id)
+        session.add(agent)
+        session.flush()
+    elif name and agent.name == agent.external_id:
+        agent.name = name
+    return agent
+
+
+def _redacted_turns(item: DomainInteraction) -> tuple[list[Turn], dict[str, int]]:
+    """Turns with every text and subject redacted, and how many spans of each kind were removed."""
+    counts: dict[str, int] = {}
+    turns: list[Turn] = []
+    for position, turn in enumerate(item.turns):
+        text = redact(turn.text)
+        subject = redact(turn.subject) if turn.subject else None
+        spans = [{"start": s.start, "end": s.end, "kind": s.kind} for s in text.spans]
+        for span in [*text.spans, *(subject.spans if subject else [])]:
+            counts[span.kind] = counts.get(span.kind, 0) + 1
+        # Word timings from a pre-transcribed call are dropped: their text is not redacted.
+        turns.append(
+            Turn(
+                position=position,
+                speaker=turn.speaker,
+                text=text.text,
+                start=turn.start,
+                end=turn.end,
+                at=turn.at,
+                subject=subject.text if subject else None,
+                redactions=spans or None,
+            )
+        )
+    return turns, counts
+
+
+def store_interaction(
+    session: Session,
+    settings: Settings,
+    tenant_id: int,
+    document: dict[str, Any],
+    *,
+    recording: bytes | None = None,
+    recording_filename: str | None = None,
+    default_source: str = "api",
+) -> StoredInteraction:
+    """Validate, redact and store one interaction in the caller's transaction (idempotent)."""
+    item = parse_interaction(document)
+    source = item.source or default_source
+    existing = session.scalar(
+        select(Interaction).where(
+            Interaction.tenant_id == tenant_id,
+            Interaction.source == source,
+            Interaction.external_id == item.external_id,
+        )
+    )
+    if existing is not None:
+        return StoredInteraction(existing.id, created=False, needs_transcription=False)
+
+    agent = agent_for(session, tenant_id, item.agent_id, item.meta.get("agent_name"))
+    turns, redacted_counts = _redacted_turns(item)
+    meta = dict(item.meta)
+    card_seen = redacted_counts.get("card", 0) + redacted_counts.get("cvv", 0) > 0
+    if redacted_counts:
+        meta["redacted"] = redacted_counts
+    if card_seen:
+        meta["card_data_detected"] = True
+    row = Interaction(
+        tenant_id=tenant_id,
+        source=source,
+        external_id=item.external_id,
+        channel=Channel(item.channel),
+        direction=item.direction,
+        agent_id=agent.id,
+        queue=item.queue,
+        started_at=item.started_at,
+        ended_at=item.ended_at,
+        outcome=item.outcome,
+        wait_seconds=item.wait_seconds,
+        sale_amount=item.sale_amount,
+        currency=item.currency,
+        topic=item.topic,
+        card_data_detected=card_seen,
+        meta=meta,
+        metrics=interaction_to_json(item).get("metrics"),
+        transcript_quality=interaction_to_json(item).get("quality"),
+        turns=turns,
+    )
+    session.add(row)
+    session.flush()
+
+    needs_transcription = item.channel == "call" and recording is not None and not item.turns
+    if item.channel == "call":
+        channels = (item.recording or {}).get("channels")
+        row.recording = Recording(
+            interaction_id=row.id,
+            source_uri=(item.recording or {}).get("uri"),
+            channels=channels,
+        )
+        if needs_transcription:
+            assert recording is not None
+            _write_private(spool_path(settings, tenant_id, row.id, recording_filename), recording)
+    log.info("stored interaction %s/%s id=%s", source, item.external_id, row.id)
+    return StoredInteraction(row.id, created=True, needs_transcription=needs_transcription)

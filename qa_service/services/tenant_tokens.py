@@ -1,0 +1,35 @@
+"""Per-tenant API tokens for the push webhook and machine reads: `<tenant-slug>.<secret>`.
+
+Only an argon2 hash is stored; the token is shown once when it is issued.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from argon2 import PasswordHasher
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qa_service.db.models import Tenant
+from qa_service.services.accounts import verify_password
+
+_hasher = PasswordHasher()
+
+
+def issue_token(session: Session, tenant: Tenant) -> str:
+    """A new token for the tenant (replaces the old one); returned once, stored hashed."""
+    token = f"{tenant.slug}.{secrets.token_urlsafe(32)}"
+    tenant.push_token_hash = _hasher.hash(token)
+    return token
+
+
+def tenant_for_token(session: Session, token: str) -> Tenant | None:
+    """The tenant a presented token belongs to, or None."""
+    slug, _, secret = token.partition(".")
+    if not slug or not secret:
+        return None
+    tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None or not tenant.push_token_hash:
+        return None
+    return tenant if verify_password(tenant.push_token_hash, token) else None
