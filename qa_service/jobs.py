@@ -22,6 +22,7 @@ from rq import Callback, Queue, Retry, Worker
 from rq.job import Job
 
 from qa_service.config import Settings
+from qa_service.services.ingest import StoredInteraction
 
 log = logging.getLogger(__name__)
 
@@ -152,18 +153,15 @@ def ingest_connector(connector_id: int) -> None:
     from qa_service.services.connector_runs import run_connector
 
     settings = current_settings()
-    run_connector(
-        settings,
-        connector_id,
-        on_stored=lambda stored: start_pipeline(
-            settings, stored.interaction_id, needs_transcription=stored.needs_transcription
-        ),
-    )
+    run_connector(settings, connector_id, on_stored=lambda stored: start_pipeline(settings, stored))
 
 
-def start_pipeline(settings: Settings, interaction_id: int, *, needs_transcription: bool) -> None:
+def start_pipeline(settings: Settings, stored: StoredInteraction) -> None:
     """Called after the interaction's transaction committed: calls go to ASR, the rest to scoring."""
-    if needs_transcription:
+    interaction_id = stored.interaction_id
+    if not stored.created or not stored.needs_scoring:
+        return
+    if stored.needs_transcription:
         enqueue(
             settings, transcribe_interaction, interaction_id, queue=ASR_QUEUE, job_id=f"transcribe-{interaction_id}"
         )
@@ -175,8 +173,8 @@ def transcribe_interaction(interaction_id: int) -> None:
     from qa_service.services.transcription import transcribe_stored_interaction
 
     settings = current_settings()
-    transcribe_stored_interaction(settings, interaction_id)
-    enqueue(settings, score_interaction, interaction_id, job_id=f"score-{interaction_id}")
+    if transcribe_stored_interaction(settings, interaction_id).ready_for_scoring:
+        enqueue(settings, score_interaction, interaction_id, job_id=f"score-{interaction_id}")
 
 
 def score_interaction(interaction_id: int) -> None:

@@ -1,16 +1,54 @@
 """`qa-service demo`: the embedded default — no external server needed.
 
-Migrates a SQLite database under `instance/demo`, creates the demo airline and its users,
-processes the bundled sample interactions, and serves the UI on http://127.0.0.1:5000.
+Starts the platform simulator on a loopback port, fetches its calls, chats and e-mails
+through the HTTP connector, transcribes, redacts and scores them in-process (SQLite under
+`instance/demo`), then serves the UI on http://127.0.0.1:5000.  Run it again and it
+fetches only what is new.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import secrets
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 from qa_service.config import Settings
-from qa_service.services.demo import prepare_demo_accounts
+from qa_service.services.connector_runs import run_connector
+from qa_service.services.demo import configure_demo_connector, prepare_demo_accounts
+from qa_service.services.ingest import StoredInteraction
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _pipeline_with_progress(settings: Settings) -> Callable[[StoredInteraction], None]:
+    from qa_service.db.models import Interaction
+    from qa_service.db.session import session_factory
+    from qa_service.jobs import start_pipeline
+
+    done: list[int] = []
+
+    def on_stored(stored: StoredInteraction) -> None:
+        started = time.monotonic()
+        with session_factory(settings.sqlalchemy_url)() as session:
+            row = session.get_one(Interaction, stored.interaction_id)
+            label = f"{row.channel.value:5} {row.external_id}"
+        _say(f"  [{len(done) + 1}] {label}: {'распознаём речь, ' if stored.needs_transcription else ''}оцениваем…")
+        start_pipeline(settings, stored)
+        with session_factory(settings.sqlalchemy_url)() as session:
+            row = session.get_one(Interaction, stored.interaction_id)
+            outcome = f"балл {row.score:.0f}" if row.score is not None else f"состояние {row.state.value}"
+            flags = " · критическая ошибка" if row.failed_critical else ""
+            flags += " · на проверку" if row.needs_review else ""
+        _say(f"      {outcome}{flags} ({time.monotonic() - started:.1f} с)")
+        done.append(stored.interaction_id)
+
+    return on_stored
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -25,14 +63,43 @@ def _demo(args: argparse.Namespace) -> int:
         asr_model=base.asr_model,
     )
     accounts = prepare_demo_accounts(settings)
-    print(f"демо: база {settings.database_url}")
-    print(f"вход / sign in: {', '.join(accounts.emails)} — пароль / password: {accounts.password}")
+    _say(f"демо: база {settings.database_url}")
+
+    from qa_service.simulator.data import generate
+    from qa_service.simulator.server import PlatformServer
+
+    token = secrets.token_urlsafe(16)
+    data = generate(seed=7, calls=args.calls, chats=args.chats, emails=args.emails)
+    simulator = PlatformServer(data, "127.0.0.1", 0, Path(settings.instance_dir) / "simulator-audio", token=token)
+    simulator.start_in_thread()
+    _say(f"симулятор платформы / platform simulator: {simulator.url}")
+    connector_id = configure_demo_connector(settings, accounts.tenant_id, simulator.url, token)
+
+    from qa_service.jobs import using_settings
+
+    on_stored = _pipeline_with_progress(settings)
+    _say("загрузка, распознавание, оценка / fetch, transcribe, score:")
+    with using_settings(settings):
+        report = run_connector(settings, connector_id, on_stored=on_stored)
+    _say(
+        f"новых взаимодействий {report.stored}, уже были {report.repeated}, статусов {report.status_events}, "
+        f"слотов плана {report.staffing_slots}"
+    )
+    if args.no_serve:
+        simulator.shutdown()
+        simulator.server_close()
+        return 0
 
     from qa_service.web import create_app
 
     app = create_app(settings)
-    print(f"откройте / open http://{args.host}:{args.port}/")
-    app.run(host=args.host, port=args.port, debug=False, use_reloader=False)
+    _say(f"вход / sign in: {', '.join(accounts.emails)} — пароль / password: {accounts.password}")
+    _say(f"откройте / open http://{args.host}:{args.port}/")
+    try:
+        app.run(host=args.host, port=args.port, debug=False, use_reloader=False)
+    finally:
+        simulator.shutdown()
+        simulator.server_close()
     return 0
 
 
@@ -40,4 +107,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("demo", help="демонстрация без внешних серверов / the self-contained demo")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--calls", type=int, default=6, help="звонков в симуляторе / simulated calls")
+    parser.add_argument("--chats", type=int, default=6)
+    parser.add_argument("--emails", type=int, default=4)
+    parser.add_argument("--no-serve", action="store_true", help="только загрузить и оценить / process, then exit")
     parser.set_defaults(handler=_demo)

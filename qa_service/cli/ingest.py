@@ -54,7 +54,12 @@ def _connector_save(args: argparse.Namespace) -> int:
     with transaction(settings.sqlalchemy_url) as session:
         tenant = _tenant(session, args.tenant)
         row = save_connector(
-            session, tenant.id, name=args.name, kind=args.kind, config=config, secrets=secrets,
+            session,
+            tenant.id,
+            name=args.name,
+            kind=args.kind,
+            config=config,
+            secrets=secrets,
             poll_interval_seconds=args.interval,
         )
         print(f"connector {row.name} id={row.id}")
@@ -69,8 +74,10 @@ def _connector_list(args: argparse.Namespace) -> int:
         tenant = _tenant(session, args.tenant)
         for view in list_connectors(session, tenant.id):
             secrets = ",".join(view.secrets_set) or "-"
-            print(f"{view.name}\t{view.kind}\tevery {view.poll_interval_seconds}s\tsecrets set: {secrets}"
-                  f"\t{'on' if view.enabled else 'off'}\t{view.last_error or ''}")
+            print(
+                f"{view.name}\t{view.kind}\tevery {view.poll_interval_seconds}s\tsecrets set: {secrets}"
+                f"\t{'on' if view.enabled else 'off'}\t{view.last_error or ''}"
+            )
     return 0
 
 

@@ -7,6 +7,7 @@ import importlib
 
 from qa_service.config import ConfigError, Settings
 from qa_service.jobs import QUEUES, run_worker
+from qa_service.logging_setup import configure_logging
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -14,6 +15,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings.require_secret()
     from qa_service.web import create_app
 
+    configure_logging()
     app = create_app(settings)
     # The Flask server is for a single machine; production runs gunicorn (see README).
     app.run(host=args.host, port=args.port, debug=False, use_reloader=False)
@@ -42,6 +44,7 @@ def _worker(args: argparse.Namespace) -> int:
             "для воркера нужен REDIS_URL (без него задачи выполняются в процессе)",
             "a worker needs REDIS_URL (without it jobs run in-process)",
         )
+    configure_logging()
     run_worker(settings, queues, burst=args.burst, preload=lambda: _preload_for(queues))
     return 0
 

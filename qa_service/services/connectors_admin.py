@@ -67,9 +67,14 @@ def list_connectors(session: Session, tenant_id: int) -> list[ConnectorView]:
     )
     return [
         ConnectorView(
-            id=r.id, name=r.name, kind=r.kind, config=dict(r.config),
+            id=r.id,
+            name=r.name,
+            kind=r.kind,
+            config=dict(r.config),
             secrets_set=tuple(sorted(k for k, v in r.secrets.items() if v)),
-            poll_interval_seconds=r.poll_interval_seconds, enabled=r.enabled, last_error=r.last_error,
+            poll_interval_seconds=r.poll_interval_seconds,
+            enabled=r.enabled,
+            last_error=r.last_error,
         )
         for r in rows
     ]

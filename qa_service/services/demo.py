@@ -41,3 +41,20 @@ def prepare_demo_accounts(settings: Settings) -> DemoAccounts:
             if email not in existing:
                 create_user(session, tenant, email=email, name=name, role=role, password=DEMO_PASSWORD)
         return DemoAccounts(tenant.id, tuple(u[0] for u in DEMO_USERS), DEMO_PASSWORD)
+
+
+def configure_demo_connector(settings: Settings, tenant_id: int, base_url: str, token: str) -> int:
+    """The demo tenant's HTTP connector, pointed at the local platform simulator."""
+    from qa_service.services.connectors_admin import save_connector
+
+    with transaction(settings.sqlalchemy_url) as session:
+        row = save_connector(
+            session,
+            tenant_id,
+            name="platform-simulator",
+            kind="http",
+            config={"base_url": base_url, "timezone": "+03:00"},
+            secrets={"token": token},
+            poll_interval_seconds=60,
+        )
+        return row.id

@@ -20,10 +20,11 @@ from qa_service.config import Settings
 from qa_service.core.interaction import Interaction as DomainInteraction
 from qa_service.core.interaction import interaction_to_json, parse_interaction
 from qa_service.core.redaction import redact
-from qa_service.db.models import Agent, Channel, Interaction, Recording, Turn
+from qa_service.db.models import Agent, Channel, Interaction, ProcessingState, Recording, Turn
 
 log = logging.getLogger(__name__)
 
+LOST_OUTCOMES = ("abandoned", "missed")
 AUDIO_SUFFIXES = (".wav", ".mp3", ".ogg", ".opus", ".flac", ".gsm")
 
 
@@ -32,6 +33,7 @@ class StoredInteraction:
     interaction_id: int
     created: bool
     needs_transcription: bool
+    needs_scoring: bool = True
 
 
 def spool_path(settings: Settings, tenant_id: int, interaction_id: int, filename: str | None) -> Path:
@@ -110,9 +112,15 @@ def store_interaction(
         )
     )
     if existing is not None:
-        return StoredInteraction(existing.id, created=False, needs_transcription=False)
+        return StoredInteraction(existing.id, created=False, needs_transcription=False, needs_scoring=False)
 
-    agent = agent_for(session, tenant_id, item.agent_id, item.meta.get("agent_name"))
+    # A lost or missed call has no conversation: it counts in the operations report, not in quality.
+    no_conversation = item.channel == "call" and not item.turns and recording is None
+    agent = (
+        None
+        if no_conversation and item.outcome in LOST_OUTCOMES
+        else agent_for(session, tenant_id, item.agent_id, item.meta.get("agent_name"))
+    )
     turns, redacted_counts = _redacted_turns(item)
     meta = dict(item.meta)
     card_seen = redacted_counts.get("card", 0) + redacted_counts.get("cvv", 0) > 0
@@ -126,7 +134,7 @@ def store_interaction(
         external_id=item.external_id,
         channel=Channel(item.channel),
         direction=item.direction,
-        agent_id=agent.id,
+        agent_id=agent.id if agent else None,
         queue=item.queue,
         started_at=item.started_at,
         ended_at=item.ended_at,
@@ -141,6 +149,9 @@ def store_interaction(
         transcript_quality=interaction_to_json(item).get("quality"),
         turns=turns,
     )
+    if no_conversation:
+        row.state = ProcessingState.SKIPPED
+        row.state_reason = "нет разговора для оценки / no conversation to score"
     session.add(row)
     session.flush()
 
@@ -156,4 +167,6 @@ def store_interaction(
             assert recording is not None
             _write_private(spool_path(settings, tenant_id, row.id, recording_filename), recording)
     log.info("stored interaction %s/%s id=%s", source, item.external_id, row.id)
-    return StoredInteraction(row.id, created=True, needs_transcription=needs_transcription)
+    return StoredInteraction(
+        row.id, created=True, needs_transcription=needs_transcription, needs_scoring=not no_conversation
+    )

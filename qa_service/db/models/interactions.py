@@ -24,6 +24,7 @@ class ProcessingState(enum.StrEnum):
     FETCHED = "fetched"
     TRANSCRIBED = "transcribed"
     SCORED = "scored"
+    SKIPPED = "skipped"  # nothing to score: a lost or missed call without a conversation
     FAILED = "failed"
 
 

@@ -46,9 +46,8 @@ def push_interaction() -> ResponseReturnValue:
             stored = store_interaction(session, settings, tenant_id, document, default_source="push")
     except UserFacingError as error:
         return from_user_error(error)
-    if stored.created:
-        # Only now, after the commit, may a worker see the row.
-        start_pipeline(settings, stored.interaction_id, needs_transcription=stored.needs_transcription)
+    # Only now, after the commit, may a worker see the row.
+    start_pipeline(settings, stored)
     return {"id": stored.interaction_id, "created": stored.created}, 201 if stored.created else 200
 
 

@@ -77,11 +77,17 @@ def test_invalid_document_is_rejected_and_nothing_is_stored(settings: Settings, 
 
 def test_call_recording_waits_in_the_private_spool_not_the_blob_store(settings: Settings, tenant_id: int) -> None:
     call = {
-        "external_id": "1732100000.42", "source": "pbx", "channel": "call", "agent_id": "op-17",
-        "started_at": "2026-11-20T10:00:00+03:00", "recording": {"uri": "in-1.wav", "channels": {"0": "agent"}},
+        "external_id": "1732100000.42",
+        "source": "pbx",
+        "channel": "call",
+        "agent_id": "op-17",
+        "started_at": "2026-11-20T10:00:00+03:00",
+        "recording": {"uri": "in-1.wav", "channels": {"0": "agent"}},
     }
     with transaction(settings.sqlalchemy_url) as session:
-        stored = store_interaction(session, settings, tenant_id, call, recording=b"RIFF....", recording_filename="in-1.wav")
+        stored = store_interaction(
+            session, settings, tenant_id, call, recording=b"RIFF....", recording_filename="in-1.wav"
+        )
     assert stored.needs_transcription
     path = spool_path(settings, tenant_id, stored.interaction_id, "in-1.wav")
     assert path.read_bytes() == b"RIFF...."

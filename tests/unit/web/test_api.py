@@ -14,10 +14,18 @@ from qa_service.web import create_app
 
 def chat(external_id: str, minute: int = 0) -> dict[str, Any]:
     return {
-        "external_id": external_id, "source": "site-chat", "channel": "chat", "agent_id": "op-1",
+        "external_id": external_id,
+        "source": "site-chat",
+        "channel": "chat",
+        "agent_id": "op-1",
         "started_at": f"2026-11-20T10:{minute:02d}:00+03:00",
-        "turns": [{"speaker": "customer", "text": "Здравствуйте, хочу вернуть билет",
-                   "at": f"2026-11-20T10:{minute:02d}:05+03:00"}],
+        "turns": [
+            {
+                "speaker": "customer",
+                "text": "Здравствуйте, хочу вернуть билет",
+                "at": f"2026-11-20T10:{minute:02d}:05+03:00",
+            }
+        ],
     }
 
 
@@ -68,14 +76,21 @@ def test_push_is_idempotent_and_enqueues_scoring_once(
 @pytest.mark.redis
 @pytest.mark.parametrize(
     ("body", "fragment"),
-    [("not json", "не JSON"), ('{"external_id": "x"}', "channel"), ('{"external_id": "x", "channel": "fax", '
-     '"agent_id": "a", "started_at": "2026-11-20T10:00:00+03:00"}', "channel")],
+    [
+        ("not json", "не JSON"),
+        ('{"external_id": "x"}', "channel"),
+        (
+            '{"external_id": "x", "channel": "fax", "agent_id": "a", "started_at": "2026-11-20T10:00:00+03:00"}',
+            "channel",
+        ),
+    ],
 )
 def test_bad_push_is_one_clear_line_in_russian(
     client: FlaskClient, tokens: dict[str, str], body: str, fragment: str
 ) -> None:
-    response = client.post("/api/v1/interactions", data=body, content_type="application/json",
-                           headers=auth(tokens["sv"]))
+    response = client.post(
+        "/api/v1/interactions", data=body, content_type="application/json", headers=auth(tokens["sv"])
+    )
     assert response.status_code == 400
     error = response.get_json()
     assert fragment in error["error"] and "\n" not in error["error"] and error["error_en"]

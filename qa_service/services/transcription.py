@@ -1,0 +1,148 @@
+"""Transcribe a stored call: spooled raw audio → redacted turns, timing metrics, redacted audio.
+
+The raw recording waits in the spool; this step writes only the *redacted* audio to the
+blob store, commits the transcript, then deletes the raw file.  Re-running it for a call
+that is already transcribed changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+from sqlalchemy import delete
+
+from qa_service.asr.audio_redaction import write_redacted_audio
+from qa_service.asr.errors import BadAudio
+from qa_service.asr.pipeline import Transcript, transcribe_recording
+from qa_service.config import Settings
+from qa_service.db.blobs import BlobStore
+from qa_service.db.models import Interaction, ProcessingState, Recording, Turn
+from qa_service.db.session import session_factory, transaction
+from qa_service.services.ingest import spool_path
+from qa_service.services.pipeline_state import record_failure
+
+log = logging.getLogger(__name__)
+
+
+class RecordingMissing(LookupError):
+    """Neither the spooled raw audio nor a redacted recording exists for the call."""
+
+
+@dataclass(frozen=True)
+class TranscriptionResult:
+    interaction_id: int
+    transcribed: bool
+    ready_for_scoring: bool
+    turns: int = 0
+    audio_seconds: float = 0.0
+    processing_seconds: float = 0.0
+
+
+def _spooled(settings: Settings, tenant_id: int, interaction_id: int) -> Path | None:
+    folder = spool_path(settings, tenant_id, interaction_id, None).parent
+    matches = sorted(folder.glob(f"{interaction_id}.*")) if folder.is_dir() else []
+    return matches[0] if matches else None
+
+
+def _channel_map(channels: dict[str, str] | None) -> dict[int, str] | None:
+    if not channels:
+        return None
+    return {int(index): str(speaker) for index, speaker in channels.items()}
+
+
+def _sample_rate(path: Path) -> int | None:
+    with contextlib.suppress(av.error.FFmpegError, IndexError), av.open(str(path)) as container:
+        return int(container.streams.audio[0].rate)
+    return None
+
+
+def _store(
+    settings: Settings,
+    interaction_id: int,
+    transcript: Transcript,
+    blob_key: str,
+    sample_rate: int | None,
+    processing_seconds: float,
+) -> int:
+    document = transcript.to_json()
+    with transaction(settings.sqlalchemy_url) as session:
+        row = session.get_one(Interaction, interaction_id)
+        session.execute(delete(Turn).where(Turn.interaction_id == interaction_id))
+        row.turns = [
+            Turn(
+                position=i,
+                speaker=t["speaker"],
+                text=t["text"],
+                start=t["start"],
+                end=t["end"],
+                words=t["words"] or None,
+            )
+            for i, t in enumerate(document["turns"])
+        ]
+        metrics = dict(document["metrics"])
+        metrics["asr"] = {"audio_seconds": transcript.duration, "processing_seconds": round(processing_seconds, 3)}
+        row.metrics = metrics
+        row.transcript_quality = document["quality"]
+        recording = row.recording or Recording(interaction_id=interaction_id)
+        recording.blob_key = blob_key
+        recording.duration = transcript.duration
+        recording.sample_rate = sample_rate
+        recording.redacted = True
+        recording.channels = {str(k): v for k, v in transcript.channel_map.items()} or recording.channels
+        row.recording = recording
+        row.state = ProcessingState.TRANSCRIBED
+        row.state_reason = None
+        return len(row.turns)
+
+
+def transcribe_stored_interaction(settings: Settings, interaction_id: int) -> TranscriptionResult:
+    """Transcribe, redact and store one call (idempotent; raises on transient failures)."""
+    with session_factory(settings.sqlalchemy_url)() as session:
+        row = session.get_one(Interaction, interaction_id)
+        tenant_id = row.tenant_id
+        done = (
+            row.state in (ProcessingState.TRANSCRIBED, ProcessingState.SCORED)
+            and row.recording is not None
+            and row.recording.redacted
+        )
+        channels = row.recording.channels if row.recording else None
+    raw = _spooled(settings, tenant_id, interaction_id)
+    if done:
+        if raw is not None:
+            raw.unlink(missing_ok=True)  # a crash after commit left it behind
+        return TranscriptionResult(interaction_id, transcribed=False, ready_for_scoring=True)
+    if raw is None:
+        raise RecordingMissing(f"no spooled recording for interaction {interaction_id}")
+
+    started = time.monotonic()
+    try:
+        transcript = transcribe_recording(raw, _channel_map(channels))
+    except BadAudio as error:
+        # A corrupt or empty file will not get better with retries: say so and drop the raw audio.
+        record_failure(settings, interaction_id, step="transcribe_interaction", error=error)
+        raw.unlink(missing_ok=True)
+        return TranscriptionResult(interaction_id, transcribed=False, ready_for_scoring=False)
+    elapsed = time.monotonic() - started
+
+    blobs = BlobStore.from_url(settings.blob_url)
+    blob_key = f"tenant-{tenant_id}/recordings/{interaction_id}.wav"
+    with tempfile.TemporaryDirectory(dir=raw.parent) as folder:
+        redacted = Path(folder) / "redacted.wav"
+        write_redacted_audio(raw, transcript.redaction_intervals, redacted)
+        blobs.put_file(blob_key, redacted)
+    turns = _store(settings, interaction_id, transcript, blob_key, _sample_rate(raw), elapsed)
+    raw.unlink(missing_ok=True)
+    log.info(
+        "transcribed interaction %s: %d turns, %.1f s audio in %.1f s",
+        interaction_id,
+        turns,
+        transcript.duration,
+        elapsed,
+    )
+    return TranscriptionResult(interaction_id, True, True, turns, transcript.duration, elapsed)
