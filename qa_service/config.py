@@ -24,6 +24,22 @@ class ConfigError(UserFacingError):
     """The environment does not describe a runnable service."""
 
 
+def _retry_intervals(env: Mapping[str, str]) -> tuple[int, ...]:
+    raw = env.get("QA_JOB_RETRY_INTERVALS")
+    if not raw:
+        return Settings.retry_intervals
+    try:
+        intervals = tuple(int(part) for part in raw.split(","))
+    except ValueError:
+        raise ConfigError(
+            f"QA_JOB_RETRY_INTERVALS: целые секунды через запятую, а не {raw!r}",
+            f"QA_JOB_RETRY_INTERVALS: comma-separated whole seconds, not {raw!r}",
+        ) from None
+    if any(i < 0 for i in intervals):
+        raise ConfigError("QA_JOB_RETRY_INTERVALS: без отрицательных", "QA_JOB_RETRY_INTERVALS: no negatives")
+    return intervals
+
+
 @dataclass(frozen=True)
 class Settings:
     environment: str = "production"
@@ -35,6 +51,7 @@ class Settings:
     instance_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "instance")
     job_timeout_seconds: int = 1800
     job_retries: int = 3
+    retry_intervals: tuple[int, ...] = (10, 60, 300)  # exponential backoff between retries, seconds
     failure_ttl_seconds: int = 7 * 24 * 3600
     default_locale: str = "ru"
     spool_dir: Path | None = None  # raw recordings awaiting redaction; never the blob store
@@ -83,6 +100,8 @@ class Settings:
             asr_model=env.get("QA_ASR_MODEL") or None,
             instance_dir=instance,
             spool_dir=Path(env["QA_SPOOL_DIR"]) if env.get("QA_SPOOL_DIR") else None,
+            retry_intervals=(intervals := _retry_intervals(env)),
+            job_retries=len(intervals),
         )
         settings.validate()
         return settings

@@ -30,9 +30,6 @@ ASR_QUEUE = "asr"
 TEXT_QUEUE = "text"
 QUEUES = (ASR_QUEUE, TEXT_QUEUE)
 
-# Exponential backoff between the retries of one job, in seconds.
-RETRY_INTERVALS = (10, 60, 300)
-
 _settings_override: ContextVar[Settings | None] = ContextVar("qa_settings_override", default=None)
 
 
@@ -92,7 +89,7 @@ def enqueue(
         job_timeout=settings.job_timeout_seconds,
         failure_ttl=settings.failure_ttl_seconds,
         result_ttl=3600,
-        retry=Retry(max=settings.job_retries, interval=list(RETRY_INTERVALS[: settings.job_retries])),
+        retry=Retry(max=settings.job_retries, interval=list(settings.retry_intervals[: settings.job_retries])),
     )
     return EnqueuedJob(id=job.id, queue=queue, ran_in_process=False)
 
@@ -114,7 +111,9 @@ def run_worker(
         raise ValueError("REDIS_URL is required to run a worker")
     if preload is not None:
         preload()
-    worker = Worker(list(queues), connection=redis_connection(settings.redis_url))
+    # A short monitoring interval makes a dead worker's job count as abandoned (and retried)
+    # about a minute after the crash instead of a minute and a half.
+    worker = Worker(list(queues), connection=redis_connection(settings.redis_url), job_monitoring_interval=10)
     return bool(worker.work(burst=burst, with_scheduler=True))
 
 
@@ -122,7 +121,7 @@ def _on_job_failure(job: Job, connection: Redis, exc_type: type, exc_value: Base
     """After the last retry, make the failure visible on the interaction the job was about."""
     if job.retries_left:
         return
-    step = job.func_name.rsplit(".", 1)[-1]
+    step = (job.func_name or "").rsplit(".", 1)[-1]
     if step in INTERACTION_STEPS and job.args:
         from qa_service.services.pipeline_state import record_failure
 
@@ -159,7 +158,7 @@ def ingest_connector(connector_id: int) -> None:
 def start_pipeline(settings: Settings, stored: StoredInteraction) -> None:
     """Called after the interaction's transaction committed: calls go to ASR, the rest to scoring."""
     interaction_id = stored.interaction_id
-    if not stored.created or not stored.needs_scoring:
+    if not (stored.created or stored.updated) or not stored.needs_scoring:
         return
     if stored.needs_transcription:
         enqueue(

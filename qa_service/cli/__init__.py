@@ -20,6 +20,11 @@ COMMAND_MODULES = (
     "qa_service.cli.db",
     "qa_service.cli.service",
     "qa_service.cli.demo",
+    "qa_service.cli.ingest",
+    "qa_service.cli.redact",
+    "qa_service.cli.transcribe",
+    "qa_service.cli.simulate",
+    "qa_service.cli.score", "qa_service.cli.rubric", "qa_service.cli.train",
 )
 
 

@@ -21,7 +21,6 @@ from qa_service.connectors.base import (
     ItemRef,
     StaffingSlot,
     StatusEvent,
-    TransientFetchError,
     build_connector,
 )
 from qa_service.db.models import AgentStatusEvent, ConnectorConfig, ConnectorCursor, StaffingPlan
@@ -140,7 +139,7 @@ def run_connector(
                         default_source=config.name,
                     )
                 elif fetched and isinstance(fetched[0], StatusEvent):
-                    report.status_events += _store_status_events(session, config, fetched)  # type: ignore[arg-type]
+                    report.status_events += _store_status_events(session, config, fetched)
                 elif fetched:
                     report.staffing_slots += _store_staffing(session, config, fetched)  # type: ignore[arg-type]
                 cursor_row = _cursor_row(session, config)
@@ -148,13 +147,15 @@ def run_connector(
                 cursor_row.updated_at = datetime.now(UTC)
             report.cursor = ref.cursor_after
             if stored is not None:
-                if stored.created:
+                if stored.created or stored.updated:
                     report.stored += 1
                     report.stored_ids.append(stored.interaction_id)
                     on_stored(stored)
                 else:
                     report.repeated += 1
-    except TransientFetchError as error:
+    except Exception as error:
+        # Transient errors are retried by the job; a bad mapping or config keeps failing until an
+        # admin fixes it — either way the reason is shown on the connector.
         _record_run(settings, connector_id, error=f"{type(error).__name__}: {error}")
         raise
     _record_run(settings, connector_id, error=None)

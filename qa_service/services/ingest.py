@@ -34,6 +34,26 @@ class StoredInteraction:
     created: bool
     needs_transcription: bool
     needs_scoring: bool = True
+    updated: bool = False  # an e-mail thread or chat that grew since it was stored
+
+
+def _grow_thread(session: Session, row: Interaction, item: DomainInteraction) -> StoredInteraction:
+    """A repeat delivery changes nothing — unless a written thread got new messages: then they are added."""
+    unchanged = StoredInteraction(row.id, created=False, needs_transcription=False, needs_scoring=False)
+    if row.channel == Channel.CALL or len(item.turns) <= len(row.turns):
+        return unchanged
+    turns, counts = _redacted_turns(item)
+    for turn in turns[len(row.turns) :]:
+        row.turns.append(turn)
+    if counts.get("card", 0) + counts.get("cvv", 0):
+        row.card_data_detected = True
+    row.ended_at = item.ended_at or row.ended_at
+    row.outcome = item.outcome or row.outcome
+    # Scored again from the whole thread; a human review already done is kept as it is.
+    row.state = ProcessingState.FETCHED
+    session.flush()
+    log.info("thread %s/%s grew to %d messages", row.source, row.external_id, len(row.turns))
+    return StoredInteraction(row.id, created=False, needs_transcription=False, needs_scoring=True, updated=True)
 
 
 def spool_path(settings: Settings, tenant_id: int, interaction_id: int, filename: str | None) -> Path:
@@ -112,7 +132,7 @@ def store_interaction(
         )
     )
     if existing is not None:
-        return StoredInteraction(existing.id, created=False, needs_transcription=False, needs_scoring=False)
+        return _grow_thread(session, existing, item)
 
     # A lost or missed call has no conversation: it counts in the operations report, not in quality.
     no_conversation = item.channel == "call" and not item.turns and recording is None

@@ -127,7 +127,11 @@ def score_stored_interaction(settings: Settings, interaction_id: int) -> ScoredI
             )
         )
         if existing is not None:
-            return ScoredInteraction(row.id, existing.id, created=False, score=existing.score)
+            if row.state != ProcessingState.FETCHED:
+                return ScoredInteraction(row.id, existing.id, created=False, score=existing.score)
+            # The thread grew after it was scored: the machine answers are redone from the whole thread.
+            session.delete(existing)
+            session.flush()
         agent = session.get(Agent, row.agent_id) if row.agent_id else None
         result = score_interaction(to_domain(row, agent.external_id if agent else None), rubric_from_version(version))
         document = result.to_json()
@@ -145,9 +149,10 @@ def score_stored_interaction(settings: Settings, interaction_id: int) -> ScoredI
             answers=_answers(document),
         )
         session.add(evaluation)
-        row.score = evaluation.score
-        row.failed_critical = evaluation.failed_critical
-        row.needs_review = evaluation.needs_review
+        if not row.reviewed:  # once a human has scored it, the list shows the human's score
+            row.score = evaluation.score
+            row.failed_critical = evaluation.failed_critical
+            row.needs_review = evaluation.needs_review
         row.state = ProcessingState.SCORED
         row.state_reason = None
         detected = getattr(result, "topic", None)

@@ -13,7 +13,7 @@ from qa_service.db.models import Agent, Interaction, Tenant, Turn
 from qa_service.db.session import session_factory, transaction
 from qa_service.services.ingest import spool_path, store_interaction
 
-CARD = "4276 3800 1234 5675"  # Luhn-valid test number: it must never reach the database
+CARD = "4276 3800 1234 5679"  # Luhn-valid test number: it must never reach the database
 
 
 def chat(external_id: str = "chat-1", text: str = f"Оплачу картой {CARD}, срок 12/27") -> dict[str, Any]:
@@ -47,7 +47,7 @@ def test_text_is_redacted_before_it_is_stored_and_card_flag_raised(settings: Set
     with session_factory(settings.sqlalchemy_url)() as session:
         row = session.get_one(Interaction, stored.interaction_id)
         texts = [t.text for t in row.turns]
-        assert "[карта]" in texts[0] and "5675" not in texts[0]
+        assert "[карта]" in texts[0] and "5679" not in texts[0]
         assert row.card_data_detected and row.meta["redacted"]["card"] == 1
         assert row.turns[0].redactions and row.turns[0].redactions[0]["kind"] == "card"
         agent = session.get_one(Agent, row.agent_id)
@@ -94,3 +94,38 @@ def test_call_recording_waits_in_the_private_spool_not_the_blob_store(settings: 
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     blobs = Path(settings.blob_url.removeprefix("file://"))
     assert not blobs.exists() or not any(blobs.rglob("*"))
+
+
+def test_a_growing_e_mail_thread_gets_its_new_messages_and_is_scored_again(
+    settings: Settings, tenant_id: int
+) -> None:
+    from qa_service.db.models import Evaluation
+    from qa_service.jobs import start_pipeline
+
+    thread = {
+        "external_id": "mail-7", "source": "crm", "channel": "email", "agent_id": "op-3",
+        "started_at": "2026-11-20T09:00:00+03:00",
+        "turns": [{"speaker": "customer", "subject": "Возврат", "text": "Как вернуть билет?",
+                   "at": "2026-11-20T09:00:00+03:00"}],
+    }
+    with transaction(settings.sqlalchemy_url) as session:
+        first = store_interaction(session, settings, tenant_id, thread)
+    start_pipeline(settings, first)  # in-process: scored now
+    reply = {"speaker": "agent", "subject": "Re: Возврат", "at": "2026-11-20T12:00:00+03:00",
+             "text": "Здравствуйте, Анна! Возврат возможен, штраф 3000 рублей. С уважением, Олег, "
+                     "контактный центр авиакомпании Северный Ветер, 8 800 700-35-35"}
+    grown = dict(thread, turns=[*thread["turns"], reply])
+    with transaction(settings.sqlalchemy_url) as session:
+        again = store_interaction(session, settings, tenant_id, grown)
+    assert again.updated and again.needs_scoring and again.interaction_id == first.interaction_id
+    start_pipeline(settings, again)
+    with session_factory(settings.sqlalchemy_url)() as session:
+        row = session.get_one(Interaction, first.interaction_id)
+        assert [t.speaker for t in row.turns] == ["customer", "agent"]
+        evaluations = session.scalars(select(Evaluation).where(Evaluation.interaction_id == row.id)).all()
+        assert len(evaluations) == 1 and row.state.value == "scored"
+        answers = {a.criterion_id: a.answer for a in evaluations[0].answers}
+        assert answers["reply_sla"] == "yes"  # judged on the reply that arrived later
+    with transaction(settings.sqlalchemy_url) as session:
+        repeat = store_interaction(session, settings, tenant_id, grown)
+    assert not repeat.updated and not repeat.created

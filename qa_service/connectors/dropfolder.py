@@ -1,0 +1,247 @@
+"""Drop folder connector: a directory (local or an SFTP mount) of recordings, CDR CSVs and JSON-lines.
+
+What the folder holds, found by glob patterns (all configurable, relative to `path`):
+Asterisk CDR CSVs with MixMonitor recordings, interaction manifests (JSON lines), agent
+status events and staffing plans (CSV with a header, or JSON lines).
+
+The cursor is `{"<file>": records consumed}`: files only grow (Asterisk appends to
+Master.csv), so a file's unread tail is what is new; a file that shrank was replaced and is
+read again from the top (re-fetching is harmless, the store has a unique key).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from qa_service.connectors.asterisk_cdr import RecordingName, cdr_to_document, parse_cdr_rows, parse_recording_name
+from qa_service.connectors.audio_check import AUDIO_EXTENSIONS, check_recording
+from qa_service.connectors.base import (
+    FetchedInteraction,
+    FetchResult,
+    ItemRef,
+    StaffingSlot,
+    StatusEvent,
+    TransientFetchError,
+    config_error,
+    dump_cursor,
+    load_cursor,
+    parse_tz,
+    require,
+)
+from qa_service.connectors.manifest import complete_text, manifest_document, records_of
+from qa_service.connectors.statuses import staffing_slot, status_event
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PATTERNS = {
+    "cdr": ["**/cdr*.csv", "**/Master.csv"],
+    "manifest": ["**/interactions*.jsonl", "**/manifest*.jsonl"],
+    "status": ["**/status*.csv", "**/status*.jsonl"],
+    "staffing": ["**/staffing*.csv", "**/staffing*.jsonl"],
+}
+DEFAULT_CHANNELS = {"0": "agent", "1": "customer"}
+
+
+class DropFolderConnector:
+    """Reads a drop folder; see the module docstring for the layout and the cursor."""
+
+    SECRET_KEYS: tuple[str, ...] = ()
+
+    def __init__(self, name: str, config: dict[str, Any], secrets: dict[str, Any] | None = None) -> None:
+        self.name = name
+        self.root = Path(str(require(config, "path"))).expanduser()
+        if not self.root.is_dir():
+            raise config_error("path", f"папка {self.root} не найдена", f"folder {self.root} does not exist")
+        self.tz = parse_tz(config.get("timezone"))
+        self.patterns = {kind: _patterns(config.get(f"{kind}_files"), dflt) for kind, dflt in DEFAULT_PATTERNS.items()}
+        channels = config.get("channels", DEFAULT_CHANNELS)
+        self.channels: dict[str, str] | None = {str(k): str(v) for k, v in channels.items()} if channels else None
+        self.outbound_contexts = tuple(config.get("outbound_contexts") or ("from-internal",))
+        self.agent_map: dict[str, str] = dict(config.get("agent_map") or {})
+        self.status_map: dict[str, str] = dict(config.get("status_map") or {})
+        self.recording_wait = float(config.get("recording_wait_seconds", 900))
+        self.batch_size = max(1, int(config.get("batch_size", 500)))
+        self._where: dict[tuple[str, str], tuple[str, str, int]] = {}
+        # Parsed files and the recording index, reused while a file is unchanged: fetching
+        # one call must not re-read a day's CDR file and re-scan the recordings each time.
+        self._parsed: dict[Path, tuple[tuple[int, int], list[Any]]] = {}
+        self._recording_index: dict[str, tuple[str, RecordingName]] | None = None
+
+    # --- listing -------------------------------------------------------------------------
+
+    def _files(self) -> Iterator[tuple[str, Path]]:
+        """(kind, path) of every data file, each once, in path order (the cursor's order)."""
+        seen: dict[Path, str] = {}
+        for kind, patterns in self.patterns.items():
+            for pattern in patterns:
+                for path in self.root.glob(pattern):
+                    if path.is_file():
+                        seen.setdefault(path, kind)
+        for path in sorted(seen, key=lambda p: p.relative_to(self.root).as_posix()):
+            yield seen[path], path
+
+    def _recordings(self, refresh: bool = False) -> dict[str, tuple[str, RecordingName]]:
+        """uniqueid → (relative path, parsed name) of every MixMonitor recording in the folder."""
+        if self._recording_index is not None and not refresh:
+            return self._recording_index
+        found: dict[str, tuple[str, RecordingName]] = {}
+        for path in sorted(self.root.rglob("*")):
+            if path.suffix.lower() in AUDIO_EXTENSIONS and path.is_file():
+                parsed = parse_recording_name(path.name)
+                if parsed is not None:
+                    found.setdefault(parsed.uniqueid, (path.relative_to(self.root).as_posix(), parsed))
+        self._recording_index = found
+        return found
+
+    def list_new(self, cursor: str | None, limit: int = 500) -> list[ItemRef]:
+        """Unread records of every file, in file order then record order, at most `limit` refs."""
+        progress: dict[str, int] = {k: int(v) for k, v in load_cursor(cursor).items() if isinstance(v, int)}
+        recordings: dict[str, tuple[str, RecordingName]] | None = None
+        refs: list[ItemRef] = []
+        for kind, path in self._files():
+            if len(refs) >= limit:
+                break
+            rel = path.relative_to(self.root).as_posix()
+            records = self._records(kind, path)
+            done = progress.get(rel, 0)
+            if done > len(records):
+                log.info("drop folder file %s shrank; reading it again", rel)
+                done = 0
+            if kind in ("status", "staffing"):
+                while done < len(records) and len(refs) < limit:
+                    end = min(len(records), done + self.batch_size)
+                    progress[rel] = end
+                    refs.append(ItemRef(kind, f"{rel}#{done}-{end}", dump_cursor(progress)))
+                    done = end
+                continue
+            if kind == "cdr" and recordings is None:
+                recordings = self._recordings(refresh=True)
+            for index in range(done, len(records)):
+                if len(refs) >= limit:
+                    break
+                record = records[index]
+                if kind == "cdr" and record is not None and self._awaiting_recording(record, recordings or {}):
+                    break  # its recording is still being copied: this file resumes here next run
+                progress[rel] = index + 1
+                item = self._item_of(kind, record)
+                if item is None:
+                    continue
+                item_kind, key = item
+                self._where[(item_kind, key)] = (kind, rel, index)
+                refs.append(ItemRef(item_kind, key, dump_cursor(progress)))
+        return refs
+
+    def _records(self, kind: str, path: Path) -> list[Any]:
+        stat = path.stat()
+        signature = (stat.st_size, stat.st_mtime_ns)
+        cached = self._parsed.get(path)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        records = list(parse_cdr_rows(complete_text(path))) if kind == "cdr" else list(records_of(path))
+        self._parsed[path] = (signature, records)
+        return records
+
+    def _item_of(self, kind: str, record: dict[str, Any] | None) -> tuple[str, str] | None:
+        if record is None:
+            return None
+        if kind == "cdr":
+            return ("call", record["uniqueid"]) if record.get("uniqueid") and record.get("start") else None
+        channel, key = record.get("channel"), record.get("external_id")
+        if channel not in ("call", "chat", "email") or not key:
+            log.warning("manifest line without channel/external_id skipped in %s", self.root)
+            return None
+        return str(channel), str(key)
+
+    def _awaiting_recording(self, row: dict[str, str], recordings: dict[str, tuple[str, RecordingName]]) -> bool:
+        if row.get("disposition", "").upper() != "ANSWERED" or row.get("uniqueid") in recordings:
+            return False
+        try:
+            ended = datetime.strptime(row["end"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=self.tz)
+        except ValueError:
+            return False
+        return time.time() - ended.timestamp() < self.recording_wait
+
+    # --- fetching ------------------------------------------------------------------------
+
+    def fetch(self, ref: ItemRef) -> FetchResult:
+        """The interaction, status events or staffing slots a ref points to."""
+        if ref.kind in ("status", "staffing"):
+            return self._fetch_batch(ref)
+        kind, rel, index = self._where.get((ref.kind, ref.key)) or self._locate(ref)
+        records = self._records(kind, self.root / rel)
+        record = records[index] if index < len(records) else None
+        if record is None:
+            raise TransientFetchError(f"{ref.kind} {ref.key} is no longer in {rel}")
+        if kind == "cdr":
+            return self._fetch_cdr(record)
+        return self._fetch_manifest(record)
+
+    def _locate(self, ref: ItemRef) -> tuple[str, str, int]:
+        for kind, path in self._files():
+            if kind not in ("cdr", "manifest"):
+                continue
+            for index, record in enumerate(self._records(kind, path)):
+                if self._item_of(kind, record) == (ref.kind, ref.key):
+                    return kind, path.relative_to(self.root).as_posix(), index
+        raise TransientFetchError(f"{ref.kind} {ref.key} not found in drop folder {self.root}")
+
+    def _fetch_cdr(self, row: dict[str, str]) -> FetchedInteraction:
+        found = self._recordings().get(row["uniqueid"]) or self._recordings(refresh=True).get(row["uniqueid"])
+        rel, parsed = found if found else (None, None)
+        document = cdr_to_document(
+            row,
+            source=self.name,
+            tz=self.tz,
+            recording_path=rel,
+            recording_name=parsed,
+            channels=self.channels,
+            outbound_contexts=self.outbound_contexts,
+            agent_map=self.agent_map,
+        )
+        if rel is None:
+            return FetchedInteraction(document)
+        data = (self.root / rel).read_bytes()
+        check_recording(data, rel)
+        return FetchedInteraction(document, data, Path(rel).name)
+
+    def _fetch_manifest(self, record: dict[str, Any]) -> FetchedInteraction:
+        document = manifest_document(record, self.name)
+        uri = (document.get("recording") or {}).get("uri")
+        if not uri:
+            return FetchedInteraction(document)
+        path = (self.root / str(uri)).resolve()
+        if not path.is_relative_to(self.root.resolve()):
+            raise config_error("recording.uri", f"путь вне папки: {uri}", f"path outside the folder: {uri}")
+        if not path.is_file():
+            raise TransientFetchError(f"recording {uri} of {document.get('external_id')} is not there yet")
+        data = path.read_bytes()
+        check_recording(data, str(uri))
+        return FetchedInteraction(document, data, path.name)
+
+    def _fetch_batch(self, ref: ItemRef) -> list[StatusEvent] | list[StaffingSlot]:
+        rel, _, span = ref.key.rpartition("#")
+        start, _, end = span.partition("-")
+        path = self.root / rel
+        if not path.is_file():
+            raise TransientFetchError(f"{rel} is no longer in the drop folder")
+        records = records_of(path)[int(start) : int(end)]
+        if ref.kind == "status":
+            events = (
+                status_event(r, f"{rel}#{int(start) + i}", self.tz, self.status_map)
+                for i, r in enumerate(records)
+                if r is not None
+            )
+            return [e for e in events if e is not None]
+        slots = (staffing_slot(r, self.tz) for r in records if r is not None)
+        return [s for s in slots if s is not None]
+
+
+def _patterns(value: Any, default: list[str]) -> list[str]:
+    if value is None:
+        return default
+    return [value] if isinstance(value, str) else [str(v) for v in value]

@@ -1,0 +1,56 @@
+"""The redaction pipeline: find keep-spans, run every detector, resolve overlaps, replace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from qa_service.core.redaction.card_details import find_cvv, find_expiry
+from qa_service.core.redaction.cards import find_cards
+from qa_service.core.redaction.contacts import AIRLINE_PUBLIC_PHONES, find_emails, find_phones, keep_set
+from qa_service.core.redaction.document import Document
+from qa_service.core.redaction.identifiers import find_inn, find_passports, find_snils
+from qa_service.core.redaction.keep import find_kept
+from qa_service.core.redaction.spans import Redaction, Span, SpanIndex, apply, resolve
+
+
+@lru_cache(maxsize=32)
+def _public(keep_phones: tuple[str, ...]) -> frozenset[str]:
+    return keep_set(keep_phones)
+
+
+def find_spans(text: str, keep_phones: Iterable[str] = AIRLINE_PUBLIC_PHONES) -> list[Span]:
+    """Every piece of card or personal data in `text`, as sorted non-overlapping spans."""
+    if not text:
+        return []
+    doc = Document(text)
+    tickets, kept = find_kept(doc)
+    phones, public_lines = find_phones(doc, SpanIndex(tickets + kept), _public(tuple(keep_phones)))
+    shield = SpanIndex(tickets + kept + public_lines)
+    cards = find_cards(doc, SpanIndex(tickets + public_lines))
+    candidates = [
+        *cards,
+        *find_cvv(doc, cards),
+        *find_expiry(doc, cards),
+        *find_snils(doc, shield),
+        *find_inn(doc, shield),
+        *find_passports(doc, shield),
+        *phones,
+        *find_emails(doc),
+    ]
+    return resolve(candidates)
+
+
+def redact(text: str, *, keep_phones: Iterable[str] = AIRLINE_PUBLIC_PHONES) -> Redaction:
+    """Replace card and personal data with typed placeholders; spans index the input text."""
+    spans = find_spans(text, keep_phones)
+    return Redaction(apply(text, spans), spans)
+
+
+def contains_card_number(text: str) -> bool:
+    """True when `text` holds a card number, written or spoken (for the ingestion flag)."""
+    if not text:
+        return False
+    doc = Document(text)
+    tickets, _ = find_kept(doc)
+    return bool(find_cards(doc, SpanIndex(tickets)))

@@ -1,0 +1,251 @@
+"""Load rubric files: schema validation, semantic checks, phrases lemmatised once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from qa_service.core.morphology import lemma_phrase
+from qa_service.core.rubric.model import (
+    Applicability,
+    Criterion,
+    PhraseGroup,
+    Rubric,
+    Rule,
+    RuleOverride,
+    Window,
+)
+from qa_service.core.rubric.problems import InvalidRubric, RubricProblem
+from qa_service.core.rubric.source import FieldPath, RubricSource, field_name, read_source
+
+DEFAULT_RUBRICS = {"call": "airline-call", "chat": "airline-chat", "email": "airline-email"}
+_GROUP_FIELDS = ("before", "after", "ask", "stop", "placeholders", "holding", "urgent", "salutations", "personal_data")
+_REGEX_PREFIX = "re:"
+
+
+def rubrics_dir() -> Path:
+    """Where rubric ids resolve: `$QA_RUBRICS_DIR`, else `rubrics/` beside the package."""
+    override = os.environ.get("QA_RUBRICS_DIR")
+    return Path(override) if override else Path(__file__).resolve().parents[3] / "rubrics"
+
+
+def default_rubric_id(channel: str) -> str:
+    """The shipped rubric for a channel (`call`, `chat`, `email`)."""
+    try:
+        return DEFAULT_RUBRICS[channel]
+    except KeyError:
+        raise InvalidRubric(
+            [RubricProblem("-", 0, "channel", f"неизвестный канал {channel!r}", f"unknown channel {channel!r}")]
+        ) from None
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    path = Path(__file__).resolve().parents[3] / "rubrics" / "rubric.schema.json"
+    schema: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    return schema
+
+
+class _Builder:
+    """Builds the model from the YAML tree, collecting every problem instead of stopping."""
+
+    def __init__(self, source: RubricSource) -> None:
+        self.source = source
+        self.problems: list[RubricProblem] = []
+
+    def problem(self, path: FieldPath, ru: str, en: str) -> None:
+        line = self.source.line_of(path)
+        self.problems.append(RubricProblem(self.source.file, line, field_name(path), ru, en))
+
+    def group(self, items: list[str], path: FieldPath) -> PhraseGroup:
+        phrases: list[tuple[str, ...]] = []
+        labels: list[str] = []
+        regexes: list[re.Pattern[str]] = []
+        for index, item in enumerate(items):
+            if item.startswith(_REGEX_PREFIX):
+                try:
+                    regexes.append(re.compile(item[len(_REGEX_PREFIX) :]))
+                except re.error as error:
+                    self.problem((*path, index), f"неверное регулярное выражение: {error}", f"bad regex: {error}")
+                continue
+            lemmas = lemma_phrase(item)
+            if not lemmas:
+                self.problem((*path, index), "фраза без слов", "phrase has no words")
+                continue
+            phrases.append(lemmas)
+            labels.append(item)
+        return PhraseGroup(tuple(phrases), tuple(regexes), tuple(items), tuple(labels))
+
+    def rule(self, raw: dict[str, Any], path: FieldPath) -> Rule:
+        all_of = [self.group(g, (*path, "all_of", i)) for i, g in enumerate(raw.get("all_of") or [])]
+        if raw.get("any_of"):
+            all_of.insert(0, self.group(raw["any_of"], (*path, "any_of")))
+        kind = raw["kind"]
+        if kind in ("phrases", "forbidden") and not all_of:
+            self.problem(path, "нужны фразы: any_of или all_of", "phrases needed: any_of or all_of")
+        window = Window(**raw["window"]) if raw.get("window") else None
+        speaker = raw.get("speaker")
+        groups = {name: self.group(raw[name], (*path, name)) for name in _GROUP_FIELDS if raw.get(name)}
+        params = {k: v for k, v in raw.items() if k not in {"kind", "speaker", "window", "any_of", "all_of",
+                                                            "none_of", "same_turn", *_GROUP_FIELDS}}
+        return Rule(
+            kind=kind,
+            speaker=None if speaker in (None, "any") else speaker,
+            window=window,
+            all_of=tuple(all_of),
+            none_of=self.group(raw.get("none_of") or [], (*path, "none_of")),
+            same_turn=bool(raw.get("same_turn", False)),
+            groups=groups,
+            params=params,
+        )
+
+    def criterion(self, raw: dict[str, Any], section: str, path: FieldPath) -> Criterion:
+        applies = raw.get("applies") or {}
+        depends = applies.get("depends_on") or {}
+        return Criterion(
+            id=raw["id"],
+            title=raw["title"],
+            weight=float(raw["weight"]),
+            critical=bool(raw.get("critical", False)),
+            section=section,
+            rule=self.rule(raw["rule"], (*path, "rule")),
+            applies=Applicability(
+                channels=tuple(applies["channels"]) if "channels" in applies else None,
+                directions=tuple(applies["directions"]) if "directions" in applies else None,
+                topics=tuple(applies["topics"]) if "topics" in applies else None,
+                depends_on=depends.get("criterion"),
+                depends_answers=tuple(depends.get("answers") or ("yes",)),
+            ),
+            overrides=tuple(
+                RuleOverride(
+                    directions=tuple(o["directions"]) if "directions" in o else None,
+                    topics=tuple(o["topics"]) if "topics" in o else None,
+                    rule=self.rule(o["rule"], (*path, "overrides", i, "rule")),
+                )
+                for i, o in enumerate(raw.get("overrides") or [])
+            ),
+            training_module=raw.get("training_module"),
+        )
+
+    def build(self, version: str) -> Rubric | None:
+        data = self.source.data
+        validator = jsonschema.Draft202012Validator(_schema())
+        for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
+            path = tuple(error.absolute_path)
+            self.problem(path, f"не соответствует схеме: {error.message}", f"schema violation: {error.message}")
+        if self.problems:
+            return None
+        criteria: list[Criterion] = []
+        for s, section in enumerate(data["sections"]):
+            for c, raw in enumerate(section["criteria"]):
+                criteria.append(self.criterion(raw, section["id"], ("sections", s, "criteria", c)))
+        self.semantic_checks(criteria)
+        if self.problems:
+            return None
+        review = (data.get("review") or {}).get("confidence_below", 0.6)
+        return Rubric(data["id"], data["title"], data["channel"], version, tuple(criteria), float(review),
+                      self.source.file)
+
+    def semantic_checks(self, criteria: list[Criterion]) -> None:
+        data = self.source.data
+        seen: set[str] = set()
+        for item, (_, path) in zip(criteria, _paths(data), strict=True):
+            if item.id in seen:
+                self.problem((*path, "id"), f"повторяется id {item.id!r}", f"duplicate id {item.id!r}")
+            seen.add(item.id)
+        ids = {item.id for item in criteria}
+        for item, (_, path) in zip(criteria, _paths(data), strict=True):
+            dep = item.applies.depends_on
+            if dep is not None and dep not in ids:
+                self.problem((*path, "applies", "depends_on", "criterion"),
+                             f"ссылка на неизвестный критерий {dep!r}", f"depends on unknown criterion {dep!r}")
+            if dep == item.id:
+                self.problem((*path, "applies", "depends_on", "criterion"),
+                             "критерий зависит от самого себя", "criterion depends on itself")
+            if item.critical and item.weight:
+                self.problem((*path, "weight"), "у критического критерия вес должен быть 0 (он обнуляет оценку)",
+                             "a critical criterion must weigh 0 (it zeroes the score instead)")
+            for o, override in enumerate(item.overrides):
+                if override.rule.kind != item.rule.kind:
+                    self.problem((*path, "overrides", o, "rule", "kind"), "вид ответа должен совпадать с основным",
+                                 "override must keep the criterion's answer kind")
+            if item.rule.kind == "classifier" and not item.rule.params.get("model"):
+                self.problem((*path, "rule", "model"), "не указана модель классификатора", "classifier model missing")
+        data_channel = data["channel"]
+        for item, (_, path) in zip(criteria, _paths(data), strict=True):
+            if item.applies.channels is not None and data_channel not in item.applies.channels:
+                self.problem((*path, "applies", "channels"), f"критерий никогда не применим к каналу {data_channel}",
+                             f"criterion never applies to channel {data_channel}")
+
+
+def _paths(data: dict[str, Any]) -> list[tuple[str, FieldPath]]:
+    return [
+        (raw.get("id", ""), ("sections", s, "criteria", c))
+        for s, section in enumerate(data["sections"])
+        for c, raw in enumerate(section["criteria"])
+    ]
+
+
+def _source_or_problem(path: Path) -> tuple[RubricSource | None, list[RubricProblem]]:
+    try:
+        return read_source(path), []
+    except OSError as error:
+        return None, [RubricProblem(str(path), 0, "(файл)", f"не удалось прочитать файл: {error.strerror}",
+                                    f"cannot read file: {error.strerror}")]
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        what = getattr(error, "problem", None) or str(error)
+        return None, [RubricProblem(str(path), line, "(YAML)", f"ошибка синтаксиса YAML: {what}",
+                                    f"YAML syntax error: {what}")]
+
+
+def _build(path: Path) -> tuple[Rubric | None, list[RubricProblem]]:
+    source, problems = _source_or_problem(path)
+    if source is None:
+        return None, problems
+    version = "sha256:" + hashlib.sha256(source.text.encode("utf-8")).hexdigest()
+    builder = _Builder(source)
+    if not isinstance(source.data, dict):
+        builder.problem((), "рубрика должна быть YAML-словарём", "a rubric must be a YAML mapping")
+        return None, builder.problems
+    return builder.build(version), builder.problems
+
+
+def check_rubric_file(path: str | Path) -> list[RubricProblem]:
+    """Every problem in a rubric file (empty when it is valid)."""
+    return _build(Path(path))[1]
+
+
+def resolve_rubric_path(path_or_id: str | Path) -> Path:
+    """A path as given, or `<rubrics_dir>/<id>.yaml` for a bare id."""
+    candidate = Path(path_or_id)
+    if candidate.suffix in (".yaml", ".yml") or candidate.exists():
+        return candidate
+    return rubrics_dir() / f"{path_or_id}.yaml"
+
+
+@cache
+def _load_cached(path: str, stamp: float) -> Rubric:
+    rubric, problems = _build(Path(path))
+    if rubric is None:
+        raise InvalidRubric(problems)
+    return rubric
+
+
+def load_rubric(path_or_id: str | Path) -> Rubric:
+    """Load and validate a rubric by id (`airline-call`) or path; raises `InvalidRubric`."""
+    path = resolve_rubric_path(path_or_id)
+    try:
+        stamp = path.stat().st_mtime
+    except OSError:
+        raise InvalidRubric([RubricProblem(str(path), 0, "(файл)", "рубрика не найдена", "rubric not found")]) from None
+    return _load_cached(str(path.resolve()), stamp)

@@ -1,0 +1,135 @@
+"""Score one interaction against a rubric: applicability, answers, evidence, review flags."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from qa_service.core.interaction import Interaction
+from qa_service.core.rubric.model import Criterion, Rubric, Rule
+from qa_service.core.scoring.arithmetic import points_for, summarize
+from qa_service.core.scoring.cards import answer_card_data
+from qa_service.core.scoring.context import ScoringContext
+from qa_service.core.scoring.evidence import CriterionAnswer, Evaluation, Outcome
+from qa_service.core.scoring.learned import answer_classifier
+from qa_service.core.scoring.manual import answer_manual
+from qa_service.core.scoring.phrases import answer_forbidden, answer_phrases
+from qa_service.core.scoring.sla import answer_email_reply, answer_first_reply, answer_reply_time
+from qa_service.core.scoring.timing import answer_hold, answer_overtalk
+from qa_service.core.scoring.written import answer_email_address
+from qa_service.core.topics import TopicGuess, detect_topic
+
+Answerer = Callable[[ScoringContext, Rule], Outcome]
+ANSWERERS: dict[str, Answerer] = {
+    "phrases": answer_phrases,
+    "forbidden": answer_forbidden,
+    "hold": answer_hold,
+    "overtalk": answer_overtalk,
+    "first_reply": answer_first_reply,
+    "reply_time": answer_reply_time,
+    "email_reply": answer_email_reply,
+    "card_data": answer_card_data,
+    "email_address": answer_email_address,
+    "classifier": answer_classifier,
+    "manual": answer_manual,
+}
+# ASR flags that make any transcript-based answer doubtful.
+POOR_FLAGS = frozenset({"swapped_channels", "repetition_loop", "low_confidence", "text_on_silence"})
+POOR_FACTOR = 0.8
+TOPIC_UNSURE = 0.5
+
+
+class _Scorer:
+    def __init__(self, interaction: Interaction, rubric: Rubric, topic: TopicGuess) -> None:
+        self.interaction = interaction
+        self.rubric = rubric
+        self.topic = topic
+        self.ctx = ScoringContext(interaction, topic.topic)
+        self.answers: dict[str, CriterionAnswer] = {}
+        quality = interaction.quality
+        self.poor = quality is not None and (quality.is_poor or bool(POOR_FLAGS & set(quality.flags)))
+
+    def answer(self, criterion: Criterion, visiting: frozenset[str] = frozenset()) -> CriterionAnswer:
+        if criterion.id in self.answers:
+            return self.answers[criterion.id]
+        outcome = self._outcome(criterion, visiting | {criterion.id})
+        confidence = outcome.confidence
+        if confidence is not None and self.poor and outcome.answer != "na":
+            confidence *= POOR_FACTOR
+        result = CriterionAnswer(
+            id=criterion.id,
+            answer=outcome.answer,
+            points=points_for(outcome.answer, criterion.weight),
+            max_points=criterion.weight,
+            critical=criterion.critical,
+            confidence=confidence,
+            reason=outcome.reason,
+            evidence=list(outcome.evidence),
+            flag_review=outcome.flag_review,
+        )
+        self.answers[criterion.id] = result
+        return result
+
+    def _outcome(self, criterion: Criterion, visiting: frozenset[str]) -> Outcome:
+        item = self.interaction
+        applies = criterion.applies
+        if applies.channels is not None and item.channel not in applies.channels:
+            return Outcome("na", 1.0, f"не применяется к каналу {item.channel}")
+        if applies.directions is not None and item.direction not in applies.directions:
+            return Outcome("na", 1.0, f"не применяется к направлению {item.direction}")
+        if applies.topics is not None:
+            if self.topic.topic is None:
+                return Outcome("na", TOPIC_UNSURE, "тема обращения не определена", flag_review=True)
+            if not self.topic.topics & set(applies.topics):
+                confidence = self.topic.confidence if self.topic.source == "classifier" else 1.0
+                return Outcome("na", confidence, f"тема «{self.topic.topic}»: критерий не применяется")
+        if applies.depends_on is not None and applies.depends_on not in visiting:
+            other = self.answer(self.rubric.criterion(applies.depends_on), visiting)
+            if other.answer not in applies.depends_answers:
+                return Outcome("na", other.confidence or 0.5,
+                               f"зависит от «{applies.depends_on}» = {other.answer}")
+        rule = self._rule_for(criterion)
+        outcome = ANSWERERS[rule.kind](self.ctx, rule)
+        topical = applies.topics is not None and self.topic.source == "classifier"
+        if topical and outcome.confidence is not None:
+            # A criterion gated by a guessed topic is only as sure as the guess lets it be.
+            confidence = min(outcome.confidence, 0.5 + self.topic.confidence / 2)
+            return Outcome(outcome.answer, confidence, outcome.reason, outcome.evidence, outcome.flag_review)
+        return outcome
+
+    def _rule_for(self, criterion: Criterion) -> Rule:
+        for override in criterion.overrides:
+            if override.directions is not None and self.interaction.direction not in override.directions:
+                continue
+            if override.topics is not None and not self.topic.topics & set(override.topics):
+                continue
+            return override.rule
+        return criterion.rule
+
+
+def score_interaction(interaction: Interaction, rubric: Rubric) -> Evaluation:
+    """Answer every criterion of `rubric` for `interaction` and compute the score."""
+    scorer = _Scorer(interaction, rubric, detect_topic(interaction))
+    answers = [scorer.answer(c) for c in rubric.criteria]
+    summary = summarize((a.answer, a.max_points, a.critical) for a in answers)
+    reasons: list[str] = []
+    if summary.failed_critical:
+        reasons.append("failed_critical")
+    low = [a.id for a in answers if a.confidence is not None and a.confidence < rubric.review_confidence]
+    if low:
+        reasons.append("low_confidence:" + ",".join(low))
+    if scorer.poor:
+        reasons.append("poor_transcript")
+    flagged = [a.id for a in answers if a.flag_review]
+    if flagged:
+        reasons.append("flagged:" + ",".join(flagged))
+    return Evaluation(
+        interaction=interaction.external_id,
+        rubric_id=rubric.id,
+        rubric_version=rubric.version,
+        score=summary.score,
+        failed_critical=summary.failed_critical,
+        needs_review=bool(reasons),
+        criteria=answers,
+        topic=scorer.topic.topic,
+        review_reasons=reasons,
+    )

@@ -1,0 +1,29 @@
+"""A criterion answered by a trained classifier over the speaker's turns in the window."""
+
+from __future__ import annotations
+
+from qa_service.core.classifiers import positive_probabilities
+from qa_service.core.rubric.model import Rule
+from qa_service.core.scoring.context import ScoringContext
+from qa_service.core.scoring.evidence import Outcome
+from qa_service.core.scoring.phrases import candidate_turns
+
+_THRESHOLD = 0.5
+
+
+def answer_classifier(ctx: ScoringContext, rule: Rule) -> Outcome:
+    """`yes` when some turn is classified positive; confidence is the model's probability."""
+    name = str(rule.params["model"])
+    label = str(rule.params.get("positive_label", "yes"))
+    indices = candidate_turns(ctx, rule)
+    if not indices:
+        return Outcome("no", 0.6, "нет реплик в нужном окне")
+    probs = positive_probabilities(name, [ctx.texts[i].lemma_text for i in indices], label)
+    if probs is None:
+        return Outcome(None, None, f"модель {name} не найдена: требуется ручная проверка", flag_review=True)
+    factor = ctx.speaker_factor(rule.speaker)
+    best_p, best_i = max(zip(probs, indices, strict=True))
+    if best_p >= _THRESHOLD:
+        return Outcome("yes", best_p * factor, f"модель {name}: p={best_p:.2f}", (ctx.evidence(best_i),))
+    return Outcome("no", (1.0 - best_p) * factor, f"модель {name}: ни одной подходящей реплики (max p={best_p:.2f})",
+                   (ctx.evidence(best_i),))

@@ -1,0 +1,83 @@
+"""Answerers for phrase rules: required phrases (`phrases`) and `forbidden` ones."""
+
+from __future__ import annotations
+
+from qa_service.core.rubric.model import PhraseGroup, Rule
+from qa_service.core.scoring.context import ScoringContext
+from qa_service.core.scoring.evidence import Evidence, Outcome
+from qa_service.core.scoring.matching import Match
+
+FOUND_CONFIDENCE = 0.92
+ABSENT_CONFIDENCE = 0.8  # an ASR slip can hide a phrase that was said
+_EVIDENCE_LIMIT = 5
+
+
+def _label(group: PhraseGroup) -> str:
+    shown = [s for s in group.source if not s.startswith("re:")][:3]
+    return " / ".join(f"«{s}»" for s in shown) or "шаблон"
+
+
+def candidate_turns(ctx: ScoringContext, rule: Rule) -> list[int]:
+    """Turns the rule looks at, minus those holding a negative (`none_of`) phrase."""
+    indices = ctx.window(ctx.speaker_turns(rule.speaker), rule.window)
+    if rule.none_of:
+        indices = [i for i in indices if ctx.texts[i].contains(rule.none_of) is None]
+    return indices
+
+
+def answer_phrases(ctx: ScoringContext, rule: Rule) -> Outcome:
+    """`yes` when every all-of group has a phrase in the window (in one turn if `same_turn`)."""
+    factor = ctx.speaker_factor(rule.speaker)
+    indices = candidate_turns(ctx, rule)
+    if not indices:
+        return Outcome("no", 0.6 * factor, "нет реплик в нужном окне")
+    if rule.same_turn:
+        for i in indices:
+            matches = [ctx.texts[i].contains(g) for g in rule.all_of]
+            if all(m is not None for m in matches):
+                first = next(m for m in matches if m is not None)
+                quoted = ", ".join(f"«{m.phrase}»" for m in matches if m is not None)
+                return Outcome("yes", FOUND_CONFIDENCE * factor, f"найдено в одной реплике: {quoted}",
+                               (ctx.evidence(i, first),))
+        return Outcome("no", ABSENT_CONFIDENCE * factor, "нет реплики со всеми нужными фразами",
+                       (ctx.evidence(indices[0]),))
+    found: list[tuple[int, Match]] = []
+    missing: list[PhraseGroup] = []
+    for group in rule.all_of:
+        hit = next(((i, m) for i in indices if (m := ctx.texts[i].contains(group)) is not None), None)
+        if hit is None:
+            missing.append(group)
+        else:
+            found.append(hit)
+    evidence = _dedup([ctx.evidence(i, m) for i, m in found])
+    if missing:
+        what = "; ".join(_label(g) for g in missing)
+        return Outcome("no", ABSENT_CONFIDENCE * factor, f"не найдено: {what}", evidence or (ctx.evidence(indices[0]),))
+    quoted = ", ".join(f"«{m.phrase}»" for _, m in found)
+    return Outcome("yes", FOUND_CONFIDENCE * factor, f"найдено: {quoted}", evidence)
+
+
+def answer_forbidden(ctx: ScoringContext, rule: Rule) -> Outcome:
+    """`no` when any forbidden phrase or pattern occurs in the speaker's turns."""
+    factor = ctx.speaker_factor(rule.speaker)
+    indices = candidate_turns(ctx, rule)
+    hits: list[tuple[int, Match]] = []
+    for i in indices:
+        for group in rule.all_of:
+            hits.extend((i, m) for m in ctx.texts[i].find(group))
+    if hits:
+        hits.sort(key=lambda h: (h[0], h[1].start))
+        shown = ", ".join(f"«{ctx.turns[i].text[m.start:m.end]}»" for i, m in hits[:_EVIDENCE_LIMIT])
+        evidence = _dedup([ctx.evidence(i, m) for i, m in hits])[:_EVIDENCE_LIMIT]
+        return Outcome("no", FOUND_CONFIDENCE * factor, f"недопустимые фразы: {shown}", tuple(evidence))
+    return Outcome("yes", 0.85 * factor, "недопустимых фраз не найдено")
+
+
+def _dedup(items: list[Evidence]) -> tuple[Evidence, ...]:
+    seen: set[int | None] = set()
+    out: list[Evidence] = []
+    for item in items:
+        if item.turn not in seen:
+            seen.add(item.turn)
+            out.append(item)
+    return tuple(out)

@@ -1,0 +1,85 @@
+"""Training the shipped classifiers from labelled JSONL (`{"text": …, "label": …}` per line)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
+
+from qa_service.core.classifiers import lemma_text
+from qa_service.core.errors import UserFacingError
+
+# name of the artefact → training file under models/training-data/
+DATASETS = {"topic": "topics.jsonl", "clarifying_question": "clarifying_question.jsonl"}
+SEED = 13
+
+
+@dataclass(frozen=True)
+class TrainingReport:
+    name: str
+    samples: int
+    accuracy: float
+    per_class: dict[str, float]  # cross-validated accuracy (recall) per class
+    counts: dict[str, int]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"samples": self.samples, "cv_accuracy": round(self.accuracy, 4),
+                "per_class_accuracy": {k: round(v, 4) for k, v in self.per_class.items()}, "counts": self.counts}
+
+
+def read_examples(path: Path) -> tuple[list[str], list[str]]:
+    """Texts and labels of a JSONL file; a bad line is a user-facing error naming it."""
+    texts: list[str] = []
+    labels: list[str] = []
+    for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            texts.append(str(row["text"]))
+            labels.append(str(row["label"]))
+        except (ValueError, KeyError, TypeError):
+            raise UserFacingError(f"{path}:{number}: ожидается JSON с полями text и label",
+                                  f"{path}:{number}: expected JSON with text and label") from None
+    return texts, labels
+
+
+def build_pipeline() -> Pipeline:
+    """TF-IDF over lemma uni/bigrams and a linear SVM calibrated to probabilities."""
+    return Pipeline([
+        ("tfidf", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
+        # One calibrator over cross-validated decisions (ensemble=False): same calibration,
+        # a third of the inference cost of the default three-model ensemble.
+        ("model", CalibratedClassifierCV(LinearSVC(C=1.0, random_state=SEED), cv=3, ensemble=False)),
+    ])
+
+
+def train(name: str, data_dir: Path, out_dir: Path) -> TrainingReport:
+    """Cross-validate, then fit on all data and save `<out_dir>/<name>.joblib`."""
+    texts, labels = read_examples(data_dir / DATASETS[name])
+    lemmas = [lemma_text(t) for t in texts]
+    y = np.array(labels)
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED)
+    predicted = cross_val_predict(build_pipeline(), lemmas, y, cv=folds)
+    classes = sorted(set(labels))
+    per_class = {c: float(np.mean(predicted[y == c] == c)) for c in classes}
+    counts = {c: int(np.sum(y == c)) for c in classes}
+    pipeline = build_pipeline().fit(lemmas, y)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    joblib.dump(pipeline, out_dir / f"{name}.joblib")
+    return TrainingReport(name, len(labels), float(np.mean(predicted == y)), per_class, counts)
+
+
+def write_metrics(reports: list[TrainingReport], out_dir: Path) -> Path:
+    path = out_dir / "metrics.json"
+    path.write_text(json.dumps({r.name: r.to_json() for r in reports}, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    return path

@@ -1,0 +1,154 @@
+"""The pipeline on real parts: RQ worker processes, the real Redis and PostgreSQL, the simulator.
+
+The SIGKILL test kills a worker (and its work-horse) in the middle of a speech job: RQ sees
+the job abandoned once its heartbeat expires (about a minute), retries it, and the call
+ends with exactly one evaluation.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rq import Queue
+from rq.registry import StartedJobRegistry
+from sqlalchemy import func, select
+
+from qa_service.config import Settings
+from qa_service.db.models import Evaluation, EvaluationKind, Interaction, ProcessingState, Tenant
+from qa_service.db.session import session_factory, transaction
+from qa_service.jobs import ASR_QUEUE, TEXT_QUEUE, enqueue, ingest_connector, queue_depths, redis_connection
+from qa_service.services.connectors_admin import save_connector
+from qa_service.simulator.data import generate
+from qa_service.simulator.server import PlatformServer
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+TOKEN = "sim-token"
+
+
+def _worker_env(settings: Settings) -> dict[str, str]:
+    return dict(
+        os.environ, DATABASE_URL=settings.database_url, REDIS_URL=settings.redis_url or "", QA_ENV="test",
+        QA_INSTANCE_DIR=str(settings.instance_dir), QA_JOB_RETRY_INTERVALS="0,0,0",
+    )
+
+
+def _start_worker(settings: Settings, queues: str, burst: bool = True) -> subprocess.Popen[str]:
+    args = [sys.executable, "-m", "qa_service", "worker", "--queues", queues] + (["--burst"] if burst else [])
+    # Own process group: a SIGKILL to the group takes the work-horse child down too.
+    return subprocess.Popen(args, env=_worker_env(settings), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def _setup(pg_settings: Settings, redis_url: str, simulator: PlatformServer) -> tuple[Settings, int, int]:
+    settings = pg_settings.with_overrides(redis_url=redis_url, retry_intervals=(0, 0, 0))
+    with transaction(settings.sqlalchemy_url) as session:
+        tenant = Tenant(slug=f"sv-{uuid.uuid4().hex[:8]}", name="Северный Ветер")
+        session.add(tenant)
+        session.flush()
+        connector = save_connector(session, tenant.id, name="platform", kind="http",
+                                   config={"base_url": simulator.url}, secrets={"token": TOKEN})
+        return settings, tenant.id, connector.id
+
+
+def _simulator(tmp_path: Path, **counts: int) -> Iterator[PlatformServer]:
+    server = PlatformServer(generate(seed=5, **counts), "127.0.0.1", 0, tmp_path / "audio", TOKEN)
+    server.start_in_thread()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def text_simulator(tmp_path: Path) -> Iterator[PlatformServer]:
+    yield from _simulator(tmp_path, calls=0, chats=8, emails=4)
+
+
+@pytest.fixture
+def call_simulator(tmp_path: Path) -> Iterator[PlatformServer]:
+    yield from _simulator(tmp_path, calls=1, chats=0, emails=0)
+
+
+def _evaluations_per_interaction(settings: Settings, tenant_id: int) -> dict[str, tuple[str, int]]:
+    with session_factory(settings.sqlalchemy_url)() as session:
+        rows = session.execute(
+            select(Interaction.external_id, Interaction.state, func.count(Evaluation.id))
+            .outerjoin(Evaluation, (Evaluation.interaction_id == Interaction.id)
+                       & (Evaluation.kind == EvaluationKind.AUTO))
+            .where(Interaction.tenant_id == tenant_id)
+            .group_by(Interaction.external_id, Interaction.state)
+        ).all()
+    return {external_id: (state.value, count) for external_id, state, count in rows}
+
+
+def test_two_real_workers_ingest_and_score_every_chat_and_email_once(
+    pg_settings: Settings, redis_url: str, text_simulator: PlatformServer
+) -> None:
+    settings, tenant_id, connector_id = _setup(pg_settings, redis_url, text_simulator)
+    enqueue(settings, ingest_connector, connector_id, job_id=f"ingest-{connector_id}")
+    first = _start_worker(settings, TEXT_QUEUE)
+    time.sleep(1)  # let the first one fan the work out; the second then shares the queue
+    second = _start_worker(settings, TEXT_QUEUE)
+    for worker in (first, second):
+        output, _ = worker.communicate(timeout=300)
+        assert worker.returncode == 0, output[-3000:]
+    results = _evaluations_per_interaction(settings, tenant_id)
+    expected = len(text_simulator.data.chats) + len(text_simulator.data.emails)
+    assert len(results) == expected
+    assert set(results.values()) == {("scored", 1)}
+    assert queue_depths(settings)[TEXT_QUEUE] == 0
+
+
+@pytest.mark.slow
+def test_worker_killed_mid_transcription_is_retried_to_exactly_one_evaluation(
+    pg_settings: Settings, redis_url: str, call_simulator: PlatformServer
+) -> None:
+    settings, tenant_id, connector_id = _setup(pg_settings, redis_url, call_simulator)
+    # Ingest in-process: it stores the call and queues its transcription on the real Redis.
+    from qa_service.jobs import using_settings
+
+    with using_settings(settings):
+        ingest_connector(connector_id)
+    assert queue_depths(settings)[ASR_QUEUE] == 1
+
+    victim = _start_worker(settings, ASR_QUEUE, burst=False)
+    started = StartedJobRegistry(queue=Queue(ASR_QUEUE, connection=redis_connection(redis_url)))
+    deadline = time.monotonic() + 180
+    while started.count == 0:
+        assert time.monotonic() < deadline and victim.poll() is None, "the worker never started the job"
+        time.sleep(0.2)
+    # RQ runs each job in a forked work-horse in a session of its own: kill it and its worker.
+    for pid in [*_children(victim.pid), victim.pid]:
+        os.kill(pid, signal.SIGKILL)
+    victim.wait(timeout=30)
+
+    with session_factory(settings.sqlalchemy_url)() as session:
+        row = session.scalars(select(Interaction).where(Interaction.tenant_id == tenant_id)).one()
+        assert row.state == ProcessingState.FETCHED  # nothing of the killed attempt was committed
+
+    # RQ counts the job abandoned when its heartbeat TTL (monitoring interval + 60 s) runs out.
+    time.sleep(75)
+    rescuer = _start_worker(settings, f"{ASR_QUEUE},{TEXT_QUEUE}")
+    output, _ = rescuer.communicate(timeout=600)
+    assert rescuer.returncode == 0, output[-3000:]
+    results = _evaluations_per_interaction(settings, tenant_id)
+    assert list(results.values()) == [("scored", 1)], output[-3000:]
