@@ -24,6 +24,16 @@ class ConfigError(UserFacingError):
     """The environment does not describe a runnable service."""
 
 
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ConfigError(f"{name}: целое число секунд больше нуля, а не {raw!r}",
+                          f"{name}: a whole number of seconds above zero, not {raw!r}")
+    return int(raw)
+
+
 def _retry_intervals(env: Mapping[str, str]) -> tuple[int, ...]:
     raw = env.get("QA_JOB_RETRY_INTERVALS")
     if not raw:
@@ -49,7 +59,8 @@ class Settings:
     secret_key: str = INSECURE_DEV_KEY
     asr_model: str | None = None
     instance_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "instance")
-    job_timeout_seconds: int = 1800
+    # A worker that dies mid-job has that job retried job_timeout + 60 s later (RQ's heartbeat TTL).
+    job_timeout_seconds: int = 900
     job_retries: int = 3
     retry_intervals: tuple[int, ...] = (10, 60, 300)  # exponential backoff between retries, seconds
     failure_ttl_seconds: int = 7 * 24 * 3600
@@ -100,6 +111,7 @@ class Settings:
             asr_model=env.get("QA_ASR_MODEL") or None,
             instance_dir=instance,
             spool_dir=Path(env["QA_SPOOL_DIR"]) if env.get("QA_SPOOL_DIR") else None,
+            job_timeout_seconds=_positive_int(env, "QA_JOB_TIMEOUT", cls.job_timeout_seconds),
             retry_intervals=(intervals := _retry_intervals(env)),
             job_retries=len(intervals),
         )

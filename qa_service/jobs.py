@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 
 from redis import Redis
-from rq import Callback, Queue, Retry, Worker
+from rq import Callback, Queue, Retry, SimpleWorker
 from rq.job import Job
 
 from qa_service.config import Settings
@@ -111,9 +111,11 @@ def run_worker(
         raise ValueError("REDIS_URL is required to run a worker")
     if preload is not None:
         preload()
-    # A short monitoring interval makes a dead worker's job count as abandoned (and retried)
-    # about a minute after the crash instead of a minute and a half.
-    worker = Worker(list(queues), connection=redis_connection(settings.redis_url), job_monitoring_interval=10)
+    # SimpleWorker runs jobs in this process instead of a fork per job: the models loaded by
+    # `preload` stay warm, and CTranslate2's thread pool does not survive a fork (the forked
+    # work-horse deadlocked on it).  A short monitoring interval makes a dead worker's job
+    # count as abandoned — and retried — about a minute after the crash.
+    worker = SimpleWorker(list(queues), connection=redis_connection(settings.redis_url), job_monitoring_interval=10)
     return bool(worker.work(burst=burst, with_scheduler=True))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 
 from qa_service.config import ConfigError, Settings
 from qa_service.jobs import QUEUES, run_worker
@@ -25,11 +24,13 @@ def _serve(args: argparse.Namespace) -> int:
 def _preload_for(queues: list[str]) -> None:
     """Load heavy models once, before the work loop (only for queues that need them)."""
     if "asr" in queues:
-        try:
-            transcriber = importlib.import_module("qa_service.asr.transcriber")
-        except ModuleNotFoundError:
-            return
-        transcriber.preload()
+        from qa_service.asr.transcriber import preload
+
+        preload()
+    if "text" in queues:
+        from qa_service.services.scoring import warm_up
+
+        warm_up()
 
 
 def _worker(args: argparse.Namespace) -> int:

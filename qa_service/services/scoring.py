@@ -161,3 +161,15 @@ def score_stored_interaction(settings: Settings, interaction_id: int) -> ScoredI
         session.flush()
         log.info("scored interaction id=%s score=%s", row.id, evaluation.score)
         return ScoredInteraction(row.id, evaluation.id, created=True, score=evaluation.score)
+
+
+def warm_up() -> None:
+    """Load the lemmatizer, classifiers and shipped rubrics now (a worker calls this before its loop)."""
+    from qa_service.core.classifiers import load_classifier
+    from qa_service.core.morphology import lemmatize
+
+    for channel in ("call", "chat", "email"):
+        load_rubric(default_rubric_id(channel))
+    for name in ("topic", "clarifying_question"):
+        load_classifier(name)
+    lemmatize("Здравствуйте, авиакомпания Северный Ветер")
