@@ -65,6 +65,7 @@ class Settings:
     retry_intervals: tuple[int, ...] = (10, 60, 300)  # exponential backoff between retries, seconds
     failure_ttl_seconds: int = 7 * 24 * 3600
     default_locale: str = "ru"
+    behind_proxy: bool = False  # trust one reverse proxy's X-Forwarded-For/-Proto (rate limits, cookies)
     spool_dir: Path | None = None  # raw recordings awaiting redaction; never the blob store
 
     def __post_init__(self) -> None:
@@ -111,6 +112,7 @@ class Settings:
             asr_model=env.get("QA_ASR_MODEL") or None,
             instance_dir=instance,
             spool_dir=Path(env["QA_SPOOL_DIR"]) if env.get("QA_SPOOL_DIR") else None,
+            behind_proxy=env.get("QA_BEHIND_PROXY", "").lower() in ("1", "true", "yes"),
             job_timeout_seconds=_positive_int(env, "QA_JOB_TIMEOUT", cls.job_timeout_seconds),
             retry_intervals=(intervals := _retry_intervals(env)),
             job_retries=len(intervals),

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from qa_service.config import Settings
 from qa_service.services.connector_runs import run_connector
-from qa_service.services.demo import configure_demo_connector, prepare_demo_accounts
+from qa_service.services.demo import configure_demo_connector, link_demo_agent, prepare_demo_accounts
 from qa_service.services.ingest import StoredInteraction
 
 
@@ -38,7 +38,11 @@ def _pipeline_with_progress(settings: Settings) -> Callable[[StoredInteraction],
         with session_factory(settings.sqlalchemy_url)() as session:
             row = session.get_one(Interaction, stored.interaction_id)
             label = f"{row.channel.value:5} {row.external_id}"
-        _say(f"  [{len(done) + 1}] {label}: {'распознаём речь, ' if stored.needs_transcription else ''}оцениваем…")
+        if not stored.needs_scoring:
+            step = "без разговора (потерянный вызов) / no conversation (lost call)"
+        else:
+            step = ("распознаём речь, " if stored.needs_transcription else "") + "оцениваем…"
+        _say(f"  [{len(done) + 1}] {label}: {step}")
         start_pipeline(settings, stored)
         with session_factory(settings.sqlalchemy_url)() as session:
             row = session.get_one(Interaction, stored.interaction_id)
@@ -81,6 +85,7 @@ def _demo(args: argparse.Namespace) -> int:
     _say("загрузка, распознавание, оценка / fetch, transcribe, score:")
     with using_settings(settings):
         report = run_connector(settings, connector_id, on_stored=on_stored)
+    link_demo_agent(settings, accounts.tenant_id)
     _say(
         f"новых взаимодействий {report.stored}, уже были {report.repeated}, статусов {report.status_events}, "
         f"слотов плана {report.staffing_slots}"

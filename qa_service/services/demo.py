@@ -58,3 +58,14 @@ def configure_demo_connector(settings: Settings, tenant_id: int, base_url: str, 
             poll_interval_seconds=60,
         )
         return row.id
+
+
+DEMO_AGENT_LINK = ("agent@demo.local", "A-101")  # Анна, the simulator's first agent
+
+
+def link_demo_agent(settings: Settings, tenant_id: int) -> bool:
+    """Tie the demo agent's sign-in to the simulator's agent, once it has been ingested."""
+    from qa_service.services.users import link_user_to_agent
+
+    with transaction(settings.sqlalchemy_url) as session:
+        return link_user_to_agent(session, tenant_id, *DEMO_AGENT_LINK) is not None

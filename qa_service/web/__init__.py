@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from qa_service.config import Settings
 from qa_service.web.errors import init_errors
@@ -18,6 +19,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     settings.require_secret()
     app = Flask(__name__)
+    if settings.behind_proxy:
+        # Without this every user shares the proxy's address: one login rate-limit counter for all.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     app.config.update(
         SECRET_KEY=settings.secret_key,
         QA_SETTINGS=settings,
@@ -33,9 +37,11 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     from qa_service.web.api import register_api
     from qa_service.web.health import bp as health_bp
+    from qa_service.web.rq_admin import mount_rq_dashboard
     from qa_service.web.ui import register_ui
 
     app.register_blueprint(health_bp)
     register_ui(app)
     register_api(app)
+    mount_rq_dashboard(app, settings)
     return app

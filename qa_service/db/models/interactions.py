@@ -35,6 +35,8 @@ class Interaction(TenantOwned, Timestamped, Base):
         # The list page: newest first within a tenant, keyset-paginated on (started_at, id).
         Index("ix_interactions_tenant_started", "tenant_id", "started_at", "id"),
         Index("ix_interactions_tenant_agent_started", "tenant_id", "agent_id", "started_at"),
+        # "Lowest score first": keyset-paginated on (score, id) over the scored interactions.
+        Index("ix_interactions_tenant_score", "tenant_id", "score", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,16 +1,25 @@
-"""Who is calling the API: a tenant token (`Authorization: Bearer <slug>.<secret>`) or a signed-in user."""
+"""Who is calling the API: a tenant token (`Authorization: Bearer <slug>.<secret>`) or a signed-in user.
+
+A token is the airline's integration credential and reaches the whole tenant.  A browser
+session reaches the API only for the roles that see every interaction of their tenant
+(admin, QA); agents, supervisors, trainers and customer reviewers use the UI, which scopes
+each page to what their role may see.
+"""
 
 from __future__ import annotations
 
-from flask import abort, current_app, request, session
+from flask import abort, current_app, request
 
 from qa_service.config import Settings
+from qa_service.db.models import Role
 from qa_service.db.session import session_factory
 from qa_service.services.tenant_tokens import tenant_for_token
 
+SESSION_API_ROLES = (Role.ADMIN, Role.QA)
+
 
 def api_tenant_id() -> int:
-    """The tenant whose data this request may touch; 401 when there is none."""
+    """The tenant whose data this request may touch; 401 without credentials, 403 for other roles."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         settings: Settings = current_app.config["QA_SETTINGS"]
@@ -19,7 +28,11 @@ def api_tenant_id() -> int:
             if tenant is not None:
                 return tenant.id
         abort(401)
-    tenant_id = session.get("tenant_id")
-    if isinstance(tenant_id, int) and session.get("user_id"):
-        return tenant_id
-    abort(401)
+    from qa_service.web.auth import current_user
+
+    user = current_user()
+    if user is None:
+        abort(401)
+    if user.role not in SESSION_API_ROLES:
+        abort(403)
+    return user.tenant_id

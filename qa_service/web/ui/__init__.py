@@ -2,8 +2,36 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import os
+from datetime import timedelta
+
+from flask import Flask, Response
 
 
 def register_ui(app: Flask) -> None:
-    """Register the UI's blueprints (one per noun) on `app`."""
+    """Register the UI's blueprints (one per noun), CSRF, the rate limiter and the request session."""
+    # Imported here: `qa_service.web.auth` itself imports `qa_service.web.ui.database`.
+    from qa_service.db.models import Role
+    from qa_service.web.auth import current_user
+    from qa_service.web.security import init_security
+    from qa_service.web.ui import admin, agent, auth, disputes, interactions, queue, review
+    from qa_service.web.ui.database import init_database
+
+    init_security(app)
+    init_database(app)
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=10))
+    app.config.setdefault("DISPUTE_WINDOW_DAYS", int(os.environ.get("QA_DISPUTE_WINDOW_DAYS", "7")))
+    for module in (auth, interactions, review, queue, disputes, agent, admin):
+        app.register_blueprint(module.bp)
+
+    @app.context_processor
+    def _globals() -> dict[str, object]:
+        return {"current_user": current_user(), "Role": Role}
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        # Pages show personal data: keep them out of shared caches; forbid framing (clickjacking).
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response

@@ -137,3 +137,47 @@ def test_metrics_count_interactions_by_channel_and_state(settings: Settings) -> 
     response = create_app(settings).test_client().get("/metrics")
     assert response.status_code == 200
     assert 'qa_interactions{channel="chat",state="fetched"} 1.0' in response.get_data(as_text=True)
+
+
+@pytest.mark.redis
+def test_rq_dashboard_is_for_signed_in_admins_only(queued_settings: Settings) -> None:
+    from qa_service.services.accounts import create_user, get_or_create_tenant
+
+    with transaction(queued_settings.sqlalchemy_url) as session:
+        tenant = get_or_create_tenant(session, "sv", "Северный Ветер")
+        for role in ("admin", "qa"):
+            create_user(session, tenant, email=f"{role}@sv.test", name=role, role=role, password="long-password-1")
+    app = create_app(queued_settings)
+    assert app.test_client().get("/admin/rq/").status_code == 401
+    for role, expected in (("qa", 403), ("admin", 200)):
+        client = app.test_client()
+        _sign_in(client, f"{role}@sv.test", "long-password-1")
+        assert client.get("/admin/rq/").status_code == expected
+
+
+def _sign_in(client: FlaskClient, email: str, password: str) -> None:
+    from qa_service.db.models import User
+    from qa_service.db.session import session_factory
+    from qa_service.web.auth import password_fingerprint
+
+    settings: Settings = client.application.config["QA_SETTINGS"]
+    with session_factory(settings.sqlalchemy_url)() as db:
+        user = db.query(User).filter_by(email=email).one()
+        with client.session_transaction() as session:
+            session["user_id"] = user.id
+            session["pw"] = password_fingerprint(user)
+
+
+def test_session_reads_are_for_admin_and_qa_only(settings: Settings) -> None:
+    from qa_service.services.accounts import create_user, get_or_create_tenant
+
+    with transaction(settings.sqlalchemy_url) as session:
+        tenant = get_or_create_tenant(session, "sv", "Северный Ветер")
+        for role in ("qa", "agent", "customer"):
+            create_user(session, tenant, email=f"{role}@sv.test", name=role, role=role, password="long-password-1")
+    app = create_app(settings)
+    assert app.test_client().get("/api/v1/interactions").status_code == 401
+    for role, expected in (("qa", 200), ("agent", 403), ("customer", 403)):
+        client = app.test_client()
+        _sign_in(client, f"{role}@sv.test", "long-password-1")
+        assert client.get("/api/v1/interactions").status_code == expected, role
