@@ -29,3 +29,23 @@ def test_postgres_schema_matches_models(pg_settings: Settings) -> None:
     assert set(Base.metadata.tables) <= set(inspector.get_table_names())
     index_names = {ix["name"] for ix in inspector.get_indexes("interactions")}
     assert "ix_interactions_tenant_started" in index_names
+
+
+@pytest.mark.postgres
+def test_transcript_search_uses_the_russian_full_text_index(pg_settings: Settings) -> None:
+    from sqlalchemy import text
+
+    engine = engine_for(pg_settings.sqlalchemy_url)
+    with engine.connect() as connection:
+        indexes = {ix["name"] for ix in inspect(connection).get_indexes("turns")}
+        assert "ix_turns_text_fts" in indexes
+        connection.execute(text("SET enable_seqscan = off"))  # an empty table: make the planner show its choice
+        plan = "\n".join(
+            row[0]
+            for row in connection.execute(
+                text(
+                    "EXPLAIN SELECT id FROM turns WHERE to_tsvector('russian', text) @@ plainto_tsquery('russian', 'возврат')"
+                )
+            )
+        )
+    assert "ix_turns_text_fts" in plan, plan
