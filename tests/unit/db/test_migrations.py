@@ -44,7 +44,8 @@ def test_transcript_search_uses_the_russian_full_text_index(pg_settings: Setting
             row[0]
             for row in connection.execute(
                 text(
-                    "EXPLAIN SELECT id FROM turns WHERE to_tsvector('russian', text) @@ plainto_tsquery('russian', 'возврат')"
+                    "EXPLAIN SELECT id FROM turns "
+                    "WHERE to_tsvector('russian', text) @@ plainto_tsquery('russian', 'возврат')"
                 )
             )
         )
