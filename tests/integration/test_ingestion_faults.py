@@ -6,21 +6,19 @@ PostgreSQL, jobs go to the real Redis (queued, not run: this is about what inges
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from simulated_platform import running_simulator, tenant_with_connector
 from sqlalchemy import func, select
 
 from qa_service.config import Settings
 from qa_service.connectors.base import TransientFetchError
-from qa_service.db.models import ConnectorConfig, ConnectorCursor, Interaction, Tenant
-from qa_service.db.session import session_factory, transaction
+from qa_service.db.models import ConnectorConfig, ConnectorCursor, Interaction
+from qa_service.db.session import session_factory
 from qa_service.jobs import ASR_QUEUE, TEXT_QUEUE, queue_depths, start_pipeline
 from qa_service.services.connector_runs import run_connector
-from qa_service.services.connectors_admin import save_connector
-from qa_service.simulator.data import generate
 from qa_service.simulator.server import PlatformServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -29,29 +27,15 @@ TOKEN = "sim-token"
 
 @pytest.fixture
 def simulator(tmp_path: Path) -> Iterator[PlatformServer]:
-    server = PlatformServer(generate(seed=3, calls=2, chats=4, emails=3), "127.0.0.1", 0, tmp_path / "audio", TOKEN)
-    server.start_in_thread()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with running_simulator(tmp_path / "audio", seed=3, calls=2, chats=4, emails=3) as server:
+        yield server
 
 
 @pytest.fixture
 def setup(pg_settings: Settings, redis_url: str, simulator: PlatformServer) -> tuple[Settings, int]:
     settings = pg_settings.with_overrides(redis_url=redis_url)
-    with transaction(settings.sqlalchemy_url) as session:
-        tenant = Tenant(slug=f"sv-{uuid.uuid4().hex[:8]}", name="Северный Ветер")
-        session.add(tenant)
-        session.flush()
-        connector = save_connector(
-            session,
-            tenant.id,
-            name="platform",
-            kind="http",
-            config={"base_url": simulator.url, "timeout": 2, "page_size": 2},
-            secrets={"token": TOKEN},
-        )
-        return settings, connector.id
+    _, connector_id = tenant_with_connector(settings, simulator, timeout=2, page_size=2)
+    return settings, connector_id
 
 
 def _counts(settings: Settings, connector_id: int) -> tuple[int, list[str], str | None]:

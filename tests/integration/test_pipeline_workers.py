@@ -13,21 +13,19 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from rq import Queue
 from rq.registry import StartedJobRegistry
+from simulated_platform import running_simulator, tenant_with_connector
 from sqlalchemy import func, select
 
 from qa_service.config import Settings
-from qa_service.db.models import Evaluation, EvaluationKind, Interaction, ProcessingState, Tenant
-from qa_service.db.session import session_factory, transaction
+from qa_service.db.models import Evaluation, EvaluationKind, Interaction, ProcessingState
+from qa_service.db.session import session_factory
 from qa_service.jobs import ASR_QUEUE, TEXT_QUEUE, enqueue, ingest_connector, queue_depths, redis_connection
-from qa_service.services.connectors_admin import save_connector
-from qa_service.simulator.data import generate
 from qa_service.simulator.server import PlatformServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -74,37 +72,20 @@ def _session_members(session_id: int) -> list[int]:
 def _setup(pg_settings: Settings, redis_url: str, simulator: PlatformServer) -> tuple[Settings, int, int]:
     # A short job timeout: a dead worker's job counts as abandoned timeout + 60 s after it started.
     settings = pg_settings.with_overrides(redis_url=redis_url, retry_intervals=(0, 0, 0), job_timeout_seconds=40)
-    with transaction(settings.sqlalchemy_url) as session:
-        tenant = Tenant(slug=f"sv-{uuid.uuid4().hex[:8]}", name="Северный Ветер")
-        session.add(tenant)
-        session.flush()
-        connector = save_connector(
-            session,
-            tenant.id,
-            name="platform",
-            kind="http",
-            config={"base_url": simulator.url},
-            secrets={"token": TOKEN},
-        )
-        return settings, tenant.id, connector.id
-
-
-def _simulator(tmp_path: Path, **counts: int) -> Iterator[PlatformServer]:
-    server = PlatformServer(generate(seed=5, **counts), "127.0.0.1", 0, tmp_path / "audio", TOKEN)
-    server.start_in_thread()
-    yield server
-    server.shutdown()
-    server.server_close()
+    tenant_id, connector_id = tenant_with_connector(settings, simulator)
+    return settings, tenant_id, connector_id
 
 
 @pytest.fixture
 def text_simulator(tmp_path: Path) -> Iterator[PlatformServer]:
-    yield from _simulator(tmp_path, calls=0, chats=8, emails=4)
+    with running_simulator(tmp_path / "audio", seed=5, calls=0, chats=8, emails=4) as server:
+        yield server
 
 
 @pytest.fixture
 def call_simulator(tmp_path: Path) -> Iterator[PlatformServer]:
-    yield from _simulator(tmp_path, calls=1, chats=0, emails=0)
+    with running_simulator(tmp_path / "audio", seed=5, calls=1, chats=0, emails=0) as server:
+        yield server
 
 
 def _evaluations_per_interaction(settings: Settings, tenant_id: int) -> dict[str, tuple[str, int]]:
