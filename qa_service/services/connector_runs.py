@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
+from qa_service.core.redaction import redact
 from qa_service.connectors.base import (
     FetchedInteraction,
     ItemRef,
@@ -167,7 +168,7 @@ def _record_run(settings: Settings, connector_id: int, *, error: str | None) -> 
         config = session.get(ConnectorConfig, connector_id)
         if config is not None:
             config.last_run_at = datetime.now(UTC)
-            config.last_error = error[:2000] if error else None
+            config.last_error = redact(error).text[:2000] if error else None
 
 
 def due_connectors(settings: Settings, now: datetime) -> list[int]:

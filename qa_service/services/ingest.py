@@ -85,6 +85,17 @@ def agent_for(session: Session, tenant_id: int, external_id: str, name: str | No
     return agent
 
 
+def _redacted_meta(value: Any) -> Any:
+    """The platform's extra fields are kept as-is — except that no string in them keeps card or personal data."""
+    if isinstance(value, str):
+        return redact(value).text
+    if isinstance(value, dict):
+        return {key: _redacted_meta(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redacted_meta(item) for item in value]
+    return value
+
+
 def _redacted_turns(item: DomainInteraction) -> tuple[list[Turn], dict[str, int]]:
     """Turns with every text and subject redacted, and how many spans of each kind were removed."""
     counts: dict[str, int] = {}
@@ -142,7 +153,7 @@ def store_interaction(
         else agent_for(session, tenant_id, item.agent_id, item.meta.get("agent_name"))
     )
     turns, redacted_counts = _redacted_turns(item)
-    meta = dict(item.meta)
+    meta = _redacted_meta(item.meta)
     card_seen = redacted_counts.get("card", 0) + redacted_counts.get("cvv", 0) > 0
     if redacted_counts:
         meta["redacted"] = redacted_counts

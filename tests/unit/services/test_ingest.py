@@ -129,3 +129,14 @@ def test_a_growing_e_mail_thread_gets_its_new_messages_and_is_scored_again(
     with transaction(settings.sqlalchemy_url) as session:
         repeat = store_interaction(session, settings, tenant_id, grown)
     assert not repeat.updated and not repeat.created
+
+
+def test_platform_extras_are_kept_but_redacted(settings: Settings, tenant_id: int) -> None:
+    document = chat("chat-meta")
+    document["meta"] = {"agent_name": "Анна", "crm": {"note": f"клиент продиктовал {CARD}", "tags": ["vip", 3]}}
+    with transaction(settings.sqlalchemy_url) as session:
+        stored = store_interaction(session, settings, tenant_id, document)
+    with session_factory(settings.sqlalchemy_url)() as session:
+        meta = session.get_one(Interaction, stored.interaction_id).meta
+    assert meta["crm"]["tags"] == ["vip", 3]
+    assert "[карта]" in meta["crm"]["note"] and "5679" not in str(meta)
