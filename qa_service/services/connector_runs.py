@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
-from qa_service.core.redaction import redact
 from qa_service.connectors.base import (
     FetchedInteraction,
     ItemRef,
@@ -24,6 +23,7 @@ from qa_service.connectors.base import (
     StatusEvent,
     build_connector,
 )
+from qa_service.core.redaction import redact
 from qa_service.db.models import AgentStatusEvent, ConnectorConfig, ConnectorCursor, StaffingPlan
 from qa_service.db.session import session_factory, transaction
 from qa_service.services.ingest import StoredInteraction, agent_for, store_interaction
