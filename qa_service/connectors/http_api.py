@@ -91,6 +91,10 @@ class HttpApiConnector:
         self._client: httpx.Client | None = None
         self._batches: dict[str, list[dict[str, Any]]] = {}
 
+    def session(self) -> contextlib.AbstractContextManager[httpx.Client]:
+        """Keep one HTTP client (and its connections) open across many `list_new`/`fetch` calls."""
+        return self._session()
+
     @contextlib.contextmanager
     def _session(self) -> Iterator[httpx.Client]:
         """One HTTP client per list_new / fetch call: nothing stays open between polls."""

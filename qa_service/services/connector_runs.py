@@ -7,8 +7,9 @@ next run starts from the last stored item and the unique keys absorb any repeat.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
 from qa_service.connectors.base import (
+    Connector,
     FetchedInteraction,
     ItemRef,
     StaffingSlot,
@@ -31,6 +33,7 @@ from qa_service.services.ingest import StoredInteraction, agent_for, store_inter
 log = logging.getLogger(__name__)
 
 STREAM = "all"
+MAX_BATCHES_PER_RUN = 20  # a backlog larger than this is finished by the next poll
 
 
 @dataclass
@@ -122,45 +125,57 @@ def run_connector(
         session.commit()
         connector = build_connector(config.kind, config.name, dict(config.config), dict(config.secrets))
     report = IngestReport(connector_id=connector_id, cursor=cursor)
-    try:
-        refs: list[ItemRef] = connector.list_new(cursor, limit=limit)
-        for ref in refs:
-            fetched = connector.fetch(ref)  # network: outside any transaction
-            stored: StoredInteraction | None = None
-            with transaction(url) as session:
-                config = session.get_one(ConnectorConfig, connector_id)
-                if isinstance(fetched, FetchedInteraction):
-                    stored = store_interaction(
-                        session,
-                        settings,
-                        config.tenant_id,
-                        fetched.document,
-                        recording=fetched.recording,
-                        recording_filename=fetched.recording_filename,
-                        default_source=config.name,
-                    )
-                elif fetched and isinstance(fetched[0], StatusEvent):
-                    report.status_events += _store_status_events(session, config, fetched)
-                elif fetched:
-                    report.staffing_slots += _store_staffing(session, config, fetched)  # type: ignore[arg-type]
-                cursor_row = _cursor_row(session, config)
-                cursor_row.value = ref.cursor_after
-                cursor_row.updated_at = datetime.now(UTC)
-            report.cursor = ref.cursor_after
-            if stored is not None:
-                if stored.created or stored.updated:
-                    report.stored += 1
-                    report.stored_ids.append(stored.interaction_id)
-                    on_stored(stored)
-                else:
-                    report.repeated += 1
-    except Exception as error:
-        # Transient errors are retried by the job; a bad mapping or config keeps failing until an
-        # admin fixes it — either way the reason is shown on the connector.
-        _record_run(settings, connector_id, error=f"{type(error).__name__}: {error}")
-        raise
+    # Connectors that can keep a connection open across the run (HTTP keep-alive) offer `session()`.
+    keep_open = getattr(connector, "session", contextlib.nullcontext)
+    with keep_open():
+        try:
+            for ref in _all_new(connector, cursor, limit):
+                fetched = connector.fetch(ref)  # network: outside any transaction
+                stored: StoredInteraction | None = None
+                with transaction(url) as session:
+                    config = session.get_one(ConnectorConfig, connector_id)
+                    if isinstance(fetched, FetchedInteraction):
+                        stored = store_interaction(
+                            session,
+                            settings,
+                            config.tenant_id,
+                            fetched.document,
+                            recording=fetched.recording,
+                            recording_filename=fetched.recording_filename,
+                            default_source=config.name,
+                        )
+                    elif fetched and isinstance(fetched[0], StatusEvent):
+                        report.status_events += _store_status_events(session, config, fetched)
+                    elif fetched:
+                        report.staffing_slots += _store_staffing(session, config, fetched)  # type: ignore[arg-type]
+                    cursor_row = _cursor_row(session, config)
+                    cursor_row.value = ref.cursor_after
+                    cursor_row.updated_at = datetime.now(UTC)
+                report.cursor = ref.cursor_after
+                if stored is not None:
+                    if stored.created or stored.updated:
+                        report.stored += 1
+                        report.stored_ids.append(stored.interaction_id)
+                        on_stored(stored)
+                    else:
+                        report.repeated += 1
+        except Exception as error:
+            # Transient errors are retried by the job; a bad mapping or config keeps failing until an
+            # admin fixes it — either way the reason is shown on the connector.
+            _record_run(settings, connector_id, error=f"{type(error).__name__}: {error}")
+            raise
     _record_run(settings, connector_id, error=None)
     return report
+
+
+def _all_new(connector: Connector, cursor: str | None, limit: int) -> Iterator[ItemRef]:
+    """Every new item, a batch at a time, until the platform has nothing more (or a run's cap)."""
+    for _ in range(MAX_BATCHES_PER_RUN):
+        refs = connector.list_new(cursor, limit=limit)
+        yield from refs
+        if len(refs) < limit:
+            return
+        cursor = refs[-1].cursor_after
 
 
 def _record_run(settings: Settings, connector_id: int, *, error: str | None) -> None:

@@ -12,6 +12,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -85,9 +86,15 @@ def current_rubric_version(session: Session, tenant_id: int, channel: str) -> Ru
 
 def rubric_from_version(version: RubricVersion) -> Any:
     """The engine's rubric for a stored version (parsed from its own content, not today's file)."""
+    return _parsed_rubric(version.content_hash, version.content)
+
+
+@lru_cache(maxsize=64)
+def _parsed_rubric(content_hash: str, content: str) -> Any:
+    # Parsing lemmatises every phrase: once per version per worker, not once per interaction.
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"{version.rubric_id}.yaml"
-        path.write_text(version.content, "utf-8")
+        path = Path(folder) / "rubric.yaml"
+        path.write_text(content, "utf-8")
         return load_rubric(path)
 
 

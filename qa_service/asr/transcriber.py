@@ -1,0 +1,170 @@
+"""One loaded Whisper model per process, decoding 16 kHz channels into timed segments.
+
+Settings were chosen by measurement (see `benchmarks/RESULTS-asr.md`): int8 on CPU, beam 5,
+faster-whisper's `BatchedInferencePipeline` decoding only the channel's speech intervals
+(from `metrics.speech_intervals`, packed into clips of at most 20 s), so silence never
+reaches the decoder.  Workers call `preload()` before their work loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from qa_service.asr.metrics import Interval, decoding_clips
+from qa_service.asr.model_store import ensure_model
+from qa_service.core.interaction import Word
+
+log = logging.getLogger(__name__)
+
+# The airline's own words, which the base model otherwise spells wrong.
+AIRLINE_HOTWORDS = (
+    "Северный Ветер, бронирование, возврат, обмен билета, багаж, ручная кладь, "
+    "посадочный талон, рейс, тариф, оплата картой, номер заказа"
+)
+
+
+@dataclass(frozen=True)
+class DecodeSettings:
+    """How the decoder runs; defaults are the measured choice for 2 CPU cores."""
+
+    compute_type: str = "int8"
+    cpu_threads: int = 2
+    beam_size: int = 5
+    batch_size: int = 4  # measured: same words as 8, ~110 MiB less peak RSS, no slower on 2 threads
+    # Only used when no speech intervals are given (faster-whisper's own VAD chooses):
+    # on 8 kHz speech a lower threshold and wider pad keep word onsets 0.5 cuts.
+    vad_threshold: float = 0.35
+    vad_min_silence_ms: int = 500
+    vad_speech_pad_ms: int = 300
+    hotwords: str | None = None
+    # Speech is packed into chunks of at most this many seconds; near Whisper's 30 s window
+    # the batched decoder drops the chunk's first and last sentences (measured).
+    chunk_length: int = 20
+    without_timestamps: bool = False
+
+    @classmethod
+    def from_env(cls) -> DecodeSettings:
+        """Defaults, with `QA_ASR_THREADS` and `QA_ASR_BEAM` overrides for operators."""
+        threads = int(os.environ.get("QA_ASR_THREADS", min(2, os.cpu_count() or 1)))
+        beam = int(os.environ.get("QA_ASR_BEAM", cls.beam_size))
+        return cls(cpu_threads=max(1, threads), beam_size=max(1, beam))
+
+
+@dataclass
+class Segment:
+    """One decoded stretch of a channel, with the decoder's own confidence figures."""
+
+    start: float
+    end: float
+    text: str
+    words: list[Word] = field(default_factory=list)
+    avg_logprob: float = 0.0
+    no_speech_prob: float = 0.0
+    compression_ratio: float = 1.0
+
+
+class Transcriber:
+    """Holds one `WhisperModel` (and its batched pipeline) for the life of the process."""
+
+    def __init__(self, model_dir: Path | None = None, settings: DecodeSettings | None = None) -> None:
+        from faster_whisper import BatchedInferencePipeline, WhisperModel
+
+        self.settings = settings or DecodeSettings.from_env()
+        self.model_dir = model_dir or ensure_model()
+        started = time.perf_counter()
+        self.model = WhisperModel(
+            str(self.model_dir),
+            device="cpu",
+            compute_type=self.settings.compute_type,
+            cpu_threads=self.settings.cpu_threads,
+            num_workers=1,
+        )
+        self.pipeline = BatchedInferencePipeline(self.model)
+        self.load_seconds = time.perf_counter() - started
+        log.info("Whisper model %s loaded in %.1f s", self.model_dir, self.load_seconds)
+
+    def vad_parameters(self) -> dict[str, float | int]:
+        """Options of the VAD that chooses what the decoder sees."""
+        return {
+            "threshold": self.settings.vad_threshold,
+            "min_silence_duration_ms": self.settings.vad_min_silence_ms,
+            "speech_pad_ms": self.settings.vad_speech_pad_ms,
+        }
+
+    def transcribe_channel(self, samples: np.ndarray, speech: Sequence[Interval] | None = None) -> list[Segment]:
+        """Decode one 16 kHz float32 channel (Russian).
+
+        With `speech` (the channel's speech intervals from `metrics.speech_intervals`) only
+        those stretches are decoded, so the decoder and the timing metrics agree on what
+        is speech; without it faster-whisper's own VAD chooses.
+        """
+        if samples.size == 0:
+            return []
+        clips = None
+        if speech is not None:
+            packed = decoding_clips(speech, float(self.settings.chunk_length))
+            if not packed:
+                return []
+            clips = [{"start": start, "end": end} for start, end in packed]
+        segments, _info = self.pipeline.transcribe(
+            samples,
+            language="ru",
+            task="transcribe",
+            beam_size=self.settings.beam_size,
+            batch_size=self.settings.batch_size,
+            vad_filter=True,
+            vad_parameters=self.vad_parameters(),
+            word_timestamps=True,
+            # With timestamps off the batched decoder stops after the first sentence of
+            # a chunk (measured: 1 of 3 sentences kept); on, it returns every sentence.
+            without_timestamps=self.settings.without_timestamps,
+            chunk_length=self.settings.chunk_length,
+            clip_timestamps=clips,
+            hotwords=self.settings.hotwords,
+        )
+        result = []
+        for seg in segments:
+            words = [
+                # The leading space stays: it is how Whisper (and the redactor) join words.
+                Word(round(float(w.start), 2), round(float(w.end), 2), w.word, round(float(w.probability), 3))
+                for w in (seg.words or [])
+                if w.word.strip()
+            ]
+            result.append(
+                Segment(
+                    start=float(seg.start),
+                    end=float(seg.end),
+                    text=seg.text.strip(),
+                    words=words,
+                    avg_logprob=float(seg.avg_logprob),
+                    no_speech_prob=float(seg.no_speech_prob),
+                    compression_ratio=float(seg.compression_ratio),
+                )
+            )
+        return result
+
+
+_lock = threading.Lock()
+_instance: Transcriber | None = None
+
+
+def get_transcriber() -> Transcriber:
+    """The process-wide `Transcriber`, loaded on first use and reused afterwards."""
+    global _instance
+    with _lock:
+        if _instance is None:
+            _instance = Transcriber()
+        return _instance
+
+
+def preload() -> Transcriber:
+    """Load the model now (call from an RQ worker before its work loop)."""
+    return get_transcriber()
