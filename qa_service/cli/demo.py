@@ -18,7 +18,12 @@ from pathlib import Path
 
 from qa_service.config import Settings
 from qa_service.services.connector_runs import run_connector
-from qa_service.services.demo import configure_demo_connector, link_demo_agent, prepare_demo_accounts
+from qa_service.services.demo import (
+    configure_demo_connector,
+    link_demo_agent,
+    prepare_demo_accounts,
+    seed_demo_calibration,
+)
 from qa_service.services.ingest import StoredInteraction
 
 
@@ -86,6 +91,7 @@ def _demo(args: argparse.Namespace) -> int:
     with using_settings(settings):
         report = run_connector(settings, connector_id, on_stored=on_stored)
     link_demo_agent(settings, accounts.tenant_id)
+    seed_demo_calibration(settings, accounts.tenant_id)
     _say(
         f"новых взаимодействий {report.stored}, уже были {report.repeated}, статусов {report.status_events}, "
         f"слотов плана {report.staffing_slots}"

@@ -69,3 +69,53 @@ def link_demo_agent(settings: Settings, tenant_id: int) -> bool:
 
     with transaction(settings.sqlalchemy_url) as session:
         return link_user_to_agent(session, tenant_id, *DEMO_AGENT_LINK) is not None
+
+
+def seed_demo_calibration(settings: Settings, tenant_id: int) -> int | None:
+    """A calibration session with one scored call, chat and e-mail, joined by QA and the airline's reviewer.
+
+    The customer reviewer sees the items of their airline's calibration sessions: without one the
+    demo would show them an empty list.  Idempotent: one demo session, created once.
+    """
+    from qa_service.db.models import (
+        CalibrationItem,
+        CalibrationParticipant,
+        CalibrationSession,
+        Interaction,
+        ProcessingState,
+    )
+
+    title = "Калибровка недели (демо)"
+    with transaction(settings.sqlalchemy_url) as session:
+        existing = session.scalar(
+            select(CalibrationSession).where(
+                CalibrationSession.tenant_id == tenant_id, CalibrationSession.title == title
+            )
+        )
+        if existing is not None:
+            return existing.id
+        picks = []
+        for channel in ("call", "chat", "email"):
+            row = session.scalar(
+                select(Interaction)
+                .where(
+                    Interaction.tenant_id == tenant_id,
+                    Interaction.channel == channel,
+                    Interaction.state == ProcessingState.SCORED,
+                )
+                .order_by(Interaction.started_at.desc())
+                .limit(1)
+            )
+            if row is not None:
+                picks.append(row.id)
+        if not picks:
+            return None
+        calibration = CalibrationSession(tenant_id=tenant_id, title=title)
+        session.add(calibration)
+        session.flush()
+        session.add_all(CalibrationItem(session_id=calibration.id, interaction_id=i) for i in picks)
+        users = session.scalars(
+            select(User).where(User.tenant_id == tenant_id, User.role.in_([Role.QA, Role.CUSTOMER]))
+        )
+        session.add_all(CalibrationParticipant(session_id=calibration.id, user_id=u.id) for u in users)
+        return calibration.id
