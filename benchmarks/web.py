@@ -234,13 +234,13 @@ def _list_paths(port: int, cookie: str) -> list[str]:
     return paths
 
 
-def run(duration: int, connections: int) -> dict[str, dict[str, float]]:
+def run(duration: int, connections: int, web_workers: int = 4) -> dict[str, dict[str, float]]:
     port = _free_port()
     env = dict(os.environ, DATABASE_URL=_database_url(), SECRET_KEY="bench-secret-" + "x" * 20, QA_ENV="production")
     env.pop("REDIS_URL", None)
     gunicorn = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "4", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "qa_service.web:create_app()"],
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(web_workers), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", "qa_service.web:create_app()"],
         cwd=ROOT, env=env, start_new_session=True,
     )
     folder = Path(tempfile.mkdtemp(prefix="qa-bench-web-"))
@@ -289,6 +289,7 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="keep the seeded database from the last run")
     parser.add_argument("--duration", type=int, default=30, help="seconds per page under load")
     parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--web-workers", type=int, default=4, help="gunicorn sync workers")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is missing: apt-get install wrk", file=sys.stderr)
@@ -297,7 +298,7 @@ def main() -> int:
         seed(args.interactions)
     for name, took, indexes in explain_list():
         print(f"EXPLAIN {name:26s} {took:8.1f} ms  {indexes}")
-    results = run(args.duration, args.connections)
+    results = run(args.duration, args.connections, args.web_workers)
     ok = True
     for name, figures in results.items():
         target = TARGETS_MS[name.split(" ")[0]]
