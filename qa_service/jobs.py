@@ -19,7 +19,8 @@ from typing import Any
 
 from redis import Redis
 from rq import Callback, Queue, Retry, SimpleWorker
-from rq.job import Job
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 from qa_service.config import Settings
 from qa_service.services.ingest import StoredInteraction
@@ -94,6 +95,17 @@ def enqueue(
     return EnqueuedJob(id=job.id, queue=queue, ran_in_process=False)
 
 
+def _in_flight(settings: Settings, job_id: str) -> bool:
+    """Whether a job with this id is waiting, scheduled or running."""
+    if settings.redis_url is None:
+        return False
+    try:
+        job = Job.fetch(job_id, connection=redis_connection(settings.redis_url))
+    except NoSuchJobError:
+        return False
+    return job.get_status() in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
+
+
 def queue_depths(settings: Settings) -> dict[str, int]:
     """Jobs waiting per queue (raises if Redis is unreachable); empty when jobs run in-process."""
     if settings.jobs_in_process:
@@ -146,7 +158,9 @@ def poll_connectors() -> None:
 
     settings = current_settings()
     for connector_id in due_connectors(settings, datetime.now(UTC)):
-        enqueue(settings, ingest_connector, connector_id, job_id=f"ingest-{connector_id}")
+        job_id = f"ingest-{connector_id}"
+        if not _in_flight(settings, job_id):  # a slow run is not joined by a second one on the same cursor
+            enqueue(settings, ingest_connector, connector_id, job_id=job_id)
 
 
 def ingest_connector(connector_id: int) -> None:

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -53,3 +54,22 @@ def test_jobs_run_in_process_without_redis(settings: Settings) -> None:
     assert job.ran_in_process and job.id is None
     with session_factory(settings.sqlalchemy_url)() as session:
         assert session.scalar(select(AuditLog.action).where(AuditLog.tenant_id == tenant_id)) == "worker_heartbeat"
+
+
+def test_polling_does_not_start_a_second_run_of_a_connector_still_queued(
+    pg_settings: Settings, redis_url: str, tmp_path: Path
+) -> None:
+    from qa_service.jobs import poll_connectors, using_settings
+    from qa_service.services.connectors_admin import save_connector
+
+    settings = pg_settings.with_overrides(redis_url=redis_url)
+    (tmp_path / "drop").mkdir()
+    with session_factory(settings.sqlalchemy_url).begin() as session:
+        tenant = Tenant(slug=f"sv-poll-{tmp_path.name[-6:]}", name="Северный Ветер")
+        session.add(tenant)
+        session.flush()
+        save_connector(session, tenant.id, name="drop", kind="dropfolder", config={"path": str(tmp_path / "drop")})
+    with using_settings(settings):
+        poll_connectors()
+        poll_connectors()  # the first run is still queued: no second one
+    assert queue_depths(settings)[TEXT_QUEUE] == 1
