@@ -18,13 +18,18 @@ class AccountError(UserFacingError):
     pass
 
 
+def hash_secret(secret: str) -> str:
+    """An argon2 hash of any secret (passwords, API tokens); check it with `verify_password`."""
+    return _hasher.hash(secret)
+
+
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
             f"пароль короче {MIN_PASSWORD_LENGTH} символов",
             f"the password is shorter than {MIN_PASSWORD_LENGTH} characters",
         )
-    return _hasher.hash(password)
+    return hash_secret(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:

@@ -7,20 +7,17 @@ from __future__ import annotations
 
 import secrets
 
-from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_service.db.models import Tenant
-from qa_service.services.accounts import verify_password
-
-_hasher = PasswordHasher()
+from qa_service.services.accounts import hash_secret, verify_password
 
 
 def issue_token(session: Session, tenant: Tenant) -> str:
     """A new token for the tenant (replaces the old one); returned once, stored hashed."""
     token = f"{tenant.slug}.{secrets.token_urlsafe(32)}"
-    tenant.push_token_hash = _hasher.hash(token)
+    tenant.push_token_hash = hash_secret(token)
     return token
 
 

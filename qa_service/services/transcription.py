@@ -21,6 +21,7 @@ from qa_service.asr.audio_redaction import write_redacted_audio
 from qa_service.asr.errors import BadAudio
 from qa_service.asr.pipeline import Transcript, transcribe_recording
 from qa_service.config import Settings
+from qa_service.core.errors import UserFacingError
 from qa_service.core.redaction import PLACEHOLDERS
 from qa_service.db.blobs import BlobStore
 from qa_service.db.models import Interaction, ProcessingState, Recording, Turn
@@ -31,7 +32,7 @@ from qa_service.services.pipeline_state import record_failure
 log = logging.getLogger(__name__)
 
 
-class RecordingMissing(LookupError):
+class RecordingMissing(UserFacingError):
     """Neither the spooled raw audio nor a redacted recording exists for the call."""
 
 
@@ -124,7 +125,10 @@ def transcribe_stored_interaction(settings: Settings, interaction_id: int) -> Tr
             raw.unlink(missing_ok=True)  # a crash after commit left it behind
         return TranscriptionResult(interaction_id, transcribed=False, ready_for_scoring=True)
     if raw is None:
-        raise RecordingMissing(f"no spooled recording for interaction {interaction_id}")
+        raise RecordingMissing(
+            "исходная запись звонка не найдена в очереди на распознавание; загрузите звонок заново",
+            "the call's raw recording is not in the spool; fetch the call again",
+        )
 
     started = time.monotonic()
     try:
