@@ -67,6 +67,9 @@ class Settings:
     default_locale: str = "ru"
     behind_proxy: bool = False  # trust one reverse proxy's X-Forwarded-For/-Proto (rate limits, cookies)
     spool_dir: Path | None = None  # raw recordings awaiting redaction; never the blob store
+    # Outgoing mail (reports, coaching and calibration notices, staffing alerts): off when unset.
+    smtp_url: str | None = None  # smtp://[user:password@]host[:port], smtp+starttls://…, smtps://…
+    mail_from: str = "qa-service@localhost"
 
     def __post_init__(self) -> None:
         # Derived defaults live next to the instance directory so tests can move it.
@@ -113,6 +116,8 @@ class Settings:
             instance_dir=instance,
             spool_dir=Path(env["QA_SPOOL_DIR"]) if env.get("QA_SPOOL_DIR") else None,
             behind_proxy=env.get("QA_BEHIND_PROXY", "").lower() in ("1", "true", "yes"),
+            smtp_url=env.get("QA_SMTP_URL") or None,
+            mail_from=env.get("QA_MAIL_FROM") or cls.mail_from,
             job_timeout_seconds=_positive_int(env, "QA_JOB_TIMEOUT", cls.job_timeout_seconds),
             retry_intervals=(intervals := _retry_intervals(env)),
             job_retries=len(intervals),

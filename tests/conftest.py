@@ -7,12 +7,17 @@ green CI always means those tests ran.
 
 from __future__ import annotations
 
+import email
 import os
+import socket
 import uuid
 from collections.abc import Iterator
+from email.message import Message
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope, Session
 from sqlalchemy.engine import make_url
 
 from qa_service.config import Settings
@@ -84,3 +89,31 @@ def pg_settings(postgres_url: str, tmp_path: Path) -> Settings:
     return Settings(
         environment="test", database_url=postgres_url, instance_dir=tmp_path / "instance", secret_key="test-secret"
     )
+
+
+class SmtpInbox:
+    """What a real SMTP server (aiosmtpd) received: (envelope, parsed message) pairs."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[Envelope, Message]] = []
+
+    async def handle_DATA(self, server: object, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or b""
+        self.messages.append((envelope, email.message_from_bytes(raw)))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[str, SmtpInbox]]:
+    """A real SMTP server on a loopback port: yields its smtp:// URL and its inbox."""
+    inbox = SmtpInbox()
+    # aiosmtpd checks readiness by connecting to the port it was given, so it needs a real one.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield f"smtp://127.0.0.1:{controller.port}", inbox
+    finally:
+        controller.stop()

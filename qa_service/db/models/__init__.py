@@ -1,8 +1,10 @@
 """All models, importable from one place (Alembic autogenerate needs them registered)."""
 
+from qa_service.db.models.audit import AuditLog
 from qa_service.db.models.base import Base
 from qa_service.db.models.calibration import CalibrationItem, CalibrationParticipant, CalibrationSession
 from qa_service.db.models.coaching import CoachingStatus, CoachingTask, TrainingNeed
+from qa_service.db.models.connectors import ConnectorConfig, ConnectorCursor
 from qa_service.db.models.disputes import Dispute, DisputeStatus
 from qa_service.db.models.evaluations import (
     CriterionAnswer,
@@ -20,15 +22,9 @@ from qa_service.db.models.interactions import (
     StaffingPlan,
     Turn,
 )
-from qa_service.db.models.operations import (
-    AuditLog,
-    ConnectorConfig,
-    ConnectorCursor,
-    ReportRun,
-    ReviewAssignment,
-    SamplingRule,
-)
+from qa_service.db.models.reports import ReportRun
 from qa_service.db.models.rubrics import Rubric, RubricVersion
+from qa_service.db.models.sampling import ReviewAssignment, SamplingRule
 from qa_service.db.models.tenancy import Agent, Role, Team, Tenant, User
 
 __all__ = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -29,6 +30,8 @@ class Tenant(Timestamped, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
     # Token for the push webhook, stored as an argon2 hash: shown once at creation.
     push_token_hash: Mapped[str | None] = mapped_column(String(255))
+    # Read and written only through `qa_service.core.tenant_settings.TenantSettings`.
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class Team(TenantOwned, Timestamped, Base):
