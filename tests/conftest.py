@@ -7,17 +7,15 @@ green CI always means those tests ran.
 
 from __future__ import annotations
 
-import email
 import os
 import socket
 import uuid
 from collections.abc import Iterator
-from email.message import Message
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import Envelope, Session
+from smtp_inbox import SmtpInbox
 from sqlalchemy.engine import make_url
 
 from qa_service.config import Settings
@@ -89,18 +87,6 @@ def pg_settings(postgres_url: str, tmp_path: Path) -> Settings:
     return Settings(
         environment="test", database_url=postgres_url, instance_dir=tmp_path / "instance", secret_key="test-secret"
     )
-
-
-class SmtpInbox:
-    """What a real SMTP server (aiosmtpd) received: (envelope, parsed message) pairs."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[Envelope, Message]] = []
-
-    async def handle_DATA(self, server: object, session: Session, envelope: Envelope) -> str:
-        raw = envelope.original_content or b""
-        self.messages.append((envelope, email.message_from_bytes(raw)))
-        return "250 OK"
 
 
 @pytest.fixture

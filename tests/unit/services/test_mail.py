@@ -6,7 +6,7 @@ import email
 import email.header
 
 import pytest
-from conftest import SmtpInbox
+from smtp_inbox import SmtpInbox
 
 from qa_service.config import ConfigError, Settings
 from qa_service.services.mail import Attachment, send_mail
