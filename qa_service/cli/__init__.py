@@ -12,7 +12,9 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from contextlib import ExitStack
 
+from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
 
 # One module per command group; the order is the order of `qa-service --help`.
@@ -24,7 +26,7 @@ COMMAND_MODULES = (
     "qa_service.cli.redact",
     "qa_service.cli.transcribe",
     "qa_service.cli.simulate",
-    "qa_service.cli.score", "qa_service.cli.rubric", "qa_service.cli.train",
+    "qa_service.cli.score", "qa_service.cli.rubric", "qa_service.cli.classifiers",
 )
 
 
@@ -40,11 +42,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def configured_process(settings: Settings) -> ExitStack:
+    """Hand the settings that live below the entry point to the modules that read them deep down:
+    where rubrics, classifiers and the Whisper model are, and the ASR tuning.  Undone on exit."""
+    from qa_service.asr import options
+    from qa_service.core import resources
+
+    stack = ExitStack()
+    stack.enter_context(resources.configured(settings.locations))
+    stack.enter_context(options.configured(options.AsrOptions(
+        threads=settings.asr_threads, beam=settings.asr_beam, max_seconds=float(settings.asr_max_seconds))))
+    return stack
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        result: int | None = args.handler(args)
+        # Built once here from the environment; handlers that need more than the process-wide
+        # parts read it from `args.settings`.
+        args.settings = Settings.from_env()
+        with configured_process(args.settings):
+            result: int | None = args.handler(args)
     except UserFacingError as error:
         print(f"ошибка: {error.one_line()}", file=sys.stderr)
         return 1
