@@ -12,8 +12,8 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from contextlib import ExitStack
 
+from qa_service import runtime
 from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
 
@@ -42,19 +42,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def configured_process(settings: Settings) -> ExitStack:
-    """Hand the settings that live below the entry point to the modules that read them deep down:
-    where rubrics, classifiers and the Whisper model are, and the ASR tuning.  Undone on exit."""
-    from qa_service.asr import options
-    from qa_service.core import resources
-
-    stack = ExitStack()
-    stack.enter_context(resources.configured(settings.locations))
-    stack.enter_context(options.configured(options.AsrOptions(
-        threads=settings.asr_threads, beam=settings.asr_beam, max_seconds=float(settings.asr_max_seconds))))
-    return stack
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -62,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Built once here from the environment; handlers that need more than the process-wide
         # parts read it from `args.settings`.
         args.settings = Settings.from_env()
-        with configured_process(args.settings):
+        with runtime.configured(args.settings):
             result: int | None = args.handler(args)
     except UserFacingError as error:
         print(f"ошибка: {error.one_line()}", file=sys.stderr)

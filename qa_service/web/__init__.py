@@ -7,8 +7,8 @@ from importlib import resources as package_data
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from qa_service import runtime
 from qa_service.config import Settings
-from qa_service.core import resources
 from qa_service.web.errors import init_errors
 from qa_service.web.i18n import init_i18n
 
@@ -17,8 +17,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     """Build the app for `settings` (default: from the environment)."""
     settings = settings or Settings.from_env()
     settings.require_secret()
-    # The web process's entry point: rubric previews and scoring read the operator's overrides.
-    resources.configure(settings.locations)
+    # The web process's entry point: scoring (and, without Redis, transcription) runs in it too.
+    runtime.configure(settings)
     app = Flask(__name__)
     if settings.behind_proxy:
         # Without this every user shares the proxy's address: one login rate-limit counter for all.
