@@ -151,6 +151,22 @@ def test_migrate_creates_the_sqlite_database_in_the_instance_dir(installed: Inst
     assert not any(installed.cwd.iterdir())
 
 
+WEB_CHECK = """
+from qa_service.web import create_app
+client = create_app().test_client()
+ru = client.get("/login").get_data(as_text=True)
+en = client.get("/login?lang=en").get_data(as_text=True)
+print(client.get("/static/app.css").status_code, client.get("/healthz").status_code, "Вход" in ru, "Вход" not in en)
+"""
+
+
+def test_the_web_app_finds_templates_translations_and_static_files(installed: Installed) -> None:
+    installed.run("migrate")
+    result = subprocess.run([sys.executable, "-c", WEB_CHECK], cwd=installed.cwd, capture_output=True, text=True,
+                            env={**installed.env, "SECRET_KEY": "wheel-test"}, timeout=300, check=True)
+    assert result.stdout.split() == ["200", "200", "True", "True"], result.stderr[-2000:]
+
+
 @pytest.mark.slow
 def test_the_image_model_step_then_transcribe(installed: Installed) -> None:
     # The Dockerfile's build step, as written there, with /opt/models moved.
