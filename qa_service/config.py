@@ -1,8 +1,11 @@
 """Settings from the environment, with embedded defaults that need no server.
 
-Defaults: a SQLite file in `instance/`, a local blob directory, jobs run in-process.
-`DATABASE_URL` (PostgreSQL), `REDIS_URL` (real RQ workers) and `BLOB_URL` switch to the
-production parts.  Reading settings does no I/O beyond the environment.
+Defaults: a SQLite file in `./instance` (relative to the working directory, never the
+package's folder: an installed package lives in read-only site-packages), a local blob
+directory, jobs run in-process.  `DATABASE_URL` (PostgreSQL), `REDIS_URL` (real RQ workers)
+and `BLOB_URL` switch to the production parts.  Reading settings does no I/O beyond the
+environment.  This is the only module that reads the environment for the service's own
+settings; entry points build `Settings` once and pass it down.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qa_service.core.errors import UserFacingError
+from qa_service.core.resources import Locations
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSECURE_DEV_KEY = "dev-only-not-secret"
 
 ENVIRONMENTS = ("production", "demo", "test")
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")  # postgres:// is what Heroku-style hosts hand out
 
 
 class ConfigError(UserFacingError):
@@ -29,9 +33,23 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw:
         return default
     if not raw.isdigit() or int(raw) <= 0:
-        raise ConfigError(f"{name}: целое число секунд больше нуля, а не {raw!r}",
-                          f"{name}: a whole number of seconds above zero, not {raw!r}")
+        raise ConfigError(f"{name}: целое число больше нуля, а не {raw!r}",
+                          f"{name}: a whole number above zero, not {raw!r}")
     return int(raw)
+
+
+def _optional_path(env: Mapping[str, str], name: str) -> Path | None:
+    raw = env.get(name)
+    return Path(raw).absolute() if raw else None
+
+
+def _default_instance_dir() -> Path:
+    return Path.cwd() / "instance"
+
+
+def _default_asr_threads() -> int:
+    # Two CTranslate2 threads saturate the measured 2-core worker; fewer on a 1-core box.
+    return min(2, os.cpu_count() or 1)
 
 
 def _retry_intervals(env: Mapping[str, str]) -> tuple[int, ...]:
@@ -58,7 +76,7 @@ class Settings:
     blob_url: str = ""
     secret_key: str = INSECURE_DEV_KEY
     asr_model: str | None = None
-    instance_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "instance")
+    instance_dir: Path = field(default_factory=_default_instance_dir)
     # A worker that dies mid-job has that job retried job_timeout + 60 s later (RQ's heartbeat TTL).
     job_timeout_seconds: int = 900
     job_retries: int = 3
@@ -70,6 +88,15 @@ class Settings:
     # Outgoing mail (reports, coaching and calibration notices, staffing alerts): off when unset.
     smtp_url: str | None = None  # smtp://[user:password@]host[:port], smtp+starttls://…, smtps://…
     mail_from: str = "qa-service@localhost"
+    # Shipped data overrides (see core/resources.py); None means the copy inside the package.
+    rubrics_dir: Path | None = None  # QA_RUBRICS_DIR: rubric ids resolve here
+    models_dir: Path | None = None  # QA_MODELS_DIR: holds classifiers/ and the Whisper cache
+    # Speech recognition: CTranslate2 threads per worker, beam size, longest recording accepted.
+    asr_threads: int = field(default_factory=_default_asr_threads)
+    asr_beam: int = 5
+    asr_max_seconds: int = 4 * 3600
+    # Days an agent has to dispute a released evaluation (a tenant may override it in TenantSettings).
+    dispute_window_days: int = 7
 
     def __post_init__(self) -> None:
         # Derived defaults live next to the instance directory so tests can move it.
@@ -85,6 +112,16 @@ class Settings:
         """The spool folder for raw recordings (set in __post_init__)."""
         assert self.spool_dir is not None
         return self.spool_dir
+
+    @property
+    def locations(self) -> Locations:
+        """Where rubrics, classifiers and the ASR model are read from, for `core.resources.configure`."""
+        return Locations(
+            rubrics_dir=self.rubrics_dir,
+            models_dir=self.models_dir,
+            asr_model=Path(self.asr_model) if self.asr_model else None,
+            model_cache_dir=self.instance_dir / "models",
+        )
 
     @property
     def jobs_in_process(self) -> bool:
@@ -105,7 +142,7 @@ class Settings:
                 f"QA_ENV={environment!r}: допустимо одно из {', '.join(ENVIRONMENTS)}",
                 f"QA_ENV={environment!r}: expected one of {', '.join(ENVIRONMENTS)}",
             )
-        instance = Path(env["QA_INSTANCE_DIR"]) if env.get("QA_INSTANCE_DIR") else PROJECT_ROOT / "instance"
+        instance = _optional_path(env, "QA_INSTANCE_DIR") or _default_instance_dir()
         settings = cls(
             environment=environment,
             database_url=env.get("DATABASE_URL", ""),
@@ -114,7 +151,13 @@ class Settings:
             secret_key=env.get("SECRET_KEY") or INSECURE_DEV_KEY,
             asr_model=env.get("QA_ASR_MODEL") or None,
             instance_dir=instance,
-            spool_dir=Path(env["QA_SPOOL_DIR"]) if env.get("QA_SPOOL_DIR") else None,
+            spool_dir=_optional_path(env, "QA_SPOOL_DIR"),
+            rubrics_dir=_optional_path(env, "QA_RUBRICS_DIR"),
+            models_dir=_optional_path(env, "QA_MODELS_DIR"),
+            asr_threads=_positive_int(env, "QA_ASR_THREADS", _default_asr_threads()),
+            asr_beam=_positive_int(env, "QA_ASR_BEAM", cls.asr_beam),
+            asr_max_seconds=_positive_int(env, "QA_ASR_MAX_SECONDS", cls.asr_max_seconds),
+            dispute_window_days=_positive_int(env, "QA_DISPUTE_WINDOW_DAYS", cls.dispute_window_days),
             behind_proxy=env.get("QA_BEHIND_PROXY", "").lower() in ("1", "true", "yes"),
             smtp_url=env.get("QA_SMTP_URL") or None,
             mail_from=env.get("QA_MAIL_FROM") or cls.mail_from,
@@ -134,10 +177,11 @@ class Settings:
             )
 
     def validate(self) -> None:
-        if not (self.database_url.startswith(("sqlite", "postgresql"))):
+        scheme = self.database_url.split(":", 1)[0].split("+", 1)[0]
+        if scheme not in DATABASE_SCHEMES:
             raise ConfigError(
-                f"DATABASE_URL должен начинаться с sqlite:// или postgresql://: {self.database_url!r}",
-                f"DATABASE_URL must start with sqlite:// or postgresql://: {self.database_url!r}",
+                f"DATABASE_URL должен начинаться с sqlite://, postgresql:// или postgres://: {self.database_url!r}",
+                f"DATABASE_URL must start with sqlite://, postgresql:// or postgres://: {self.database_url!r}",
             )
 
     def with_overrides(self, **changes: object) -> Settings:

@@ -8,18 +8,16 @@ finds nothing that looks like speech and the decoder hallucinates.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import av
 import numpy as np
 
+from qa_service.asr import options
 from qa_service.asr.errors import BadAudio
 
 SAMPLE_RATE = 16000
-# A contact-center call longer than this is a stuck recorder, not a conversation.
-DEFAULT_MAX_SECONDS = 4 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -36,11 +34,8 @@ class DecodedAudio:
 
 
 def max_seconds() -> float:
-    """The longest recording accepted (env `QA_ASR_MAX_SECONDS`, default 4 h)."""
-    try:
-        return float(os.environ.get("QA_ASR_MAX_SECONDS", DEFAULT_MAX_SECONDS))
-    except ValueError:
-        return DEFAULT_MAX_SECONDS
+    """The longest recording accepted (`QA_ASR_MAX_SECONDS`, default 4 h; see `asr.options`)."""
+    return float(options.current().max_seconds)
 
 
 def _bad(path: Path, ru: str, en: str) -> BadAudio:

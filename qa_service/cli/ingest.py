@@ -9,11 +9,11 @@ import sys
 
 from sqlalchemy import select
 
-from qa_service.config import ConfigError, Settings
+from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
 from qa_service.db.models import ConnectorConfig, Tenant
 from qa_service.db.session import session_factory, transaction
-from qa_service.jobs import ingest_connector, redis_connection, using_settings
+from qa_service.jobs import ingest_connector, using_settings
 
 
 def _tenant(session, slug: str) -> Tenant:  # type: ignore[no-untyped-def]
@@ -92,18 +92,10 @@ def _issue_token(args: argparse.Namespace) -> int:
 
 
 def _scheduler(args: argparse.Namespace) -> int:
-    """RQ's cron scheduler: every minute, enqueue ingestion for connectors whose interval has passed."""
-    from rq.cron import CronScheduler
+    """Every periodic job (see qa_service/schedules.py), enqueued by RQ's cron scheduler."""
+    from qa_service import schedules
 
-    from qa_service.jobs import TEXT_QUEUE, poll_connectors
-
-    settings = Settings.from_env()
-    settings.require_secret()
-    if settings.redis_url is None:
-        raise ConfigError("для планировщика нужен REDIS_URL", "the scheduler needs REDIS_URL")
-    scheduler = CronScheduler(connection=redis_connection(settings.redis_url))
-    scheduler.register(poll_connectors, TEXT_QUEUE, interval=args.every)
-    scheduler.start()
+    schedules.run(args.settings, every={"poll-connectors": args.every})
     return 0
 
 
@@ -129,6 +121,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--tenant", required=True)
     parser.set_defaults(handler=_issue_token)
 
-    parser = subparsers.add_parser("scheduler", help="периодический опрос коннекторов / periodic polling")
-    parser.add_argument("--every", type=int, default=60, help="секунды / seconds")
+    parser = subparsers.add_parser("scheduler", help="все периодические задачи / every periodic job")
+    parser.add_argument("--every", type=int, default=60,
+                        help="как часто проверять коннекторы, секунды / how often to poll connectors, seconds")
     parser.set_defaults(handler=_scheduler)

@@ -41,7 +41,7 @@ def _preview(args: argparse.Namespace) -> int:
     from qa_service.services.history import iter_stored_interactions  # the database is only needed here
 
     channel = args.channel or draft.channel
-    report = preview_impact(iter_stored_interactions(since, channel), current, draft)
+    report = preview_impact(iter_stored_interactions(since, channel, settings=args.settings), current, draft)
     print(report.format())
     return 0
 

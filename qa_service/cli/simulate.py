@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,8 +15,13 @@ if TYPE_CHECKING:
     from qa_service.simulator.data import PlatformData
 
 
+def default_cache_dir() -> Path:
+    """`$XDG_CACHE_HOME/qa-service/simulator` (or ~/.cache/…): synthesised calls are kept between runs."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "qa-service" / "simulator"
+
+
 def _simulate(args: argparse.Namespace) -> int:
-    from qa_service.simulator.audio import default_cache_dir
     from qa_service.simulator.data import generate
     from qa_service.simulator.server import PlatformServer
 

@@ -1,12 +1,12 @@
 """Learned text classifiers (topic, learned criteria): TF-IDF over lemmas + a calibrated linear model.
 
-Artefacts live in `models/classifiers/<name>.joblib` beside the package (override with
-`QA_MODELS_DIR`); they are trained by `qa-service train-classifiers` and loaded once.
+Artefacts ship in the package (`qa_service/resources/models/classifiers/<name>.joblib`;
+`QA_MODELS_DIR/classifiers` replaces them); they are trained by `qa-service train-classifiers`
+and loaded once per file.
 """
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -16,13 +16,13 @@ from typing import Any
 import joblib
 import numpy as np
 
+from qa_service.core import resources
 from qa_service.core.morphology import lemmatize
 
 
 def models_dir() -> Path:
-    """Where classifier artefacts are stored."""
-    override = os.environ.get("QA_MODELS_DIR")
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "models" / "classifiers"
+    """Where classifier artefacts are read (and written by training): see `core.resources`."""
+    return resources.current().classifiers
 
 
 def lemma_text(text: str) -> str:
@@ -87,10 +87,14 @@ class LinearTextModel:
         return np.divide(positive, total, out=uniform, where=total != 0)
 
 
-@cache
 def load_classifier(name: str) -> Any | None:
     """The trained model `name` (fast linear inference when possible), or None without an artefact."""
-    path = models_dir() / f"{name}.joblib"
+    return _load_file(models_dir() / f"{name}.joblib")
+
+
+@cache
+def _load_file(path: Path) -> Any | None:
+    # Keyed by path, not name: a process configured with another QA_MODELS_DIR loads its own.
     if not path.exists():
         return None
     pipeline = joblib.load(path)

@@ -18,10 +18,9 @@ BATCH = 500
 
 
 def iter_stored_interactions(
-    since: datetime, channel: str | None = None, *, settings: Settings | None = None, tenant_id: int | None = None
+    since: datetime, channel: str | None = None, *, settings: Settings, tenant_id: int | None = None
 ) -> Iterator[DomainInteraction]:
     """Every stored interaction started at or after `since`, oldest first, in batches."""
-    settings = settings or Settings.from_env()
     query = (
         select(Interaction, Agent.external_id)
         .outerjoin(Agent, Agent.id == Interaction.agent_id)

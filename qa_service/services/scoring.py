@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,8 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qa_service.config import PROJECT_ROOT, Settings
-from qa_service.core.rubric import default_rubric_id, load_rubric
+from qa_service.config import Settings
+from qa_service.core.rubric import default_rubric_id, load_rubric, rubrics_dir
 from qa_service.core.scoring import score_interaction
 from qa_service.db.models import (
     Agent,
@@ -52,9 +51,8 @@ def content_version(content: str) -> str:
 
 
 def shipped_rubric_text(rubric_id: str) -> str:
-    """The YAML of a rubric shipped in `rubrics/` (the customer's standard), or `QA_RUBRICS_DIR`."""
-    folder = Path(os.environ.get("QA_RUBRICS_DIR") or PROJECT_ROOT / "rubrics")
-    return (folder / f"{rubric_id}.yaml").read_text("utf-8")
+    """The YAML of a shipped rubric (the customer's standard), or its `QA_RUBRICS_DIR` replacement."""
+    return (rubrics_dir() / f"{rubric_id}.yaml").read_text("utf-8")
 
 
 def current_rubric_version(session: Session, tenant_id: int, channel: str) -> RubricVersion:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import subprocess
 import tempfile
 import threading
@@ -25,12 +24,6 @@ from qa_service.simulator.scripts import Line
 RATE = 8000
 _VOICES = {"agent_f": "ru+f3", "agent_m": "ru+m3", "customer": "ru+m1"}
 _LOCK = threading.Lock()  # two requests for one recording must not both write the cache file
-
-
-def default_cache_dir() -> Path:
-    """`$XDG_CACHE_HOME/qa-service/simulator` (or ~/.cache/…)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "qa-service" / "simulator"
 
 
 def _voice(speaker: str, agent_name: str) -> str:

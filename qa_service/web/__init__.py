@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib import resources as package_data
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from qa_service import runtime
 from qa_service.config import Settings
 from qa_service.web.errors import init_errors
 from qa_service.web.i18n import init_i18n
-
-TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app for `settings` (default: from the environment)."""
     settings = settings or Settings.from_env()
     settings.require_secret()
+    # The web process's entry point: scoring (and, without Redis, transcription) runs in it too.
+    runtime.configure(settings)
     app = Flask(__name__)
     if settings.behind_proxy:
         # Without this every user shares the proxy's address: one login rate-limit counter for all.
@@ -29,7 +30,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.environment == "production",
         BABEL_DEFAULT_LOCALE=settings.default_locale,
-        BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS_DIR),
+        BABEL_TRANSLATION_DIRECTORIES=str(package_data.files("qa_service").joinpath("translations")),
         TESTING=settings.environment == "test",
     )
     init_i18n(app)

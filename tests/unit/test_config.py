@@ -74,3 +74,51 @@ def test_importing_the_package_does_no_io(tmp_path: Path) -> None:
     )
     assert result.stdout.strip() == "[]"  # the Whisper runtime is not even imported
     assert not instance.exists()
+
+
+def test_postgres_and_postgresql_urls_both_work() -> None:
+    for url in ("postgres://qa@db/qa", "postgresql://qa@db/qa", "postgresql+psycopg://qa@db/qa"):
+        settings = Settings.from_env({"DATABASE_URL": url})
+        assert settings.sqlalchemy_url == "postgresql+psycopg://qa@db/qa"
+
+
+def test_instance_dir_defaults_to_the_working_directory_not_the_package(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = Settings.from_env({})
+    assert settings.instance_dir == tmp_path / "instance"
+    assert settings.spool == tmp_path / "instance" / "spool"
+    assert settings.locations.whisper_cache == tmp_path / "instance" / "models"
+
+
+def test_every_path_override_has_one_meaning(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {
+            "QA_RUBRICS_DIR": str(tmp_path / "r"),
+            "QA_MODELS_DIR": str(tmp_path / "m"),
+            "QA_SPOOL_DIR": str(tmp_path / "s"),
+            "QA_DISPUTE_WINDOW_DAYS": "14",
+            "QA_ASR_THREADS": "1",
+            "QA_ASR_MAX_SECONDS": "600",
+        }
+    )
+    assert settings.locations.rubrics == tmp_path / "r"
+    assert settings.locations.classifiers == tmp_path / "m" / "classifiers"
+    assert settings.locations.whisper_cache == tmp_path / "m"
+    assert settings.spool == tmp_path / "s"
+    assert (settings.dispute_window_days, settings.asr_threads, settings.asr_max_seconds) == (14, 1, 600)
+    with pytest.raises(ConfigError, match="QA_DISPUTE_WINDOW_DAYS"):
+        Settings.from_env({"QA_DISPUTE_WINDOW_DAYS": "неделя"})
+
+
+def test_no_module_below_the_entry_points_reads_the_environment_or_its_own_path() -> None:
+    root = Path(__file__).resolve().parents[2] / "qa_service"
+    # Entry points may; everything else gets Settings (or the locations they configured).
+    allowed = {"config.py", "cli"}
+    offenders = [
+        f"{path.relative_to(root)}: {needle}"
+        for path in root.rglob("*.py")
+        if path.relative_to(root).parts[0] not in allowed
+        for needle in ("os.environ", "os.getenv", "__file__")
+        if needle in path.read_text("utf-8")
+    ]
+    assert offenders == []

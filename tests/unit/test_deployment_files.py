@@ -20,14 +20,39 @@ def test_compose_runs_web_two_workers_redis_and_postgres_with_volumes() -> None:
     for name in ["web", *workers]:
         env = services[name]["environment"]
         assert env["DATABASE_URL"].startswith("postgresql://") and env["REDIS_URL"].startswith("redis://")
-    assert {"pg", "redis", "blobs"} <= compose["volumes"].keys()
+    assert {"pg", "redis", "blobs", "spool"} <= compose["volumes"].keys()
+
+
+def test_web_and_every_worker_share_the_spool_and_blob_volumes_where_the_image_points() -> None:
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    image_env = dockerfile_runtime_env()
+    assert image_env["QA_SPOOL_DIR"] == "/data/spool" and image_env["BLOB_URL"] == "file:///data/blobs"
+    assert image_env["QA_INSTANCE_DIR"].startswith("/data/")
+    for name, service in compose["services"].items():
+        if service.get("command") in (["web"], ["worker"]):
+            assert "spool:/data/spool" in service["volumes"], name
+            assert "blobs:/data/blobs" in service["volumes"], name
+    assert compose["services"]["scheduler"]["command"] == ["scheduler"]
+
+
+def dockerfile_runtime_env() -> dict[str, str]:
+    """The ENV of the Dockerfile's last stage (what every container runs with)."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    runtime = text.rsplit("\nFROM ", 1)[1]
+    env: dict[str, str] = {}
+    for line in runtime.splitlines():
+        if line.startswith("ENV "):
+            env.update(token.split("=", 1) for token in line[4:].split())  # type: ignore[misc]
+    return env
 
 
 def test_dockerfile_is_multi_stage_non_root_and_verifies_the_model() -> None:
     text = (ROOT / "Dockerfile").read_text()
     assert text.count("FROM ") >= 2
     assert "USER qa" in text
-    assert "ensure_model" in text  # assembles the model and checks its sha256 at build time
+    assert "ensure_model" in text and "verify_model" in text  # assembles the model, checks its sha256
+    # The image's processes write only under /data (a volume or the writable instance dir).
+    assert "chown -R qa:qa /data" in text
     entrypoint = (ROOT / "docker" / "entrypoint.sh").read_text()
     for role in ("web)", "worker)", "scheduler)"):
         assert role in entrypoint

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from functools import cache
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from qa_service.core import resources
 from qa_service.core.morphology import lemma_phrase
 from qa_service.core.rubric.model import (
     Applicability,
@@ -32,9 +32,8 @@ _REGEX_PREFIX = "re:"
 
 
 def rubrics_dir() -> Path:
-    """Where rubric ids resolve: `$QA_RUBRICS_DIR`, else `rubrics/` beside the package."""
-    override = os.environ.get("QA_RUBRICS_DIR")
-    return Path(override) if override else Path(__file__).resolve().parents[3] / "rubrics"
+    """Where rubric ids resolve: `QA_RUBRICS_DIR` when set, else the rubrics shipped in the package."""
+    return resources.current().rubrics
 
 
 def default_rubric_id(channel: str) -> str:
@@ -49,7 +48,8 @@ def default_rubric_id(channel: str) -> str:
 
 @cache
 def _schema() -> dict[str, Any]:
-    path = Path(__file__).resolve().parents[3] / "rubrics" / "rubric.schema.json"
+    # The schema belongs to this code, so it always comes from the package, even with QA_RUBRICS_DIR.
+    path = resources.packaged("rubrics", "rubric.schema.json")
     schema: dict[str, Any] = json.loads(path.read_text("utf-8"))
     return schema
 

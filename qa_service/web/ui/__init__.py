@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 from flask import Flask, Response
@@ -20,7 +19,7 @@ def register_ui(app: Flask) -> None:
     init_security(app)
     init_database(app)
     app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=10))
-    app.config.setdefault("DISPUTE_WINDOW_DAYS", int(os.environ.get("QA_DISPUTE_WINDOW_DAYS", "7")))
+    app.config.setdefault("DISPUTE_WINDOW_DAYS", app.config["QA_SETTINGS"].dispute_window_days)
     for module in (auth, interactions, review, queue, disputes, agent, admin):
         app.register_blueprint(module.bp)
 

@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import Blueprint, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from qa_service.config import Settings
@@ -18,6 +18,7 @@ from qa_service.services.disputes import dispute_deadline, disputes_of_evaluatio
 from qa_service.services.listing import SORTS, ListFilters, filter_options, list_interactions
 from qa_service.services.review import comments_of, current_evaluation
 from qa_service.web.auth import current_viewer, require_roles
+from qa_service.web.blobs import blob_response
 from qa_service.web.ui.database import db
 from qa_service.web.ui.presenters import duration_of, format_seconds, timeline, turn_views
 
@@ -132,9 +133,7 @@ def audio(interaction_id: int) -> ResponseReturnValue:
         abort(404)
     settings: Settings = current_app.config["QA_SETTINGS"]
     try:
-        path = BlobStore.from_url(settings.blob_url).path(interaction.recording.blob_key)
+        blob = BlobStore.from_url(settings.blob_url).open(interaction.recording.blob_key)
     except BlobNotFound:
         abort(404)
-    response = send_file(path, conditional=True, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return blob_response(blob)

@@ -9,12 +9,13 @@ import pytest
 
 from qa_service.asr import model_store
 from qa_service.asr.errors import ModelUnavailable
+from qa_service.config import Settings
+from qa_service.core import resources
 
 
-@pytest.fixture(autouse=True)
-def _no_env_override(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("QA_ASR_MODEL", raising=False)
-    monkeypatch.delenv("QA_MODELS_DIR", raising=False)
+def _configured(**env: str):  # type: ignore[no-untyped-def]
+    # The overrides reach the model store the way production does it: environment -> Settings -> locations.
+    return resources.configured(Settings.from_env(env).locations)
 
 
 def test_assembles_verified_model_once(tmp_path: Path) -> None:
@@ -67,23 +68,34 @@ def test_missing_package_names_what_to_do(tmp_path: Path, monkeypatch: pytest.Mo
     assert "QA_ASR_MODEL" in caught.value.one_line()
 
 
-def test_env_model_directory_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_model_directory_wins(tmp_path: Path) -> None:
     for name in model_store.REQUIRED_FILES:
         (tmp_path / name).write_text("x")
-    monkeypatch.setenv("QA_ASR_MODEL", str(tmp_path))
-    assert model_store.ensure_model(tmp_path / "unused") == tmp_path
+    with _configured(QA_ASR_MODEL=str(tmp_path)):
+        assert model_store.ensure_model(tmp_path / "unused") == tmp_path
 
 
-def test_env_model_directory_must_be_complete(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_model_directory_must_be_complete(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text("{}")
-    monkeypatch.setenv("QA_ASR_MODEL", str(tmp_path))
-    with pytest.raises(ModelUnavailable, match=r"model\.bin"):
+    with _configured(QA_ASR_MODEL=str(tmp_path)), pytest.raises(ModelUnavailable, match=r"model\.bin"):
         model_store.ensure_model()
-    monkeypatch.setenv("QA_ASR_MODEL", str(tmp_path / "missing"))
-    with pytest.raises(ModelUnavailable, match="каталог не найден"):
+    missing = str(tmp_path / "missing")
+    with _configured(QA_ASR_MODEL=missing), pytest.raises(ModelUnavailable, match="каталог не найден"):
         model_store.ensure_model()
 
 
-def test_models_dir_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("QA_MODELS_DIR", str(tmp_path))
-    assert model_store.default_models_dir() == tmp_path
+def test_models_dir_holds_the_whisper_cache_and_the_classifiers(tmp_path: Path) -> None:
+    from qa_service.core.classifiers import models_dir
+
+    with _configured(QA_MODELS_DIR=str(tmp_path)):
+        assert model_store.default_models_dir() == tmp_path
+        assert models_dir() == tmp_path / "classifiers"  # one meaning for both readers
+
+
+def test_without_override_the_cache_is_in_the_instance_dir_and_classifiers_are_packaged(tmp_path: Path) -> None:
+    from qa_service.core.classifiers import models_dir
+
+    with _configured(QA_INSTANCE_DIR=str(tmp_path)):
+        assert model_store.default_models_dir() == tmp_path / "models"
+        assert models_dir() == resources.packaged("models", "classifiers")
+        assert (models_dir() / "topic.joblib").is_file()

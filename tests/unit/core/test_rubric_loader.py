@@ -131,10 +131,17 @@ def test_yaml_syntax_error_and_missing_file(tmp_path):
     assert "прочитать" in missing.message_ru
 
 
-def test_rubric_ids_resolve_in_the_override_directory(tmp_path, monkeypatch):
+def test_rubric_ids_resolve_in_the_override_directory(tmp_path):
+    from qa_service.config import Settings
+    from qa_service.core import resources
+
     shutil.copy(rubrics_dir() / "airline-chat.yaml", tmp_path / "my-chat.yaml")
-    monkeypatch.setenv("QA_RUBRICS_DIR", str(tmp_path))
-    assert rubrics_dir() == Path(tmp_path)
-    assert load_rubric("my-chat").id == "airline-chat"
-    with pytest.raises(InvalidRubric):
-        load_rubric("airline-call")
+    settings = Settings.from_env({"QA_RUBRICS_DIR": str(tmp_path)})
+    with resources.configured(settings.locations):
+        assert rubrics_dir() == Path(tmp_path)
+        assert load_rubric("my-chat").id == "airline-chat"
+        with pytest.raises(InvalidRubric):
+            load_rubric("airline-call")
+    # Without the override, ids resolve in the copy shipped inside the package.
+    assert rubrics_dir() == resources.packaged("rubrics")
+    assert load_rubric("airline-call").id == "airline-call"

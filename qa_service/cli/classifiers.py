@@ -1,4 +1,7 @@
-"""`qa-service train-classifiers`: train the topic and learned-criterion models, print CV accuracy."""
+"""`qa-service train-classifiers`: fit the topic and learned-criterion models, print CV accuracy.
+
+(Not `train`: "training" in this codebase is the coaching of agents.)
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,12 @@ from pathlib import Path
 
 from qa_service.core.errors import UserFacingError
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "models" / "training-data"
-
 
 def _train(args: argparse.Namespace) -> int:
     # Imported here: scikit-learn takes seconds to import and every `qa-service` call builds this parser.
+    from qa_service.core import resources
+    from qa_service.core.classifier_training import DATASETS, train, write_metrics
     from qa_service.core.classifiers import models_dir
-    from qa_service.core.training import DATASETS, train, write_metrics
 
     unknown = sorted(set(args.only or ()) - set(DATASETS))
     if unknown:
@@ -21,7 +23,8 @@ def _train(args: argparse.Namespace) -> int:
             f"--only: нет моделей {unknown}; есть {sorted(DATASETS)}",
             f"--only: no models {unknown}; there are {sorted(DATASETS)}",
         )
-    data_dir = Path(args.data) if args.data else DATA_DIR
+    data_dir = Path(args.data) if args.data else resources.packaged("models", "training-data")
+    # Default: where this process reads classifiers (QA_MODELS_DIR/classifiers, else the shipped copy).
     out_dir = Path(args.out) if args.out else models_dir()
     reports = []
     for name in args.only or sorted(DATASETS):
@@ -37,7 +40,9 @@ def _train(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("train-classifiers", help="обучить классификаторы / train the classifiers")
-    parser.add_argument("--data", metavar="DIR", help="каталог с JSONL (по умолчанию models/training-data)")
-    parser.add_argument("--out", metavar="DIR", help="куда сохранить модели (по умолчанию models/classifiers)")
+    parser.add_argument("--data", metavar="DIR",
+                        help="каталог с JSONL (по умолчанию поставляемый models/training-data)")
+    parser.add_argument("--out", metavar="DIR",
+                        help="куда сохранить модели (по умолчанию $QA_MODELS_DIR/classifiers, иначе поставляемые)")
     parser.add_argument("--only", nargs="+", help="обучить только эти модели")
     parser.set_defaults(handler=_train)

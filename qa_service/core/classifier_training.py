@@ -1,4 +1,8 @@
-"""Training the shipped classifiers from labelled JSONL (`{"text": …, "label": …}` per line)."""
+"""Fitting the shipped text classifiers from labelled JSONL (`{"text": …, "label": …}` per line).
+
+Named `classifier_training` because in this codebase "training" means coaching agents
+(training needs, coaching sessions); this module only fits scikit-learn models.
+"""
 
 from __future__ import annotations
 
@@ -18,13 +22,13 @@ from sklearn.svm import LinearSVC
 from qa_service.core.classifiers import lemma_text
 from qa_service.core.errors import UserFacingError
 
-# name of the artefact → training file under models/training-data/
+# name of the artefact → labelled file under models/training-data/ (shipped in qa_service/resources)
 DATASETS = {"topic": "topics.jsonl", "clarifying_question": "clarifying_question.jsonl"}
 SEED = 13
 
 
 @dataclass(frozen=True)
-class TrainingReport:
+class ClassifierReport:
     name: str
     samples: int
     accuracy: float
@@ -63,7 +67,7 @@ def build_pipeline() -> Pipeline:
     ])
 
 
-def train(name: str, data_dir: Path, out_dir: Path) -> TrainingReport:
+def train(name: str, data_dir: Path, out_dir: Path) -> ClassifierReport:
     """Cross-validate, then fit on all data and save `<out_dir>/<name>.joblib`."""
     texts, labels = read_examples(data_dir / DATASETS[name])
     lemmas = [lemma_text(t) for t in texts]
@@ -76,10 +80,10 @@ def train(name: str, data_dir: Path, out_dir: Path) -> TrainingReport:
     pipeline = build_pipeline().fit(lemmas, y)
     out_dir.mkdir(parents=True, exist_ok=True)
     joblib.dump(pipeline, out_dir / f"{name}.joblib")
-    return TrainingReport(name, len(labels), float(np.mean(predicted == y)), per_class, counts)
+    return ClassifierReport(name, len(labels), float(np.mean(predicted == y)), per_class, counts)
 
 
-def write_metrics(reports: list[TrainingReport], out_dir: Path) -> Path:
+def write_metrics(reports: list[ClassifierReport], out_dir: Path) -> Path:
     path = out_dir / "metrics.json"
     path.write_text(json.dumps({r.name: r.to_json() for r in reports}, ensure_ascii=False, indent=2) + "\n", "utf-8")
     return path
