@@ -325,11 +325,11 @@ def _team_gaps(
             continue
         agent_id, criterion_id = result.key  # type: ignore[misc]
         rows_failing = failing[(agent_id, criterion_id)]
-        module = _module_for(catalog, criterion_id, rows_failing)
-        if not module:
+        gap_module = _module_for(catalog, criterion_id, rows_failing)
+        if not gap_module:
             continue
         flags.append(_Flag(
-            agent_id, NeedRule.TEAM_GAP, criterion_id, module,
+            agent_id, NeedRule.TEAM_GAP, criterion_id, gap_module,
             f"не выполнено в {result.agent.failures} из {result.agent.applicable} против "
             f"{result.team.failures} из {result.team.applicable} в команде (p = {result.p_value:.3g}, Холм)",
             result.agent.failures, result.agent.applicable, result.team.failures, result.team.applicable,
