@@ -83,11 +83,11 @@ def _agent(session: Session, tenant_id: int, external_id: str, name: str, team_i
 
 # external id, name, {criterion: failure probability before the coaching, after it}
 _PEOPLE = (
-    ("D-201", "Виктор Орлов", {"greeting": (0.6, 0.1), "farewell": (0.5, 0.1)}),  # coached on T-OPEN
-    ("D-202", "Елена Кузнецова", {"fare_rules": (0.15, 0.7)}),  # flagged: fare rules vs the team
+    ("D-201", "Виктор Орлов", {"greeting": (0.6, 0.1), "farewell": (0.5, 0.0)}),  # coached on T-OPEN
+    ("D-202", "Елена Кузнецова", {"fare_rules": (0.1, 0.75)}),  # flagged: fare rules vs the team
     ("D-203", "Сергей Павлов", {"greeting": (0.2, 0.2)}),  # a recent critical failure
-    ("D-204", "Мария Лебедева", {"greeting": (0.2, 0.2), "fare_rules": (0.15, 0.15)}),
-    ("D-205", "Дмитрий Соколов", {"greeting": (0.2, 0.2), "identify_booking": (0.1, 0.1)}),
+    ("D-204", "Мария Лебедева", {"greeting": (0.2, 0.2), "fare_rules": (0.1, 0.7)}),  # T-FARES too: a group
+    ("D-205", "Дмитрий Соколов", {"greeting": (0.2, 0.2), "fare_rules": (0.1, 0.7), "identify_booking": (0.1, 0.1)}),
 )
 
 
