@@ -215,3 +215,10 @@ def refresh_all_training_needs() -> None:
     settings = current_settings()
     for tenant_id in tenant_ids(settings):
         enqueue(settings, refresh_training_needs, tenant_id, job_id=f"training-needs-{tenant_id}")
+
+
+def send_coaching_notices(tenant_id: int) -> None:
+    """Mail the tenant's pending coaching notices (new, due soon, overdue); each is sent once."""
+    from qa_service.services.coaching_notices import send_coaching_notices as send
+
+    send(current_settings(), tenant_id, datetime.now(UTC))

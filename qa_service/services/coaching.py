@@ -4,15 +4,12 @@ session; the agent opens the materials and acknowledges.  Who sees what follows 
 
 from __future__ import annotations
 
-import io
 import uuid
-import zipfile
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import PurePath
-from urllib.parse import urlparse
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -36,28 +33,10 @@ from qa_service.db.models import (
 )
 from qa_service.services.access import AnySelect, Viewer, scope_interactions
 from qa_service.services.audit import record
+from qa_service.services.coaching_materials import Upload, check_link, check_upload
 
 COACHES = (Role.ADMIN, Role.QA, Role.TRAINER)
-MAX_MATERIAL_BYTES = 20 * 1024 * 1024
-DUE_SOON = timedelta(days=2)
-NEW_FOR = timedelta(days=7)
 GROUP_SUGGESTED_FROM = 3  # agents needing one module: a group session is cheaper than 1:1s
-
-# Extension → MIME type; the content is checked too (`_looks_like`), not just the name.
-MATERIAL_TYPES = {
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ".txt": "text/plain; charset=utf-8",
-    ".mp3": "audio/mpeg",
-    ".wav": "audio/wav",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-}
-_OFFICE_FOLDER = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
-
 
 class CoachingError(UserFacingError):
     pass
@@ -82,68 +61,6 @@ def scope_agents(stmt: AnySelect, viewer: Viewer) -> AnySelect:
 
 def visible_agents(session: Session, viewer: Viewer) -> list[Agent]:
     return list(session.scalars(scope_agents(select(Agent), viewer).order_by(Agent.name)))
-
-
-# --- materials -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Upload:
-    filename: str
-    content: bytes
-
-
-def _looks_like(suffix: str, content: bytes) -> bool:
-    if suffix == ".pdf":
-        return content.startswith(b"%PDF-")
-    if suffix in _OFFICE_FOLDER:
-        try:
-            with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                return any(name.startswith(_OFFICE_FOLDER[suffix]) for name in archive.namelist())
-        except zipfile.BadZipFile:
-            return False
-    if suffix == ".txt":
-        try:
-            return b"\x00" not in content and bool(content.decode("utf-8"))
-        except UnicodeDecodeError:
-            return False
-    if suffix == ".mp3":
-        return content.startswith(b"ID3") or content[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")
-    if suffix == ".wav":
-        return content[:4] == b"RIFF" and content[8:12] == b"WAVE"
-    if suffix == ".png":
-        return content.startswith(b"\x89PNG\r\n\x1a\n")
-    return content.startswith(b"\xff\xd8\xff")  # .jpg / .jpeg
-
-
-def check_upload(upload: Upload) -> str:
-    """The MIME type of an acceptable material, or a clear error (type by name *and* content; size)."""
-    name = PurePath(upload.filename).name
-    suffix = PurePath(name).suffix.lower()
-    if suffix not in MATERIAL_TYPES:
-        raise CoachingError(
-            f"файл {name}: допустимы PDF, DOCX, XLSX, PPTX, TXT, MP3, WAV, PNG, JPG",
-            f"file {name}: allowed are PDF, DOCX, XLSX, PPTX, TXT, MP3, WAV, PNG, JPG",
-        )
-    if not upload.content:
-        raise CoachingError(f"файл {name} пуст", f"file {name} is empty")
-    if len(upload.content) > MAX_MATERIAL_BYTES:
-        raise CoachingError(f"файл {name} больше 20 МБ", f"file {name} is over 20 MB")
-    if not _looks_like(suffix, upload.content):
-        raise CoachingError(
-            f"файл {name}: содержимое не похоже на {suffix[1:].upper()}",
-            f"file {name}: the content is not {suffix[1:].upper()}",
-        )
-    return MATERIAL_TYPES[suffix]
-
-
-def check_link(url: str) -> str:
-    url = url.strip()
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc or len(url) > 2000:
-        raise CoachingError(f"ссылка должна начинаться с http:// или https://: {url[:80]}",
-                            f"a link must start with http:// or https://: {url[:80]}")
-    return url
 
 
 # --- assigning -------------------------------------------------------------------------------
@@ -302,10 +219,17 @@ def list_needs(session: Session, viewer: Viewer, *, open_only: bool = True) -> l
 
 
 def get_need(session: Session, viewer: Viewer, need_id: int) -> NeedRow:
-    row = next((r for r in list_needs(session, viewer, open_only=False) if r.need.id == need_id), None)
+    visible = scope_agents(select(Agent.id), viewer)
+    row = session.execute(
+        select(TrainingNeed, Agent, Team.name)
+        .join(Agent, Agent.id == TrainingNeed.agent_id)
+        .outerjoin(Team, Team.id == Agent.team_id)
+        .where(TrainingNeed.id == need_id, TrainingNeed.tenant_id == viewer.tenant_id,
+               TrainingNeed.agent_id.in_(visible))
+    ).first()
     if row is None:
         raise CoachingError("потребность в обучении не найдена", "training need not found")
-    return row
+    return NeedRow(row[0], row[1], row[2])
 
 
 @dataclass(frozen=True)
@@ -380,37 +304,3 @@ def acknowledge_task(session: Session, viewer: Viewer, task_id: int, now: dateti
         record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="coaching.acknowledge",
                entity="coaching_task", entity_id=task.id)
     return task
-
-
-# --- notices on the home pages ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Notice:
-    kind: str  # "new" | "due_soon" | "overdue"
-    task: CoachingTask
-    agent: Agent
-
-
-def notice_kind(task: CoachingTask, now: datetime) -> str | None:
-    if task.status == CoachingStatus.DONE:
-        return None
-    if task.due_at is not None and task.due_at < now:
-        return "overdue"
-    if task.due_at is not None and task.due_at - now <= DUE_SOON:
-        return "due_soon"
-    if task.acknowledged_at is None and now - task.created_at <= NEW_FOR:
-        return "new"
-    return None
-
-
-def notices_for(session: Session, viewer: Viewer, now: datetime) -> list[Notice]:
-    """What needs attention: an agent's new, due-soon and overdue tasks; a coach's due-soon and overdue ones."""
-    notices = []
-    for task, agent in list_tasks(session, viewer):
-        kind = notice_kind(task, now)
-        if kind is None or (kind == "new" and viewer.role != Role.AGENT):
-            continue
-        notices.append(Notice(kind, task, agent))
-    order = {"overdue": 0, "due_soon": 1, "new": 2}
-    return sorted(notices, key=lambda n: (order[n.kind], n.task.due_at or now))

@@ -1,12 +1,11 @@
 """Did the coaching work?  For each completed coaching: the agent's failure rate on the module's
 criteria in equal windows before and after, against agents not coached on that module over the
 same time (difference in differences, `core.coaching_stats.diff_in_diff`); per module, the
-pooled effect of all coaching done.  Also the coaching notices sent by e-mail.
+pooled effect of all coaching done.
 """
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,7 +13,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from qa_service.config import Settings
 from qa_service.core.coaching_modules import module_title
 from qa_service.core.coaching_stats import (
     AnswerObservation,
@@ -23,14 +21,10 @@ from qa_service.core.coaching_stats import (
     diff_in_diff,
     pooled_effect,
 )
-from qa_service.db.models import Agent, CoachingStatus, CoachingTask, Role, Tenant, User
-from qa_service.db.session import transaction
+from qa_service.db.models import Agent, CoachingStatus, CoachingTask
 from qa_service.services.access import Viewer
-from qa_service.services.coaching import list_tasks, notice_kind, scope_agents
-from qa_service.services.mail import mail_enabled, send_mail
+from qa_service.services.coaching import scope_agents
 from qa_service.services.training_needs import CriterionInfo, criterion_catalog, current_answers, module_criteria
-
-log = logging.getLogger(__name__)
 
 EFFECT_WINDOW_DAYS = 30  # at most this long before and after; shorter while the "after" is still young
 
@@ -107,66 +101,3 @@ def effects_by_module(measured: list[MeasuredCoaching]) -> list[ModuleEffect]:
     for item in measured:
         by_module[item.task.module].append(item.effect)
     return [ModuleEffect(m, module_title(m), len(e), pooled_effect(e)) for m, e in sorted(by_module.items())]
-
-
-# --- e-mail notices --------------------------------------------------------------------------
-
-_SUBJECTS = {
-    "new": ("Новое задание по обучению", "New coaching task"),
-    "due_soon": ("Скоро срок задания по обучению", "Coaching task due soon"),
-    "overdue": ("Задание по обучению просрочено", "Coaching task overdue"),
-}
-
-
-def _body(kind: str, task: CoachingTask, agent: Agent, zone: str) -> str:
-    from zoneinfo import ZoneInfo
-
-    due = task.due_at.astimezone(ZoneInfo(zone)).strftime("%d.%m.%Y %H:%M") if task.due_at else "—"
-    ru, en = _SUBJECTS[kind]
-    return (
-        f"{ru}: {module_title(task.module)} ({task.module}), оператор {agent.name}, срок {due}.\n"
-        f"Откройте раздел «Обучение» в системе контроля качества.\n\n"
-        f"{en}: {task.module}, agent {agent.name}, due {due}.\n"
-        f"Open the Coaching page of the quality-monitoring service.\n"
-    )
-
-
-def send_coaching_notices(settings: Settings, tenant_id: int, now: datetime) -> int:
-    """Mail each new, due-soon and overdue task once (agent; overdue also to the trainer); the count sent."""
-    if not mail_enabled(settings):
-        return 0
-    sent = 0
-    with transaction(settings.sqlalchemy_url) as session:
-        tenant = session.get_one(Tenant, tenant_id)
-        # The job acts for the whole tenant, as an administrator would see it.
-        viewer = Viewer(user_id=0, tenant_id=tenant_id, role=Role.ADMIN)
-        for task, agent in list_tasks(session, viewer):
-            kind = notice_kind(task, now)
-            if task.status == CoachingStatus.DONE:
-                continue
-            pending = {
-                "new": task.notified_new_at is None,
-                "due_soon": kind == "due_soon" and task.notified_due_soon_at is None,
-                "overdue": kind == "overdue" and task.notified_overdue_at is None,
-            }
-            for notice, due in pending.items():
-                if not due:
-                    continue
-                recipients = [email for email in [
-                    _email(session, agent.user_id),
-                    _email(session, task.trainer_id) if notice == "overdue" else None,
-                ] if email]
-                ru, en = _SUBJECTS[notice]
-                if send_mail(settings, recipients, f"{ru} / {en}", _body(notice, task, agent, tenant.timezone)):
-                    sent += 1
-                setattr(task, f"notified_{notice}_at", now)
-    log.info("coaching notices sent", extra={"tenant": tenant_id, "count": sent})
-    return sent
-
-
-def _email(session: Session, user_id: int | None) -> str | None:
-    if user_id is None:
-        return None
-    user = session.get(User, user_id)
-    return user.email if user is not None and user.active else None
-

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from qa_service.config import Settings
 from qa_service.db.models import Tenant
 from qa_service.db.session import transaction
-from qa_service.services.coaching_effects import send_coaching_notices
+from qa_service.services.coaching_notices import send_coaching_notices
 from qa_service.services.training_needs import NeedsRun, compute_training_needs
 
 

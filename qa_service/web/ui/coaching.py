@@ -13,8 +13,10 @@ from flask_babel import gettext as _
 from qa_service.config import Settings
 from qa_service.core.coaching_modules import MODULE_TITLES, module_title
 from qa_service.core.coaching_stats import wilson
+from qa_service.core.errors import UserFacingError
 from qa_service.db.blobs import BlobStore
 from qa_service.db.models import CoachingFormat, Role, Tenant
+from qa_service.jobs import enqueue, send_coaching_notices
 from qa_service.services.coaching import (
     COACHES,
     CoachingError,
@@ -31,12 +33,13 @@ from qa_service.services.coaching import (
     interactions_by_id,
     list_needs,
     list_tasks,
-    notices_for,
     record_session,
     schedule_session,
     visible_agents,
 )
 from qa_service.services.coaching_effects import effects_by_module, measure_effect, measured_coaching
+from qa_service.services.coaching_materials import MAX_MATERIAL_BYTES
+from qa_service.services.coaching_notices import notices_for
 from qa_service.services.training_needs import compute_training_needs, criterion_catalog, criterion_info
 from qa_service.web.auth import current_user, current_viewer, require_roles
 from qa_service.web.ui.database import db
@@ -45,6 +48,8 @@ from qa_service.web.ui.messages import flash_error
 bp = Blueprint("coaching", __name__)
 EVERYONE = (Role.ADMIN, Role.QA, Role.TRAINER, Role.SUPERVISOR, Role.AGENT, Role.CUSTOMER)
 SEES_TASKS = (Role.ADMIN, Role.QA, Role.TRAINER, Role.SUPERVISOR, Role.AGENT)
+# A form may carry several materials of up to 20 MB each; beyond this the request is refused unread.
+MAX_UPLOAD_BYTES = 5 * MAX_MATERIAL_BYTES
 
 
 def _zone() -> ZoneInfo:
@@ -99,12 +104,12 @@ def home() -> ResponseReturnValue:
     catalog = criterion_catalog(session, viewer.tenant_id)
     measured = measured_coaching(session, viewer, now)
     tasks = list_tasks(session, viewer)
+    notices = notices_for(session, viewer, now)
     return render_template(
-        "coaching/home.html", zone=_zone(), needs=needs, notices=notices_for(session, viewer, now),
+        "coaching/home.html", zone=_zone(), needs=needs, notices=notices,
         by_module=demand_by_module(needs), by_team=demand_by_team(needs), tasks=tasks, measured=measured[:20],
         module_effects=effects_by_module(measured), catalog=catalog, criterion_info=criterion_info, wilson=wilson,
         is_coach=viewer.role in COACHES, is_customer=viewer.role == Role.CUSTOMER, is_agent=viewer.role == Role.AGENT,
-        overdue=[n for n in notices_for(session, viewer, now) if n.kind == "overdue"],
     )
 
 
@@ -155,8 +160,11 @@ def new_task() -> ResponseReturnValue:
 def create_task() -> ResponseReturnValue:
     session = db()
     viewer = current_viewer()
-    form = request.form
     back = request.referrer or url_for("coaching.home")
+    if (request.content_length or 0) > MAX_UPLOAD_BYTES:
+        flash(_("The upload is too large: at most 20 MB per file."), "error")
+        return redirect(back), 303
+    form = request.form
     try:
         new = NewCoaching(
             agent_ids=[int(a) for a in form.getlist("agent_id") if a.isdigit()],
@@ -173,14 +181,17 @@ def create_task() -> ResponseReturnValue:
             uploads=[Upload(f.filename or "", f.read()) for f in request.files.getlist("material") if f.filename],
         )
         tasks = assign_coaching(session, viewer, _blobs(), new, datetime.now(UTC))
-    except (CoachingError, ValueError) as error:
+    except (UserFacingError, ValueError) as error:
         session.rollback()
-        if isinstance(error, CoachingError):
+        if isinstance(error, UserFacingError):
             flash_error(error)
         else:
             flash(_("Check the form: a value is not valid."), "error")
         return redirect(back), 303
     session.commit()
+    # The new-task e-mail goes now, not with the nightly run (a no-op without SMTP).
+    enqueue(current_app.config["QA_SETTINGS"], send_coaching_notices, viewer.tenant_id,
+            job_id=f"coaching-notices-{viewer.tenant_id}")
     flash(_("Coaching assigned."), "ok")
     if len(tasks) == 1:
         return redirect(url_for("coaching.task_page", task_id=tasks[0].id)), 303

@@ -13,8 +13,9 @@ from qa_service.db.models import Agent, CoachingStatus, CoachingTask, NeedRule, 
 from qa_service.db.session import transaction
 from qa_service.jobs import refresh_all_training_needs, using_settings
 from qa_service.services.access import Viewer, viewer_for
-from qa_service.services.coaching import demand_by_module, list_needs, notices_for
+from qa_service.services.coaching import demand_by_module, list_needs
 from qa_service.services.coaching_effects import effects_by_module, measured_coaching
+from qa_service.services.coaching_notices import notices_for
 from qa_service.services.demo import prepare_demo_accounts, seed_demo_coaching
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from qa_service.config import Settings
 from qa_service.db.models import CoachingFormat, CoachingStatus, CoachingTask
 from qa_service.db.session import transaction
-from qa_service.services.coaching_effects import send_coaching_notices
+from qa_service.services.coaching_notices import send_coaching_notices
 from qa_service.web import create_app
 
 NOW = datetime.now(UTC).replace(microsecond=0)
