@@ -238,6 +238,7 @@ class ModuleDemand:
     agents: int
     needs: int
     group_suggested: bool
+    agent_ids: tuple[int, ...] = ()
 
 
 def demand_by_module(rows: Sequence[NeedRow]) -> list[ModuleDemand]:
@@ -247,7 +248,8 @@ def demand_by_module(rows: Sequence[NeedRow]) -> list[ModuleDemand]:
         agents[row.need.module].add(row.agent.id)
         needs[row.need.module] += 1
     return sorted(
-        (ModuleDemand(m, len(a), needs[m], len(a) >= GROUP_SUGGESTED_FROM) for m, a in agents.items()),
+        (ModuleDemand(m, len(a), needs[m], len(a) >= GROUP_SUGGESTED_FROM, tuple(sorted(a)))
+         for m, a in agents.items()),
         key=lambda d: (-d.agents, d.module),
     )
 

@@ -150,9 +150,11 @@ def new_task() -> ResponseReturnValue:
     """Assign without a flagged need: a group session for a module, or the airline's own training (§5.2)."""
     session = db()
     viewer = current_viewer()
+    chosen = [int(a) for a in request.args.getlist("agent") if a.isdigit()]
     return render_template("coaching/new.html", zone=_zone(), modules=MODULE_TITLES,
                            agents=visible_agents(session, viewer), formats=list(CoachingFormat),
-                           module=request.args.get("module", ""))
+                           module=request.args.get("module", ""), agent_ids=chosen,
+                           format=request.args.get("format", CoachingFormat.ONE_TO_ONE.value))
 
 
 @bp.post("/coaching/tasks")

@@ -4,6 +4,7 @@ records the session, and the effect is measured once there are answers before an
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -149,3 +150,21 @@ def test_notices_are_mailed_once(world: World, settings: Settings, smtp_server: 
                           ("petr@severny.test", "trainer@severny.test")]
     assert send_coaching_notices(mail_settings, world.tenant_id, NOW) == 0  # never twice
     assert send_coaching_notices(settings, world.tenant_id, NOW) == 0  # no relay: nothing to do
+
+
+def test_a_module_many_agents_need_suggests_a_group_session(app: Flask, world: World, settings: Settings) -> None:
+    from qa_service.db.models import NeedRule, TrainingNeed
+
+    ids = [world.agents["anna"], world.agents["petr"], add_agent(settings, world, "olga", "Ольга Белова", "beta")]
+    with transaction(settings.sqlalchemy_url) as session:
+        session.add_all(TrainingNeed(tenant_id=world.tenant_id, agent_id=i, module="T-FARES", rule=NeedRule.TEAM_GAP,
+                                     criterion_ids="fare_rules", reason="…", since=NOW) for i in ids)
+    trainer = app.test_client()
+    sign_in(trainer, world.emails["trainer"])
+    home = trainer.get("/coaching?lang=ru").get_data(as_text=True)
+    link = re.search(r'href="(/coaching/tasks/new\?[^"]+)">Назначить групповое занятие', home)
+    assert link is not None
+    form = trainer.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    selected = re.findall(r'<option value="(\d+)" selected>', form)
+    assert sorted(map(int, selected)) == sorted(ids)
+    assert '<option value="group" selected>' in form
