@@ -151,10 +151,13 @@ def sees_tasks(viewer: Viewer) -> bool:
     return viewer.role != Role.CUSTOMER
 
 
-def list_tasks(session: Session, viewer: Viewer) -> list[tuple[CoachingTask, Agent]]:
+def list_tasks(session: Session, viewer: Viewer, *, open_only: bool = False) -> list[tuple[CoachingTask, Agent]]:
     if not sees_tasks(viewer):
         return []
-    stmt = _tasks_stmt(viewer).order_by(
+    stmt = _tasks_stmt(viewer)
+    if open_only:
+        stmt = stmt.where(CoachingTask.status != CoachingStatus.DONE)
+    stmt = stmt.order_by(
         (CoachingTask.status == CoachingStatus.DONE).asc(), CoachingTask.due_at.asc(), CoachingTask.id.desc())
     return [(row[0], row[1]) for row in session.execute(stmt).all()]
 

@@ -45,7 +45,7 @@ def notice_kind(task: CoachingTask, now: datetime) -> str | None:
 def notices_for(session: Session, viewer: Viewer, now: datetime) -> list[Notice]:
     """What needs attention: an agent's new, due-soon and overdue tasks; a coach's due-soon and overdue ones."""
     notices = []
-    for task, agent in list_tasks(session, viewer):
+    for task, agent in list_tasks(session, viewer, open_only=True):
         kind = notice_kind(task, now)
         if kind is None or (kind == "new" and viewer.role != Role.AGENT):
             continue
@@ -82,7 +82,7 @@ def send_coaching_notices(settings: Settings, tenant_id: int, now: datetime) -> 
         tenant = session.get_one(Tenant, tenant_id)
         # The job acts for the whole tenant, as an administrator would see it.
         viewer = Viewer(user_id=0, tenant_id=tenant_id, role=Role.ADMIN)
-        for task, agent in list_tasks(session, viewer):
+        for task, agent in list_tasks(session, viewer, open_only=True):
             kind = notice_kind(task, now)
             if task.status == CoachingStatus.DONE:
                 continue
