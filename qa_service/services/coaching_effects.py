@@ -24,7 +24,8 @@ from qa_service.core.coaching_stats import (
 from qa_service.db.models import Agent, CoachingStatus, CoachingTask
 from qa_service.services.access import Viewer
 from qa_service.services.coaching import scope_agents
-from qa_service.services.training_needs import CriterionInfo, criterion_catalog, current_answers, module_criteria
+from qa_service.services.criterion_catalog import CriterionInfo, criterion_catalog, module_criteria
+from qa_service.services.current_answers import current_answers
 
 EFFECT_WINDOW_DAYS = 30  # at most this long before and after; shorter while the "after" is still young
 

@@ -1,7 +1,7 @@
 """Training needs: who needs which module, with the numbers and the conversations that show it.
 
 `compute_training_needs` runs nightly (a job) and on demand (the trainer's button).  It reads
-the *current answers* — `current_answers` is the one place that decides which answer counts
+the *current answers* — `services.current_answers` is the one place that decides which answer counts
 for an interaction (a person's review where there is one, the machine's otherwise) — applies
 the standard's rules and the team comparison of `core.coaching_stats`, and keeps the
 `training_needs` table in step: new needs open, flagged ones get fresh numbers, and a need
@@ -14,10 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
-from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,43 +26,13 @@ from qa_service.core.coaching_stats import (
     team_gap_tests,
     wilson,
 )
-from qa_service.core.rubric import default_rubric_id
-from qa_service.db.models import (
-    Agent,
-    CoachingStatus,
-    CoachingTask,
-    CriterionAnswer,
-    Evaluation,
-    EvaluationKind,
-    EvaluationStatus,
-    Interaction,
-    NeedRule,
-    Rubric,
-    RubricVersion,
-    TrainingNeed,
-)
+from qa_service.db.models import Agent, CoachingStatus, CoachingTask, NeedRule, TrainingNeed
+from qa_service.services.criterion_catalog import CriterionInfo, criterion_catalog, criterion_info
+from qa_service.services.current_answers import ScoredInteraction, current_answers
 
 GAP_WINDOW_DAYS = 30  # the team comparison looks at this many days of answers
 LOOKBACK_DAYS = 120  # the "last 20 scored interactions" are searched this far back
 MAX_EVIDENCE = 10
-CHANNELS = ("call", "chat", "email")
-
-
-@dataclass(frozen=True)
-class CriterionInfo:
-    title: str
-    module: str | None
-    critical: bool
-
-
-@dataclass(frozen=True)
-class ScoredInteraction:
-    interaction_id: int
-    agent_id: int
-    started_at: datetime
-    channel: str
-    score: float | None
-    answers: tuple[tuple[str, str | None, bool], ...]  # (criterion id, answer, critical)
 
 
 @dataclass(frozen=True)
@@ -73,114 +40,6 @@ class NeedsRun:
     opened: int
     updated: int
     resolved: int
-
-
-# --- what the rubric says about each criterion ------------------------------------------------
-
-
-@lru_cache(maxsize=64)
-def _criteria_of_yaml(content: str) -> tuple[tuple[str, CriterionInfo], ...]:
-    # Titles and modules only: plain YAML, without the loader's (slow) lemmatisation of phrases.
-    data = yaml.safe_load(content) or {}
-    found = []
-    for section in data.get("sections") or ():
-        for criterion in section.get("criteria") or ():
-            if isinstance(criterion, dict) and criterion.get("id"):
-                found.append((str(criterion["id"]), CriterionInfo(
-                    title=str(criterion.get("title") or criterion["id"]),
-                    module=criterion.get("training_module"),
-                    critical=bool(criterion.get("critical")),
-                )))
-    return tuple(found)
-
-
-def criterion_catalog(session: Session, tenant_id: int) -> dict[tuple[str, str], CriterionInfo]:
-    """(channel, criterion id) → title, module, critical: from the tenant's published rubric, else the shipped one."""
-    from qa_service.services.scoring import shipped_rubric_text
-
-    catalog: dict[tuple[str, str], CriterionInfo] = {}
-    for channel in CHANNELS:
-        content = session.scalar(
-            select(RubricVersion.content)
-            .join(Rubric, Rubric.id == RubricVersion.rubric_id)
-            .where(Rubric.tenant_id == tenant_id, Rubric.channel == channel, RubricVersion.published_at.is_not(None))
-            .order_by(RubricVersion.published_at.desc(), RubricVersion.id.desc())
-            .limit(1)
-        )
-        criteria: tuple[tuple[str, CriterionInfo], ...] = ()
-        try:
-            criteria = _criteria_of_yaml(content) if content else ()
-        except yaml.YAMLError:
-            criteria = ()
-        if not criteria:
-            criteria = _criteria_of_yaml(shipped_rubric_text(default_rubric_id(channel)))
-        for criterion_id, info in criteria:
-            catalog[(channel, criterion_id)] = info
-    return catalog
-
-
-def criterion_info(catalog: dict[tuple[str, str], CriterionInfo], criterion_id: str,
-                   channel: str | None = None) -> CriterionInfo:
-    """The criterion's entry for a channel, or from the first channel that has it."""
-    for key in ((channel, criterion_id), *((c, criterion_id) for c in CHANNELS)):
-        if key[0] is not None and key in catalog:
-            return catalog[(str(key[0]), criterion_id)]
-    return CriterionInfo(criterion_id, None, False)
-
-
-def module_criteria(catalog: dict[tuple[str, str], CriterionInfo], module: str) -> set[str]:
-    return {criterion_id for (_, criterion_id), info in catalog.items() if info.module == module}
-
-
-# --- the current answers ---------------------------------------------------------------------
-
-
-def current_answers(
-    session: Session, tenant_id: int, since: datetime, until: datetime | None = None,
-    agent_ids: Iterable[int] | None = None,
-) -> list[ScoredInteraction]:
-    """Scored interactions of the period with the answers that count: the latest submitted review, else the machine's.
-
-    This is the single place that decides which answer is current (the AutoQA trust loop
-    plugs in here to drop machine answers of criteria it does not trust yet).
-    """
-    stmt = (
-        select(Evaluation.id, Evaluation.interaction_id, Evaluation.kind, Evaluation.score, Interaction.agent_id,
-               Interaction.started_at, Interaction.channel)
-        .join(Interaction, Interaction.id == Evaluation.interaction_id)
-        .where(
-            Evaluation.tenant_id == tenant_id, Interaction.tenant_id == tenant_id,
-            Interaction.agent_id.is_not(None), Interaction.started_at >= since,
-            Evaluation.kind.in_([EvaluationKind.AUTO, EvaluationKind.REVIEW]),
-            Evaluation.status != EvaluationStatus.DRAFT,
-        )
-        .order_by(Evaluation.id)
-    )
-    if until is not None:
-        stmt = stmt.where(Interaction.started_at < until)
-    if agent_ids is not None:
-        stmt = stmt.where(Interaction.agent_id.in_(list(agent_ids)))
-    chosen: dict[int, Any] = {}
-    for row in session.execute(stmt):
-        previous = chosen.get(row.interaction_id)
-        # A review beats the machine; a later one of the same kind beats an earlier one.
-        if previous is None or row.kind == EvaluationKind.REVIEW or previous.kind == EvaluationKind.AUTO:
-            chosen[row.interaction_id] = row
-    answers: dict[int, list[tuple[str, str | None, bool]]] = defaultdict(list)
-    ids = [row.id for row in chosen.values()]
-    for start in range(0, len(ids), 500):
-        for answer in session.execute(
-            select(CriterionAnswer.evaluation_id, CriterionAnswer.criterion_id, CriterionAnswer.answer,
-                   CriterionAnswer.critical)
-            .where(CriterionAnswer.evaluation_id.in_(ids[start:start + 500]))
-            .order_by(CriterionAnswer.evaluation_id, CriterionAnswer.position)
-        ):
-            answers[answer.evaluation_id].append((answer.criterion_id, answer.answer, bool(answer.critical)))
-    return [
-        ScoredInteraction(row.interaction_id, int(row.agent_id), row.started_at, str(row.channel), row.score,
-                          tuple(answers[row.id]))
-        for row in sorted(chosen.values(), key=lambda r: (r.started_at, r.interaction_id))
-    ]
 
 
 # --- the rules -------------------------------------------------------------------------------
@@ -339,6 +198,23 @@ def _team_gaps(
     return flags
 
 
+def _with_team_rates(flags: list[_Flag], rows: list[ScoredInteraction], agents: dict[int, int | None]) -> None:
+    """The team's rate beside the standard's flags too, so every need reads "the agent's rate against the team's"."""
+    counts: dict[tuple[int | None, str], list[int]] = defaultdict(lambda: [0, 0])
+    own: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        for criterion_id, answer, _ in row.answers:
+            if answer in ("yes", "no"):
+                failed = int(answer == "no")
+                for cell in (counts[(agents.get(row.agent_id), criterion_id)], own[(row.agent_id, criterion_id)]):
+                    cell[0] += failed
+                    cell[1] += 1
+    for flag in flags:
+        group = counts[(agents.get(flag.agent_id), flag.criterion_id)]
+        mine = own[(flag.agent_id, flag.criterion_id)]
+        flag.team_failures, flag.team_applicable = group[0] - mine[0], group[1] - mine[1]
+
+
 def compute_training_needs(session: Session, tenant_id: int, now: datetime) -> NeedsRun:
     """Open, refresh and resolve the tenant's training needs from the current answers (caller commits)."""
     catalog = criterion_catalog(session, tenant_id)
@@ -352,7 +228,9 @@ def compute_training_needs(session: Session, tenant_id: int, now: datetime) -> N
     for agent_id, agent_rows in by_agent.items():
         flags.extend(_standard_rules(agent_id, agent_rows, catalog, coached))
     gap_since = now - timedelta(days=GAP_WINDOW_DAYS)
-    flags.extend(_team_gaps([r for r in rows if r.started_at >= gap_since], agents, catalog, coached))
+    recent_rows = [r for r in rows if r.started_at >= gap_since]
+    _with_team_rates(flags, recent_rows, agents)
+    flags.extend(_team_gaps(recent_rows, agents, catalog, coached))
 
     open_needs = {
         (n.agent_id, n.rule, n.criterion_ids): n
@@ -393,4 +271,4 @@ def compute_training_needs(session: Session, tenant_id: int, now: datetime) -> N
     return NeedsRun(opened, updated, resolved)
 
 
-__all__ = ["MIN_SAMPLE", "NeedsRun", "compute_training_needs", "criterion_catalog", "current_answers"]
+__all__ = ["MIN_SAMPLE", "NeedsRun", "compute_training_needs"]

@@ -40,7 +40,8 @@ from qa_service.services.coaching import (
 from qa_service.services.coaching_effects import effects_by_module, measure_effect, measured_coaching
 from qa_service.services.coaching_materials import MAX_MATERIAL_BYTES
 from qa_service.services.coaching_notices import notices_for
-from qa_service.services.training_needs import compute_training_needs, criterion_catalog, criterion_info
+from qa_service.services.criterion_catalog import criterion_catalog, criterion_info
+from qa_service.services.training_needs import compute_training_needs
 from qa_service.web.auth import current_user, current_viewer, require_roles
 from qa_service.web.ui.database import db
 from qa_service.web.ui.messages import flash_error

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from qa_service.config import Settings
 from qa_service.db.models import CoachingStatus, CoachingTask, NeedRule, TrainingNeed
 from qa_service.db.session import transaction
-from qa_service.services.training_needs import compute_training_needs, current_answers
+from qa_service.services.current_answers import current_answers
+from qa_service.services.training_needs import compute_training_needs
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -74,9 +75,11 @@ def test_low_average_over_the_last_twenty(settings: Settings, world: World) -> N
 
 def test_a_critical_failure_is_an_immediate_need_until_coached(settings: Settings, world: World) -> None:
     [call] = add_calls(settings, world, "ivan", 1, {"no_card_by_voice": 1}, end=NOW - timedelta(days=2), days=1)
+    add_calls(settings, world, "nina", 20, {}, end=NOW)
     needs = _run(settings, world)
     [need] = _open(needs, world.agents["ivan"], NeedRule.CRITICAL)
     assert (need.criterion_ids, need.module, need.evidence_interaction_ids) == ("no_card_by_voice", "T-PAY", [call])
+    assert (need.failures, need.applicable, need.team_failures, need.team_applicable) == (1, 1, 0, 20)
     with transaction(settings.sqlalchemy_url) as session:
         session.add(CoachingTask(tenant_id=world.tenant_id, agent_id=world.agents["ivan"], module="T-PAY",
                                  status=CoachingStatus.DONE, completed_at=NOW - timedelta(days=1)))
