@@ -199,3 +199,26 @@ def score_interaction(interaction_id: int) -> None:
 
 
 INTERACTION_STEPS = ("transcribe_interaction", "score_interaction")
+
+
+def refresh_training_needs(tenant_id: int) -> None:
+    """Nightly (and on demand): recompute the tenant's training needs, then mail coaching notices."""
+    from qa_service.services.coaching_jobs import refresh_training_needs as refresh
+
+    refresh(current_settings(), tenant_id, datetime.now(UTC))
+
+
+def refresh_all_training_needs() -> None:
+    """The nightly entry point for the scheduler: one job per tenant."""
+    from qa_service.services.coaching_jobs import tenant_ids
+
+    settings = current_settings()
+    for tenant_id in tenant_ids(settings):
+        enqueue(settings, refresh_training_needs, tenant_id, job_id=f"training-needs-{tenant_id}")
+
+
+def send_coaching_notices(tenant_id: int) -> None:
+    """Mail the tenant's pending coaching notices (new, due soon, overdue); each is sent once."""
+    from qa_service.services.coaching_notices import send_coaching_notices as send
+
+    send(current_settings(), tenant_id, datetime.now(UTC))

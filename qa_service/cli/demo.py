@@ -23,6 +23,7 @@ from qa_service.services.demo import (
     link_demo_agent,
     prepare_demo_accounts,
     seed_demo_calibration,
+    seed_demo_coaching,
 )
 from qa_service.services.ingest import StoredInteraction
 
@@ -92,6 +93,7 @@ def _demo(args: argparse.Namespace) -> int:
         report = run_connector(settings, connector_id, on_stored=on_stored)
     link_demo_agent(settings, accounts.tenant_id)
     seed_demo_calibration(settings, accounts.tenant_id)
+    seed_demo_coaching(settings, accounts.tenant_id)
     _say(
         f"новых взаимодействий {report.stored}, уже были {report.repeated}, статусов {report.status_events}, "
         f"слотов плана {report.staffing_slots}"

@@ -119,3 +119,14 @@ def seed_demo_calibration(settings: Settings, tenant_id: int) -> int | None:
         )
         session.add_all(CalibrationParticipant(session_id=calibration.id, user_id=u.id) for u in users)
         return calibration.id
+
+
+def seed_demo_coaching(settings: Settings, tenant_id: int) -> bool:
+    """Constructed coaching data: flagged needs, one coaching done with its effect, a task for the agent."""
+    from datetime import UTC, datetime
+
+    from qa_service.db.models import Tenant
+    from qa_service.services.coaching_demo import seed_coaching_demo
+
+    with transaction(settings.sqlalchemy_url) as session:
+        return seed_coaching_demo(session, session.get_one(Tenant, tenant_id), datetime.now(UTC))

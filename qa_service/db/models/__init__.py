@@ -3,7 +3,14 @@
 from qa_service.db.models.audit import AuditLog
 from qa_service.db.models.base import Base
 from qa_service.db.models.calibration import CalibrationItem, CalibrationParticipant, CalibrationSession
-from qa_service.db.models.coaching import CoachingStatus, CoachingTask, TrainingNeed
+from qa_service.db.models.coaching import (
+    CoachingFormat,
+    CoachingMaterial,
+    CoachingStatus,
+    CoachingTask,
+    NeedRule,
+    TrainingNeed,
+)
 from qa_service.db.models.connectors import ConnectorConfig, ConnectorCursor
 from qa_service.db.models.disputes import Dispute, DisputeStatus
 from qa_service.db.models.evaluations import (
@@ -36,6 +43,8 @@ __all__ = [
     "CalibrationParticipant",
     "CalibrationSession",
     "Channel",
+    "CoachingFormat",
+    "CoachingMaterial",
     "CoachingStatus",
     "CoachingTask",
     "ConnectorConfig",
@@ -47,6 +56,7 @@ __all__ = [
     "EvaluationKind",
     "EvaluationStatus",
     "Interaction",
+    "NeedRule",
     "ProcessingState",
     "Recording",
     "ReportRun",

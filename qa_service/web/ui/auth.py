@@ -86,4 +86,6 @@ def home() -> ResponseReturnValue:
         return redirect(url_for("agent.my_evaluations"))
     if user.role in (Role.ADMIN, Role.QA):
         return redirect(url_for("queue.queue"))
+    if user.role == Role.TRAINER:
+        return redirect(url_for("coaching.home"))
     return redirect(url_for("interactions.list_page"))

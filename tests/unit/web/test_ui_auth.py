@@ -144,7 +144,7 @@ def test_sign_out(app: Flask, world: World) -> None:
 
 
 def test_each_role_lands_on_its_work(app: Flask, world: World) -> None:
-    expected = {"qa": "/queue", "admin": "/queue", "agent": "/my", "trainer": "/interactions",
+    expected = {"qa": "/queue", "admin": "/queue", "agent": "/my", "trainer": "/coaching",
                 "supervisor": "/interactions", "customer": "/interactions"}
     for role, target in expected.items():
         client = app.test_client()

@@ -1,0 +1,92 @@
+"""Coaching materials: the customer's documents, checked by size and by what they really are, and links."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePath
+from urllib.parse import urlparse
+
+from qa_service.core.errors import UserFacingError
+
+MAX_MATERIAL_BYTES = 20 * 1024 * 1024
+
+# Extension → MIME type; the content is checked too (`_looks_like`), not just the name.
+MATERIAL_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".txt": "text/plain; charset=utf-8",
+    ".mp3": "audio/mpeg",
+    ".wav": "audio/wav",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+_OFFICE_FOLDER = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
+
+
+
+class MaterialError(UserFacingError):
+    pass
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    content: bytes
+
+
+def _looks_like(suffix: str, content: bytes) -> bool:
+    if suffix == ".pdf":
+        return content.startswith(b"%PDF-")
+    if suffix in _OFFICE_FOLDER:
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                return any(name.startswith(_OFFICE_FOLDER[suffix]) for name in archive.namelist())
+        except zipfile.BadZipFile:
+            return False
+    if suffix == ".txt":
+        try:
+            return b"\x00" not in content and bool(content.decode("utf-8"))
+        except UnicodeDecodeError:
+            return False
+    if suffix == ".mp3":
+        return content.startswith(b"ID3") or content[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")
+    if suffix == ".wav":
+        return content[:4] == b"RIFF" and content[8:12] == b"WAVE"
+    if suffix == ".png":
+        return content.startswith(b"\x89PNG\r\n\x1a\n")
+    return content.startswith(b"\xff\xd8\xff")  # .jpg / .jpeg
+
+
+def check_upload(upload: Upload) -> str:
+    """The MIME type of an acceptable material, or a clear error (type by name *and* content; size)."""
+    name = PurePath(upload.filename).name
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in MATERIAL_TYPES:
+        raise MaterialError(
+            f"файл {name}: допустимы PDF, DOCX, XLSX, PPTX, TXT, MP3, WAV, PNG, JPG",
+            f"file {name}: allowed are PDF, DOCX, XLSX, PPTX, TXT, MP3, WAV, PNG, JPG",
+        )
+    if not upload.content:
+        raise MaterialError(f"файл {name} пуст", f"file {name} is empty")
+    if len(upload.content) > MAX_MATERIAL_BYTES:
+        raise MaterialError(f"файл {name} больше 20 МБ", f"file {name} is over 20 MB")
+    if not _looks_like(suffix, upload.content):
+        raise MaterialError(
+            f"файл {name}: содержимое не похоже на {suffix[1:].upper()}",
+            f"file {name}: the content is not {suffix[1:].upper()}",
+        )
+    return MATERIAL_TYPES[suffix]
+
+
+def check_link(url: str) -> str:
+    url = url.strip()
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or len(url) > 2000:
+        raise MaterialError(f"ссылка должна начинаться с http:// или https://: {url[:80]}",
+                            f"a link must start with http:// or https://: {url[:80]}")
+    return url
