@@ -348,3 +348,10 @@ def pending_for(session: Session, viewer: Viewer, interaction_id: int) -> bool:
                    CalibrationParticipant.completed_at.is_(None), CalibrationSession.revealed_at.is_(None),
                    CalibrationSession.tenant_id == viewer.tenant_id))
     return bool(session.scalar(stmt))
+
+
+def participants(session: Session, calibration: CalibrationSession) -> list[tuple[CalibrationParticipant, User]]:
+    """Who is invited and whether they submitted (never their answers: that is the results' business)."""
+    stmt = (select(CalibrationParticipant, User).join(User, User.id == CalibrationParticipant.user_id)
+            .where(CalibrationParticipant.session_id == calibration.id).order_by(User.role, User.name))
+    return [(p, u) for p, u in session.execute(stmt).all()]

@@ -14,7 +14,7 @@ def register_ui(app: Flask) -> None:
     from qa_service.db.models import Role
     from qa_service.web.auth import current_user
     from qa_service.web.security import init_security
-    from qa_service.web.ui import admin, agent, auth, disputes, interactions, queue, review
+    from qa_service.web.ui import admin, agent, auth, calibration, disputes, interactions, queue, review
     from qa_service.web.ui.database import init_database
 
     init_security(app)
@@ -23,6 +23,7 @@ def register_ui(app: Flask) -> None:
     app.config.setdefault("DISPUTE_WINDOW_DAYS", int(os.environ.get("QA_DISPUTE_WINDOW_DAYS", "7")))
     for module in (auth, interactions, review, queue, disputes, agent, admin):
         app.register_blueprint(module.bp)
+    app.register_blueprint(calibration.bp)
 
     @app.context_processor
     def _globals() -> dict[str, object]:
