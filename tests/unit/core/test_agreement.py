@@ -37,7 +37,8 @@ def _units(matrix: list[list[float]]) -> dict[int, dict[str, float]]:
 
 
 def test_krippendorff_published_example_nominal_and_interval() -> None:
-    nominal = reliability({u: {r: str(int(v)) for r, v in by.items()} for u, by in _units(KRIPPENDORFF_EXAMPLE).items()})
+    units = _units(KRIPPENDORFF_EXAMPLE)
+    nominal = reliability({u: {r: str(int(v)) for r, v in by.items()} for u, by in units.items()})
     interval = reliability(_units(KRIPPENDORFF_EXAMPLE), "interval")
     assert nominal.krippendorff_alpha == pytest.approx(0.691, abs=5e-4)  # published: 0.691
     assert interval.krippendorff_alpha == pytest.approx(0.811, abs=5e-4)  # published: 0.811

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import io
 import re
-from email.header import decode_header, make_header
 from dataclasses import replace
+from email.header import decode_header, make_header
 from typing import Any
 
 import pytest
