@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 from sqlalchemy import func, or_, select
@@ -29,6 +30,7 @@ from qa_service.db.models import (
     Interaction,
     Role,
     RubricVersion,
+    Tenant,
     User,
 )
 from qa_service.services.access import Viewer, visible_interaction
@@ -228,7 +230,9 @@ def notify_participants(settings: Settings, session: Session, calibration: Calib
         select(CalibrationParticipant, User).join(User, User.id == CalibrationParticipant.user_id)
         .where(CalibrationParticipant.session_id == calibration.id, CalibrationParticipant.notified_at.is_(None))
     ).all()
-    due = calibration.due_at.strftime("%Y-%m-%d %H:%M UTC") if calibration.due_at else "—"
+    tenant = session.get(Tenant, calibration.tenant_id)
+    zone = ZoneInfo(tenant.timezone if tenant is not None and tenant.timezone else "Europe/Moscow")
+    due = calibration.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if calibration.due_at else "—"
     sent = 0
     for participant, user in rows:
         body = (f"Вас пригласили в сессию калибровки «{calibration.title}». Срок: {due}.\n"
@@ -238,7 +242,7 @@ def notify_participants(settings: Settings, session: Session, calibration: Calib
         try:
             send_mail(settings, [user.email], f"Калибровка / Calibration: {calibration.title}", body)
         except (smtplib.SMTPException, OSError) as error:
-            # The invitation stays in the app; the mail is retried the next time anyone notifies.
+            # The invitation still shows in the app (nav badge); notified_at stays empty, so a later call resends.
             log.warning("calibration invitation not sent", extra={"session": calibration.id, "error": str(error)})
             continue
         participant.notified_at = datetime.now(UTC)

@@ -6,6 +6,7 @@ reason); this module only turns forms into service calls.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -48,9 +49,12 @@ def _zone() -> ZoneInfo:
         return ZoneInfo("Europe/Moscow")
 
 
-def _local(zone: ZoneInfo):  # type: ignore[no-untyped-def]
+def _local(zone: ZoneInfo, *, seconds: bool = False) -> Callable[[datetime | None], str]:
+    """Times as people read them: in the tenant's time zone, never UTC."""
+    pattern = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
+
     def show(value: datetime | None) -> str:
-        return "—" if value is None else value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        return "—" if value is None else value.astimezone(zone).strftime(pattern)
     return show
 
 
@@ -76,7 +80,7 @@ def _answers_from_form() -> dict[str, tuple[str | None, str]]:
 def list_page() -> ResponseReturnValue:
     viewer = current_viewer()
     rows = service.list_sessions(db(), viewer)
-    return render_template("calibration/list.html", rows=rows, local=_local(_zone()),
+    return render_template("calibration/list.html", rows=rows, local=_local(_zone()), now=datetime.now(UTC),
                            can_create=viewer.role in service.FACILITATORS)
 
 
@@ -192,7 +196,7 @@ def score_page(calibration_id: int, item_id: int) -> ResponseReturnValue:
         "calibration/score.html", calibration=calibration, participant=participant, item=item,
         interaction=interaction, criteria=service.item_criteria(session, item, interaction),
         mine={c: a for (i, c), a in mine.items() if i == item.id}, turns=turn_views(interaction, []),
-        fmt=format_seconds, position=index + 1, total=len(items),
+        fmt=format_seconds, position=index + 1, total=len(items), local=_local(_zone(), seconds=True),
         next_item=items[index + 1][0] if index + 1 < len(items) else None,
     )
 
