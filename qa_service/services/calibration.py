@@ -178,8 +178,13 @@ def eligible_participants(session: Session, viewer: Viewer) -> list[User]:
 def create_session(
     session: Session, viewer: Viewer, *, title: str, due_at: datetime | None, interaction_ids: Sequence[int],
     participant_ids: Sequence[int], benchmark_id: int | None = None, selection: Mapping[str, Any] | None = None,
+    drawn_by_rule: bool = False,
 ) -> CalibrationSession:
-    """A new session; items pinned to their channel's current rubric version; participants invited."""
+    """A new session; items pinned to their channel's current rubric version; participants invited.
+
+    `drawn_by_rule`: the ids come from `pick_interactions` (not typed by the user), so they are
+    checked against the tenant only — a customer's lead may draw from the airline's interactions.
+    """
     if viewer.role not in FACILITATORS:
         raise CalibrationForbidden("создать сессию может руководитель контроля качества или заказчика",
                                    "only a QA lead or the customer's lead reviewer creates sessions")
@@ -187,7 +192,11 @@ def create_session(
     if not title:
         raise CalibrationError("укажите название сессии", "give the session a title")
     ids = list(dict.fromkeys(interaction_ids))
-    interactions = [visible_interaction(session, viewer, i) for i in ids]
+    if drawn_by_rule:
+        interactions = [session.scalar(select(Interaction).where(
+            Interaction.id == i, Interaction.tenant_id == viewer.tenant_id)) for i in ids]
+    else:
+        interactions = [visible_interaction(session, viewer, i) for i in ids]
     if not ids or any(i is None for i in interactions):
         raise CalibrationError("выберите взаимодействия из списка (доступные вам)",
                                "pick interactions from the list (ones you can see)")

@@ -22,6 +22,7 @@ from qa_service.db.models import (
     EvaluationKind,
     Interaction,
     ProcessingState,
+    Role,
 )
 from qa_service.services.access import AnySelect, Viewer, scope_interactions
 from qa_service.services.calibration import CalibrationError
@@ -63,7 +64,11 @@ def pick_interactions(
         for channel in Channel:
             stmt = select(Interaction.id).where(Interaction.channel == channel,
                                                 Interaction.state == ProcessingState.SCORED)
-            stmt = _period(scope_interactions(stmt, viewer), date_from, date_to)
+            # The customer's lead draws from all of the airline's own scored interactions (their scope
+            # is only what is already in calibration); the other rules read our evaluations: scoped.
+            stmt = stmt.where(Interaction.tenant_id == viewer.tenant_id) if viewer.role == Role.CUSTOMER \
+                else scope_interactions(stmt, viewer)
+            stmt = _period(stmt, date_from, date_to)
             ids += list(session.scalars(stmt.order_by(func.random()).limit(per_channel)))
     elif rule == "disputed":
         stmt = (select(Interaction.id).join(Evaluation, Evaluation.interaction_id == Interaction.id)

@@ -126,7 +126,7 @@ def create() -> ResponseReturnValue:
         calibration = service.create_session(
             session, viewer, title=request.form.get("title", ""), due_at=_deadline(),
             interaction_ids=ids, participant_ids=[int(p) for p in request.form.getlist("participants")],
-            benchmark_id=int(benchmark) if benchmark else None,
+            benchmark_id=int(benchmark) if benchmark else None, drawn_by_rule=rule != "manual",
             selection={"rule": rule, "per_channel": per_channel if rule == "random" else None,
                        "from": request.form.get("from") or None, "to": request.form.get("to") or None},
         )

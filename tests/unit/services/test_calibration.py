@@ -87,8 +87,19 @@ def test_picking_rules_stay_in_scope(pg_settings: Settings, world: World) -> Non
         review.answers[0].answer = "no"  # the reviewer disagrees with the machine's «yes»
         session.flush()
         assert pick_interactions(session, qa, "disagreed") == [world.email_id]
-        # The customer sees only their calibration items: a rule cannot reach beyond them.
-        assert set(pick_interactions(session, customer, "random", per_channel=5)) == {world.chat_id}
+        # The customer's lead draws at random from the airline's own interactions (never another tenant's);
+        # the rules that read our evaluations stay within the customer's scope (calibration items only).
+        drawn = set(pick_interactions(session, customer, "random", per_channel=5))
+        assert drawn == {world.call_id, world.chat_id, world.email_id, world.other_agent_call_id}
+        with pytest.raises(CalibrationError, match="не нашлось"):
+            pick_interactions(session, customer, "disputed")
+        with pytest.raises(CalibrationError, match="взаимодействия"):  # typed ids: the customer's scope applies
+            create_session(session, customer, title="X", due_at=None, interaction_ids=[world.email_id],
+                           participant_ids=[world.users["qa"], world.users["customer"]])
+        calibration = create_session(session, customer, title="Выборка заказчика", due_at=None,
+                                     interaction_ids=sorted(drawn), drawn_by_rule=True,
+                                     participant_ids=[world.users["qa"], world.users["customer"]])
+        assert len(session_items(session, calibration)) == 4
         assert pick_interactions(session, qa, "manual", ids_text="12, 15;31") == [12, 15, 31]
         with pytest.raises(CalibrationError):
             pick_interactions(session, qa, "manual", ids_text="12, abc")
