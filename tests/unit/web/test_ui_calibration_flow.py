@@ -136,3 +136,29 @@ def test_full_session_from_invitation_to_signed_reports(setup: tuple[Any, World,
 
     alignment = admin.get("/calibration/alignment").get_data(as_text=True)
     assert "Ольга Контролёр" in alignment and "n=" in alignment
+
+
+def test_session_is_created_when_the_mail_relay_is_down(settings: Settings) -> None:
+    """The invitation e-mail failing must not lose the session: it stays in the app (nav badge)."""
+    import socket
+
+    with socket.socket() as probe:  # a loopback port with nobody listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = replace(settings, smtp_url=f"smtp://127.0.0.1:{port}")
+    world = build_world(settings, with_audio=False)
+    app = create_app(settings)
+    admin = app.test_client()
+    token = sign_in(admin, world.emails["admin"])
+    response = admin.post("/calibration", follow_redirects=True, data={
+        "csrf_token": token, "title": "Без почты", "rule": "manual", "ids": str(world.chat_id),
+        "participants": [str(world.users["qa"]), str(world.users["customer"])],
+    })
+    assert response.status_code == 200 and "Без почты" in response.get_data(as_text=True)
+    assert "0" in response.get_data(as_text=True).split('flash-ok')[1][:200]  # 0 e-mails sent
+    with transaction(settings.sqlalchemy_url) as session:
+        notified = session.scalars(select(CalibrationParticipant.notified_at)).all()
+        assert notified and all(n is None for n in notified)
+    qa = app.test_client()
+    sign_in(qa, world.emails["qa"])
+    assert 'id="calibration-pending">1<' in qa.get("/calibration").get_data(as_text=True)
