@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "qa_service.cli.transcribe",
     "qa_service.cli.simulate",
     "qa_service.cli.score", "qa_service.cli.rubric", "qa_service.cli.classifiers",
+    "qa_service.cli.calibration",
 )
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
 from qa_service.db.migrate import upgrade
-from qa_service.db.models import Role, User
+from qa_service.db.models import CalibrationParticipant, CalibrationSession, Role, User
 from qa_service.db.session import transaction
 from qa_service.services.accounts import create_user, get_or_create_tenant
 
@@ -72,15 +74,16 @@ def link_demo_agent(settings: Settings, tenant_id: int) -> bool:
 
 
 def seed_demo_calibration(settings: Settings, tenant_id: int) -> int | None:
-    """A calibration session with one scored call, chat and e-mail, joined by QA and the airline's reviewer.
+    """A calibration session with one scored call, chat and e-mail, joined by QA and the airline's reviewer;
+    the QA specialist has already submitted, so the reviewer (the benchmark) scores blind, submits and signs.
 
     The customer reviewer sees the items of their airline's calibration sessions: without one the
     demo would show them an empty list.  Idempotent: one demo session, created once.
     """
     from qa_service.db.models import (
         CalibrationItem,
-        CalibrationParticipant,
-        CalibrationSession,
+        Evaluation,
+        EvaluationKind,
         Interaction,
         ProcessingState,
     )
@@ -107,17 +110,27 @@ def seed_demo_calibration(settings: Settings, tenant_id: int) -> int | None:
                 .limit(1)
             )
             if row is not None:
-                picks.append(row.id)
+                version = session.scalar(select(Evaluation.rubric_version_id).where(
+                    Evaluation.interaction_id == row.id, Evaluation.kind == EvaluationKind.AUTO).limit(1))
+                picks.append((row.id, version))
         if not picks:
             return None
-        calibration = CalibrationSession(tenant_id=tenant_id, title=title)
+        users = {u.role: u for u in session.scalars(select(User).where(User.tenant_id == tenant_id))}
+        calibration = CalibrationSession(
+            tenant_id=tenant_id, title=title, created_by_id=users[Role.ADMIN].id, facilitator_id=users[Role.ADMIN].id,
+            benchmark_user_id=users[Role.CUSTOMER].id, selection={"rule": "random", "per_channel": 1},
+            due_at=datetime.now(UTC) + timedelta(days=7),
+        )
         session.add(calibration)
         session.flush()
-        session.add_all(CalibrationItem(session_id=calibration.id, interaction_id=i) for i in picks)
-        users = session.scalars(
-            select(User).where(User.tenant_id == tenant_id, User.role.in_([Role.QA, Role.CUSTOMER]))
-        )
-        session.add_all(CalibrationParticipant(session_id=calibration.id, user_id=u.id) for u in users)
+        session.add_all(CalibrationItem(session_id=calibration.id, interaction_id=i, rubric_version_id=v)
+                        for i, v in picks)
+        session.flush()
+        qa = CalibrationParticipant(session_id=calibration.id, user_id=users[Role.QA].id,
+                                    completed_at=datetime.now(UTC))
+        session.add_all([qa, CalibrationParticipant(session_id=calibration.id, user_id=users[Role.CUSTOMER].id)])
+        session.flush()
+        _seed_submitted_answers(session, calibration, qa)
         return calibration.id
 
 
@@ -130,3 +143,21 @@ def seed_demo_coaching(settings: Settings, tenant_id: int) -> bool:
 
     with transaction(settings.sqlalchemy_url) as session:
         return seed_coaching_demo(session, session.get_one(Tenant, tenant_id), datetime.now(UTC))
+def _seed_submitted_answers(session: Session, calibration: CalibrationSession, participant: CalibrationParticipant
+                            ) -> None:
+    """The QA specialist has already scored: the machine's answers, with judgement criteria answered yes
+    and one greeting judged stricter, so the customer's results show a real disagreement to discuss."""
+    from qa_service.db.models import CalibrationAnswer, Evaluation, EvaluationKind
+    from qa_service.services.calibration import item_criteria, session_items
+
+    for item, interaction in session_items(session, calibration):
+        auto = session.scalar(select(Evaluation).where(Evaluation.interaction_id == interaction.id,
+                                                       Evaluation.kind == EvaluationKind.AUTO).limit(1))
+        machine = {a.criterion_id: a.machine_answer for a in auto.answers} if auto else {}
+        for criterion in item_criteria(session, item, interaction):
+            answer = machine.get(criterion.id) or "yes"
+            comment = None
+            if criterion.id == "greeting" and interaction.channel.value == "call":
+                answer, comment = "no", "название компании прозвучало неразборчиво"
+            session.add(CalibrationAnswer(participant_id=participant.id, item_id=item.id, criterion_id=criterion.id,
+                                          answer=answer, comment=comment, submitted=True))

@@ -78,6 +78,10 @@ def current_evaluation(session: Session, viewer: Viewer, interaction: Interactio
     """The evaluation `viewer` should see: agents only a released one; customers none (they score blind)."""
     if not viewer.sees_evaluations:
         return None
+    from qa_service.services.calibration import pending_for  # imported here: calibration imports this module
+
+    if pending_for(session, viewer, interaction.id):
+        return None  # the viewer still scores this interaction blind in a calibration session
     evaluations = [e for e in evaluations_of(session, interaction.id) if e.kind != EvaluationKind.CALIBRATION]
     if viewer.role == Role.AGENT:
         released = [e for e in evaluations if e.status == EvaluationStatus.RELEASED]

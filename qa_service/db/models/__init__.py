@@ -2,7 +2,13 @@
 
 from qa_service.db.models.audit import AuditLog
 from qa_service.db.models.base import Base
-from qa_service.db.models.calibration import CalibrationItem, CalibrationParticipant, CalibrationSession
+from qa_service.db.models.calibration import (
+    CalibrationAnswer,
+    CalibrationConsensus,
+    CalibrationItem,
+    CalibrationParticipant,
+    CalibrationSession,
+)
 from qa_service.db.models.coaching import (
     CoachingFormat,
     CoachingMaterial,
@@ -39,6 +45,8 @@ __all__ = [
     "AgentStatusEvent",
     "AuditLog",
     "Base",
+    "CalibrationAnswer",
+    "CalibrationConsensus",
     "CalibrationItem",
     "CalibrationParticipant",
     "CalibrationSession",

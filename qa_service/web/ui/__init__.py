@@ -13,7 +13,7 @@ def register_ui(app: Flask) -> None:
     from qa_service.db.models import Role
     from qa_service.web.auth import current_user
     from qa_service.web.security import init_security
-    from qa_service.web.ui import admin, agent, auth, coaching, disputes, interactions, queue, review
+    from qa_service.web.ui import admin, agent, auth, calibration, coaching, disputes, interactions, queue, review
     from qa_service.web.ui.database import init_database
 
     init_security(app)
@@ -22,6 +22,7 @@ def register_ui(app: Flask) -> None:
     app.config.setdefault("DISPUTE_WINDOW_DAYS", app.config["QA_SETTINGS"].dispute_window_days)
     for module in (auth, interactions, review, queue, disputes, agent, admin, coaching):
         app.register_blueprint(module.bp)
+    app.register_blueprint(calibration.bp)
 
     @app.context_processor
     def _globals() -> dict[str, object]:

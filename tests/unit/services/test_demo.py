@@ -6,9 +6,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from qa_service.config import Settings
-from qa_service.db.models import CalibrationItem, CalibrationParticipant, User
+from qa_service.db.models import CalibrationAnswer, CalibrationItem, CalibrationParticipant, CalibrationSession, User
 from qa_service.db.session import session_factory, transaction
 from qa_service.jobs import start_pipeline
+from qa_service.services.calibration import missing_answers, participants
 from qa_service.services.demo import prepare_demo_accounts, seed_demo_calibration
 from qa_service.services.ingest import store_interaction
 
@@ -31,4 +32,12 @@ def test_demo_accounts_and_calibration_are_created_once(settings: Settings) -> N
             select(User.role).join(CalibrationParticipant, CalibrationParticipant.user_id == User.id)
         ))
         assert {r.value for r in roles} == {"qa", "customer"}
+        # The QA specialist has submitted every criterion; the customer (the benchmark) still scores blind.
+        calibration = session.scalars(select(CalibrationSession)).one()
+        people = {u.role.value: p for p, u in participants(session, calibration)}
+        assert people["qa"].completed_at is not None and people["customer"].completed_at is None
+        assert calibration.benchmark_user_id == people["customer"].user_id
+        assert missing_answers(session, calibration, people["qa"]) == []
+        answers = session.scalars(select(CalibrationAnswer)).all()
+        assert answers and all(a.submitted and a.answer in ("yes", "no", "na") for a in answers)
         assert session.scalar(select(func.count()).select_from(User)) == len(accounts.emails)
