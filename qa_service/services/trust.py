@@ -1,0 +1,295 @@
+"""The AutoQA trust loop: measure each automatic criterion against people, and stop publishing
+the machine's answer where people keep overturning it.
+
+Human answers come from sources (see `human_answer_sources`): today the submitted reviews
+(confirmations and overrides, disputes included since an accepted dispute edits the review);
+calibration consensus answers join there.  After every review the touched criteria are
+recomputed over the newest `trust_window` answers (a few indexed queries, inside the review's
+own transaction); `recompute_tenant` does all of them on demand.  A criterion below its
+threshold is *withheld*: new machine evaluations leave its answer empty for a person (the
+machine's answer is kept beside it, so agreement keeps being measured) and need review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from sqlalchemy import and_, exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+
+from qa_service.core.scoring.arithmetic import summarize
+from qa_service.core.tenant_settings import TenantSettings
+from qa_service.core.trust import TrustRule, agreement, next_suppressed
+from qa_service.db.models import (
+    CriterionAnswer,
+    CriterionTrust,
+    Evaluation,
+    EvaluationKind,
+    EvaluationStatus,
+    Interaction,
+    RubricVersion,
+    Tenant,
+)
+from qa_service.services.audit import record
+
+# Written into `Evaluation.review_reasons` like the engine's own reasons ("low_confidence:a,b").
+NEEDS_HUMAN = "needs_human"
+DONE = (EvaluationStatus.SUBMITTED, EvaluationStatus.RELEASED)
+
+
+@dataclass(frozen=True)
+class HumanAnswer:
+    """A person's answer to a criterion of an interaction, beside the machine's answer to it."""
+
+    interaction_id: int
+    criterion_id: str
+    machine: str
+    human: str
+    answered_at: datetime
+    source: str  # "review" | "calibration"
+
+
+class HumanAnswerSource(Protocol):
+    """Newest first, at most `limit`, answered at or after `since`."""
+
+    def __call__(
+        self, session: Session, tenant_id: int, rubric_id: int, criterion_id: str, *,
+        limit: int | None = None, since: datetime | None = None,
+    ) -> list[HumanAnswer]: ...
+
+
+def review_answers(
+    session: Session, tenant_id: int, rubric_id: int, criterion_id: str, *,
+    limit: int | None = None, since: datetime | None = None,
+) -> list[HumanAnswer]:
+    """Submitted reviews' answers where the machine had answered: one per interaction (its latest review)."""
+    later = aliased(Evaluation)
+    newer_review = exists().where(
+        later.interaction_id == Evaluation.interaction_id, later.kind == EvaluationKind.REVIEW,
+        later.status.in_(DONE), later.id > Evaluation.id,
+    )
+    stmt = (
+        select(Evaluation.interaction_id, CriterionAnswer.machine_answer, CriterionAnswer.answer,
+               Evaluation.submitted_at)
+        .join(CriterionAnswer, CriterionAnswer.evaluation_id == Evaluation.id)
+        .join(RubricVersion, RubricVersion.id == Evaluation.rubric_version_id)
+        .where(
+            Evaluation.tenant_id == tenant_id, Evaluation.kind == EvaluationKind.REVIEW,
+            Evaluation.status.in_(DONE), Evaluation.submitted_at.is_not(None),
+            RubricVersion.rubric_id == rubric_id, CriterionAnswer.criterion_id == criterion_id,
+            CriterionAnswer.machine_answer.is_not(None), CriterionAnswer.answer.is_not(None),
+            ~newer_review,
+        )
+        .order_by(Evaluation.submitted_at.desc(), Evaluation.id.desc())
+    )
+    if since is not None:
+        stmt = stmt.where(Evaluation.submitted_at >= since)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [  # the WHERE clause above already excludes the empty values mypy cannot see through
+        HumanAnswer(interaction_id, criterion_id, machine or "", human or "", at or datetime.min, "review")
+        for interaction_id, machine, human, at in session.execute(stmt).all()
+    ]
+
+
+# What `services.calibration.consensus_answers(session, tenant_id)` returns (the calibration branch):
+# (interaction_id, criterion_id, answer, decided_at) per consensus answer.
+ConsensusRows = Callable[[Session, int], Iterable[tuple[int, str, str | None, datetime]]]
+
+
+def consensus_source(consensus_answers: ConsensusRows) -> HumanAnswerSource:
+    """A source of calibration consensus answers, each paired with the machine's answer to that interaction."""
+
+    def source(
+        session: Session, tenant_id: int, rubric_id: int, criterion_id: str, *,
+        limit: int | None = None, since: datetime | None = None,
+    ) -> list[HumanAnswer]:
+        decided = {
+            interaction_id: (answer, at)
+            for interaction_id, criterion, answer, at in consensus_answers(session, tenant_id)
+            if criterion == criterion_id and answer is not None and (since is None or at >= since)
+        }
+        if not decided:
+            return []
+        machine: dict[int, str | None] = dict(
+            session.execute(
+                select(Evaluation.interaction_id, CriterionAnswer.machine_answer)
+                .join(CriterionAnswer, CriterionAnswer.evaluation_id == Evaluation.id)
+                .join(RubricVersion, RubricVersion.id == Evaluation.rubric_version_id)
+                .where(
+                    Evaluation.tenant_id == tenant_id, Evaluation.kind == EvaluationKind.AUTO,
+                    Evaluation.interaction_id.in_(decided), RubricVersion.rubric_id == rubric_id,
+                    CriterionAnswer.criterion_id == criterion_id, CriterionAnswer.machine_answer.is_not(None),
+                )
+                .order_by(Evaluation.id)  # the newest machine evaluation wins in the dict
+            ).all()
+        )
+        found = [
+            HumanAnswer(i, criterion_id, machine_answer, answer, at, "calibration")
+            for i, (answer, at) in decided.items()
+            if (machine_answer := machine.get(i)) is not None
+        ]
+        found.sort(key=lambda a: (a.answered_at, a.interaction_id), reverse=True)
+        return found[:limit] if limit is not None else found
+
+    return source
+
+
+def human_answer_sources() -> tuple[HumanAnswerSource, ...]:
+    """Where human answers come from, the first source winning for an interaction answered by several.
+
+    INTEGRATOR — the one place to plug calibration in, once `services.calibration` has it:
+        from qa_service.services.calibration import consensus_answers
+        return (consensus_source(consensus_answers), review_answers)
+    (consensus first: the gold label outranks a single reviewer's answer to the same interaction).
+    """
+    return (review_answers,)
+
+
+def human_answers(
+    session: Session, tenant_id: int, rubric_id: int, criterion_id: str, *,
+    limit: int | None = None, since: datetime | None = None,
+    sources: Sequence[HumanAnswerSource] | None = None,
+) -> list[HumanAnswer]:
+    """The newest human answers to a criterion from every source, one per interaction."""
+    seen: set[int] = set()
+    merged: list[HumanAnswer] = []
+    for source in sources if sources is not None else human_answer_sources():
+        for answer in source(session, tenant_id, rubric_id, criterion_id, limit=limit, since=since):
+            if answer.interaction_id not in seen:
+                seen.add(answer.interaction_id)
+                merged.append(answer)
+    merged.sort(key=lambda a: (a.answered_at, a.interaction_id), reverse=True)
+    return merged[:limit] if limit is not None else merged
+
+
+def tenant_settings(session: Session, tenant_id: int) -> TenantSettings:
+    return TenantSettings.from_mapping(session.get_one(Tenant, tenant_id).settings)
+
+
+def rule_for(settings: TenantSettings, row: CriterionTrust | None) -> TrustRule:
+    threshold = settings.trust_threshold
+    if row is not None and row.threshold_override is not None:
+        threshold = row.threshold_override
+    return TrustRule(threshold=threshold, min_answers=settings.trust_min_answers)
+
+
+def trust_row(session: Session, tenant_id: int, rubric_id: int, criterion_id: str) -> CriterionTrust:
+    stmt = select(CriterionTrust).where(
+        CriterionTrust.tenant_id == tenant_id, CriterionTrust.rubric_id == rubric_id,
+        CriterionTrust.criterion_id == criterion_id,
+    )
+    row = session.scalar(stmt)
+    if row is not None:
+        return row
+    try:  # two reviews saved at once may both create it: the loser reads the winner's row
+        with session.begin_nested():
+            row = CriterionTrust(tenant_id=tenant_id, rubric_id=rubric_id, criterion_id=criterion_id)
+            session.add(row)
+        return row
+    except IntegrityError:
+        return session.scalars(stmt).one()
+
+
+def recompute(
+    session: Session, tenant_id: int, rubric_id: int, criterion_ids: Iterable[str], *,
+    now: datetime | None = None, user_id: int | None = None,
+) -> list[CriterionTrust]:
+    """Measure each criterion over its window and flip its state where the rule says so."""
+    now = now or datetime.now(UTC)
+    settings = tenant_settings(session, tenant_id)
+    rows = []
+    for criterion_id in sorted(set(criterion_ids)):
+        answers = human_answers(session, tenant_id, rubric_id, criterion_id, limit=settings.trust_window)
+        figures = agreement((a.machine, a.human) for a in answers)
+        row = trust_row(session, tenant_id, rubric_id, criterion_id)
+        suppressed = next_suppressed(bool(row.suppressed), figures, rule_for(settings, row))
+        if suppressed != bool(row.suppressed):
+            row.changed_at = now
+            record(
+                session, tenant_id=tenant_id, user_id=user_id,
+                action="autoqa.withhold" if suppressed else "autoqa.publish", entity="criterion_trust",
+                entity_id=f"{rubric_id}:{criterion_id}",
+                details={"agreement": figures.rate, "n": figures.n, "lower": figures.lower, "upper": figures.upper},
+            )
+        row.suppressed = suppressed
+        row.agreed, row.n, row.agreement = figures.agreed, figures.n, figures.rate
+        row.lower, row.upper, row.computed_at = figures.lower, figures.upper, now
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+def rubric_of_version(session: Session, rubric_version_id: int) -> int:
+    return session.get_one(RubricVersion, rubric_version_id).rubric_id
+
+
+def refresh_after_review(session: Session, evaluation: Evaluation, user_id: int | None = None) -> list[CriterionTrust]:
+    """Recompute the criteria a just-saved review answered where the machine had answered too."""
+    criteria = [a.criterion_id for a in evaluation.answers if a.machine_answer is not None and a.answer is not None]
+    if not criteria:
+        return []
+    rubric_id = rubric_of_version(session, evaluation.rubric_version_id)
+    return recompute(session, evaluation.tenant_id, rubric_id, criteria, user_id=user_id)
+
+
+def withheld_criteria(session: Session, tenant_id: int, rubric_id: int) -> frozenset[str]:
+    return frozenset(
+        session.scalars(
+            select(CriterionTrust.criterion_id).where(
+                CriterionTrust.tenant_id == tenant_id, CriterionTrust.rubric_id == rubric_id,
+                CriterionTrust.suppressed.is_(True),
+            )
+        )
+    )
+
+
+def _engine_answer(answer: str | None) -> str | float | None:
+    if answer in (None, "yes", "no", "na"):
+        return answer
+    try:
+        return float(answer)  # a scaled criterion's share, as the engine wants it
+    except ValueError:
+        return answer
+
+
+def withhold_untrusted(session: Session, evaluation: Evaluation, rubric_id: int) -> list[str]:
+    """Empty the machine's answers of withheld criteria in a new machine evaluation; rescore without them.
+
+    Like a manual criterion, an empty answer leaves both sums until a person answers; the machine's
+    answer stays in `machine_answer`, and the evaluation needs review.  Returns the criteria withheld.
+    """
+    untrusted = withheld_criteria(session, evaluation.tenant_id, rubric_id)
+    withheld = [a for a in evaluation.answers if a.criterion_id in untrusted and a.machine_answer is not None]
+    if not withheld:
+        return []
+    for answer in withheld:
+        answer.answer = None
+        answer.points = None
+    summary = summarize((_engine_answer(a.answer), a.max_points, a.critical) for a in evaluation.answers)
+    evaluation.score, evaluation.failed_critical = summary.score, summary.failed_critical
+    evaluation.needs_review = True
+    ids = [a.criterion_id for a in withheld]
+    evaluation.review_reasons = [*(evaluation.review_reasons or []), f"{NEEDS_HUMAN}:{','.join(ids)}"]
+    return ids
+
+
+def awaiting_human(session: Session, tenant_id: int, started_from: datetime, started_before: datetime) -> set[int]:
+    """Interactions started in [from, before) with a withheld machine answer that no person has answered yet."""
+    stmt = (
+        select(Evaluation.interaction_id)
+        .join(CriterionAnswer, CriterionAnswer.evaluation_id == Evaluation.id)
+        .join(Interaction, Interaction.id == Evaluation.interaction_id)
+        .where(
+            Evaluation.tenant_id == tenant_id, Evaluation.kind == EvaluationKind.AUTO,
+            Interaction.tenant_id == tenant_id, Interaction.reviewed.is_(False),
+            Interaction.started_at >= started_from, Interaction.started_at < started_before,
+            and_(CriterionAnswer.answer.is_(None), CriterionAnswer.machine_answer.is_not(None)),
+        )
+        .distinct()
+    )
+    return set(session.scalars(stmt))
