@@ -12,12 +12,12 @@ machine's answer is kept beside it, so agreement keeps being measured) and need 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -54,45 +54,54 @@ class HumanAnswer:
 
 
 class HumanAnswerSource(Protocol):
-    """Newest first, at most `limit`, answered at or after `since`."""
+    """Human answers to these criteria, newest first, at most `limit` per criterion, answered at or after `since`."""
 
     def __call__(
-        self, session: Session, tenant_id: int, rubric_id: int, criterion_id: str, *,
+        self, session: Session, tenant_id: int, rubric_id: int, criterion_ids: Collection[str], *,
         limit: int | None = None, since: datetime | None = None,
     ) -> list[HumanAnswer]: ...
 
 
 def review_answers(
-    session: Session, tenant_id: int, rubric_id: int, criterion_id: str, *,
+    session: Session, tenant_id: int, rubric_id: int, criterion_ids: Collection[str], *,
     limit: int | None = None, since: datetime | None = None,
 ) -> list[HumanAnswer]:
     """Submitted reviews' answers where the machine had answered: one per interaction (its latest review)."""
+    if not criterion_ids:
+        return []
     later = aliased(Evaluation)
     newer_review = exists().where(
         later.interaction_id == Evaluation.interaction_id, later.kind == EvaluationKind.REVIEW,
         later.status.in_(DONE), later.id > Evaluation.id,
     )
-    stmt = (
-        select(Evaluation.interaction_id, CriterionAnswer.machine_answer, CriterionAnswer.answer,
-               Evaluation.submitted_at)
+    newest_first = (Evaluation.submitted_at.desc(), Evaluation.id.desc())
+    # One query for all the criteria, numbered newest first within each, so `limit` applies per criterion.
+    ranked = (
+        select(
+            Evaluation.interaction_id, CriterionAnswer.criterion_id, CriterionAnswer.machine_answer,
+            CriterionAnswer.answer, Evaluation.submitted_at, Evaluation.id.label("evaluation_id"),
+            func.row_number().over(partition_by=CriterionAnswer.criterion_id, order_by=newest_first).label("rank"),
+        )
         .join(CriterionAnswer, CriterionAnswer.evaluation_id == Evaluation.id)
         .join(RubricVersion, RubricVersion.id == Evaluation.rubric_version_id)
         .where(
             Evaluation.tenant_id == tenant_id, Evaluation.kind == EvaluationKind.REVIEW,
             Evaluation.status.in_(DONE), Evaluation.submitted_at.is_not(None),
-            RubricVersion.rubric_id == rubric_id, CriterionAnswer.criterion_id == criterion_id,
+            RubricVersion.rubric_id == rubric_id, CriterionAnswer.criterion_id.in_(list(criterion_ids)),
             CriterionAnswer.machine_answer.is_not(None), CriterionAnswer.answer.is_not(None),
             ~newer_review,
         )
-        .order_by(Evaluation.submitted_at.desc(), Evaluation.id.desc())
     )
     if since is not None:
-        stmt = stmt.where(Evaluation.submitted_at >= since)
+        ranked = ranked.where(Evaluation.submitted_at >= since)
+    rows = ranked.subquery()
+    stmt = select(rows.c.interaction_id, rows.c.criterion_id, rows.c.machine_answer, rows.c.answer,
+                  rows.c.submitted_at).order_by(rows.c.submitted_at.desc(), rows.c.evaluation_id.desc())
     if limit is not None:
-        stmt = stmt.limit(limit)
+        stmt = stmt.where(rows.c.rank <= limit)
     return [  # the WHERE clause above already excludes the empty values mypy cannot see through
-        HumanAnswer(interaction_id, criterion_id, machine or "", human or "", at or datetime.min, "review")
-        for interaction_id, machine, human, at in session.execute(stmt).all()
+        HumanAnswer(interaction_id, criterion, machine or "", human or "", at or datetime.min, "review")
+        for interaction_id, criterion, machine, human, at in session.execute(stmt).all()
     ]
 
 
@@ -105,36 +114,43 @@ def consensus_source(consensus_answers: ConsensusRows) -> HumanAnswerSource:
     """A source of calibration consensus answers, each paired with the machine's answer to that interaction."""
 
     def source(
-        session: Session, tenant_id: int, rubric_id: int, criterion_id: str, *,
+        session: Session, tenant_id: int, rubric_id: int, criterion_ids: Collection[str], *,
         limit: int | None = None, since: datetime | None = None,
     ) -> list[HumanAnswer]:
+        wanted = set(criterion_ids)
         decided = {
-            interaction_id: (answer, at)
+            (interaction_id, criterion): (answer, at)
             for interaction_id, criterion, answer, at in consensus_answers(session, tenant_id)
-            if criterion == criterion_id and answer is not None and (since is None or at >= since)
+            if criterion in wanted and answer is not None and (since is None or at >= since)
         }
         if not decided:
             return []
-        machine: dict[int, str | None] = dict(
-            session.execute(
-                select(Evaluation.interaction_id, CriterionAnswer.machine_answer)
+        machine: dict[tuple[int, str], str | None] = {
+            (interaction_id, criterion): answer
+            for interaction_id, criterion, answer in session.execute(
+                select(Evaluation.interaction_id, CriterionAnswer.criterion_id, CriterionAnswer.machine_answer)
                 .join(CriterionAnswer, CriterionAnswer.evaluation_id == Evaluation.id)
                 .join(RubricVersion, RubricVersion.id == Evaluation.rubric_version_id)
                 .where(
                     Evaluation.tenant_id == tenant_id, Evaluation.kind == EvaluationKind.AUTO,
-                    Evaluation.interaction_id.in_(decided), RubricVersion.rubric_id == rubric_id,
-                    CriterionAnswer.criterion_id == criterion_id, CriterionAnswer.machine_answer.is_not(None),
+                    Evaluation.interaction_id.in_({i for i, _ in decided}), RubricVersion.rubric_id == rubric_id,
+                    CriterionAnswer.criterion_id.in_(wanted), CriterionAnswer.machine_answer.is_not(None),
                 )
                 .order_by(Evaluation.id)  # the newest machine evaluation wins in the dict
             ).all()
-        )
+        }
         found = [
-            HumanAnswer(i, criterion_id, machine_answer, answer, at, "calibration")
-            for i, (answer, at) in decided.items()
-            if (machine_answer := machine.get(i)) is not None
+            HumanAnswer(key[0], key[1], machine_answer, answer or "", at, "calibration")
+            for key, (answer, at) in decided.items()
+            if (machine_answer := machine.get(key)) is not None
         ]
         found.sort(key=lambda a: (a.answered_at, a.interaction_id), reverse=True)
-        return found[:limit] if limit is not None else found
+        if limit is None:
+            return found
+        per_criterion: dict[str, list[HumanAnswer]] = {}
+        for answer in found:
+            per_criterion.setdefault(answer.criterion_id, []).append(answer)
+        return [a for answers in per_criterion.values() for a in answers[:limit]]
 
     return source
 
@@ -151,20 +167,23 @@ def human_answer_sources() -> tuple[HumanAnswerSource, ...]:
 
 
 def human_answers(
-    session: Session, tenant_id: int, rubric_id: int, criterion_id: str, *,
+    session: Session, tenant_id: int, rubric_id: int, criterion_ids: Collection[str], *,
     limit: int | None = None, since: datetime | None = None,
     sources: Sequence[HumanAnswerSource] | None = None,
-) -> list[HumanAnswer]:
-    """The newest human answers to a criterion from every source, one per interaction."""
-    seen: set[int] = set()
-    merged: list[HumanAnswer] = []
+) -> dict[str, list[HumanAnswer]]:
+    """Per criterion, the newest human answers from every source (newest first), one per interaction."""
+    merged: dict[str, list[HumanAnswer]] = {c: [] for c in criterion_ids}
+    seen: set[tuple[int, str]] = set()
     for source in sources if sources is not None else human_answer_sources():
-        for answer in source(session, tenant_id, rubric_id, criterion_id, limit=limit, since=since):
-            if answer.interaction_id not in seen:
-                seen.add(answer.interaction_id)
-                merged.append(answer)
-    merged.sort(key=lambda a: (a.answered_at, a.interaction_id), reverse=True)
-    return merged[:limit] if limit is not None else merged
+        for answer in source(session, tenant_id, rubric_id, criterion_ids, limit=limit, since=since):
+            key = (answer.interaction_id, answer.criterion_id)
+            if key not in seen and answer.criterion_id in merged:
+                seen.add(key)
+                merged[answer.criterion_id].append(answer)
+    for criterion, answers in merged.items():
+        answers.sort(key=lambda a: (a.answered_at, a.interaction_id), reverse=True)
+        merged[criterion] = answers[:limit] if limit is not None else answers
+    return merged
 
 
 def tenant_settings(session: Session, tenant_id: int) -> TenantSettings:
@@ -202,26 +221,43 @@ def recompute(
     """Measure each criterion over its window and flip its state where the rule says so."""
     now = now or datetime.now(UTC)
     settings = tenant_settings(session, tenant_id)
-    rows = []
-    for criterion_id in sorted(set(criterion_ids)):
-        answers = human_answers(session, tenant_id, rubric_id, criterion_id, limit=settings.trust_window)
-        figures = agreement((a.machine, a.human) for a in answers)
-        row = trust_row(session, tenant_id, rubric_id, criterion_id)
-        suppressed = next_suppressed(bool(row.suppressed), figures, rule_for(settings, row))
-        if suppressed != bool(row.suppressed):
-            row.changed_at = now
-            record(
-                session, tenant_id=tenant_id, user_id=user_id,
-                action="autoqa.withhold" if suppressed else "autoqa.publish", entity="criterion_trust",
-                entity_id=f"{rubric_id}:{criterion_id}",
-                details={"agreement": figures.rate, "n": figures.n, "lower": figures.lower, "upper": figures.upper},
-            )
-        row.suppressed = suppressed
-        row.agreed, row.n, row.agreement = figures.agreed, figures.n, figures.rate
-        row.lower, row.upper, row.computed_at = figures.lower, figures.upper, now
-        rows.append(row)
+    criteria = sorted(set(criterion_ids))
+    session.flush()
+    with session.no_autoflush:  # nothing below reads what it writes: skip a flush per query
+        windows = human_answers(session, tenant_id, rubric_id, criteria, limit=settings.trust_window)
+        stored = {
+            row.criterion_id: row
+            for row in session.scalars(select(CriterionTrust).where(
+                CriterionTrust.tenant_id == tenant_id, CriterionTrust.rubric_id == rubric_id,
+                CriterionTrust.criterion_id.in_(criteria),
+            ))
+        }
+        rows = []
+        for criterion_id in criteria:
+            row = stored.get(criterion_id) or trust_row(session, tenant_id, rubric_id, criterion_id)
+            _update(session, row, windows[criterion_id], settings, now, user_id)
+            rows.append(row)
     session.flush()
     return rows
+
+
+def _update(
+    session: Session, row: CriterionTrust, answers: list[HumanAnswer], settings: TenantSettings, now: datetime,
+    user_id: int | None,
+) -> None:
+    figures = agreement((a.machine, a.human) for a in answers)
+    suppressed = next_suppressed(bool(row.suppressed), figures, rule_for(settings, row))
+    if suppressed != bool(row.suppressed):
+        row.changed_at = now
+        record(
+            session, tenant_id=row.tenant_id, user_id=user_id,
+            action="autoqa.withhold" if suppressed else "autoqa.publish", entity="criterion_trust",
+            entity_id=f"{row.rubric_id}:{row.criterion_id}",
+            details={"agreement": figures.rate, "n": figures.n, "lower": figures.lower, "upper": figures.upper},
+        )
+    row.suppressed = suppressed
+    row.agreed, row.n, row.agreement = figures.agreed, figures.n, figures.rate
+    row.lower, row.upper, row.computed_at = figures.lower, figures.upper, now
 
 
 def rubric_of_version(session: Session, rubric_version_id: int) -> int:

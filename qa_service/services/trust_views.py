@@ -170,11 +170,12 @@ def trust_detail(
         raise TrustNotFound(criterion_id)
     now = now or datetime.now(UTC)
     settings = tenant_settings(session, viewer.tenant_id)
-    window = human_answers(session, viewer.tenant_id, rubric_id, criterion_id, limit=settings.trust_window)
+    window = human_answers(session, viewer.tenant_id, rubric_id, [criterion_id], limit=settings.trust_window)[
+        criterion_id]
     pairs = [(a.machine, a.human) for a in window]
     zone = _zone(session, viewer.tenant_id)
     since = now - timedelta(weeks=TREND_WEEKS)
-    recent = human_answers(session, viewer.tenant_id, rubric_id, criterion_id, since=since)
+    recent = human_answers(session, viewer.tenant_id, rubric_id, [criterion_id], since=since)[criterion_id]
     trend = weekly((a.answered_at.astimezone(zone).date(), same(a.machine, a.human)) for a in recent)
     disagreements: list[Disagreement] | None = None
     if viewer.role in STAFF:

@@ -205,7 +205,7 @@ def test_withheld_answer_left_empty_needs_no_reason_and_is_no_human_answer(setti
     routed = loop.scored_call()
     loop.review(routed.interaction_id, None)  # the reviewer has not decided: no override, no reason asked
     with transaction(settings.sqlalchemy_url) as session:
-        answers = human_answers(session, loop.world.tenant_id, loop.rubric_id, "greeting")
+        answers = human_answers(session, loop.world.tenant_id, loop.rubric_id, ["greeting"])["greeting"]
         assert routed.interaction_id not in {a.interaction_id for a in answers} and len(answers) == 20
 
 
@@ -218,14 +218,14 @@ def test_consensus_source_pairs_gold_labels_with_the_machine(settings: Settings)
     loop.review(calls[0].interaction_id, "yes")  # a reviewer agreed with the machine; the consensus did not
     with transaction(settings.sqlalchemy_url) as session:
         source = consensus_source(lambda _session, tenant_id: rows if tenant_id == loop.world.tenant_id else [])
-        found = human_answers(session, loop.world.tenant_id, loop.rubric_id, "greeting",
-                              sources=(source, review_answers))
+        found = human_answers(session, loop.world.tenant_id, loop.rubric_id, ["greeting"],
+                              sources=(source, review_answers))["greeting"]
         assert sorted((a.interaction_id, a.machine, a.human, a.source) for a in found) == sorted([
             (calls[0].interaction_id, "yes", "no", "calibration"),
             (calls[1].interaction_id, "yes", "yes", "calibration"),
         ])
         assert all(isinstance(a, HumanAnswer) for a in found)
-        other = human_answers(session, loop.world.other_tenant_id, loop.rubric_id, "greeting", sources=(source,))
-        assert other == []
+        other = human_answers(session, loop.world.other_tenant_id, loop.rubric_id, ["greeting"], sources=(source,))
+        assert other == {"greeting": []}
         rows_before = recompute(session, loop.world.tenant_id, loop.rubric_id, ["greeting"])
         assert rows_before[0].n == 1  # the default sources: reviews only until calibration is plugged in
