@@ -56,6 +56,7 @@ class CriterionInfo:
 @dataclass(frozen=True)
 class TrustRow:
     rubric: Rubric
+    rubric_title: str
     criterion: CriterionInfo
     trust: CriterionTrust | None
     threshold: float
@@ -90,6 +91,8 @@ class TrustDetail:
     confusion: dict[str, dict[str, int]]
     weeks: list[tuple[date, Agreement]]
     disagreements: list[Disagreement] | None  # None: this viewer sees no interactions
+    changed_at: datetime | None  # when the state last flipped, in the tenant's time zone
+    recover_at: float  # the agreement at which a withheld criterion is published again
 
 
 def _method(rule: Rule) -> str:
@@ -154,7 +157,8 @@ def trust_overview(session: Session, viewer: Viewer) -> list[TrustRow]:
                 continue
             trust = stored.get((rubric.id, criterion.id))
             rule = rule_for(settings, trust)
-            rows.append(TrustRow(rubric, _info(criterion), trust, rule.threshold, rule.min_answers))
+            rows.append(TrustRow(rubric, parsed.title if parsed else rubric.title, _info(criterion), trust,
+                                 rule.threshold, rule.min_answers))
     return rows
 
 
@@ -196,7 +200,11 @@ def trust_detail(
             for a in differing
             if a.interaction_id in visible
         ]
-    return TrustDetail(row, agreement(pairs), settings.trust_window, confusion(pairs), trend, disagreements)
+    changed = row.trust.changed_at.astimezone(zone) if row.trust and row.trust.changed_at else None
+    recover_at = rule_for(settings, row.trust).recover_at
+    return TrustDetail(
+        row, agreement(pairs), settings.trust_window, confusion(pairs), trend, disagreements, changed, recover_at
+    )
 
 
 def recompute_tenant(session: Session, viewer: Viewer) -> int:
