@@ -140,16 +140,21 @@ def _zone(session: Session, tenant_id: int) -> ZoneInfo:
 
 
 def trust_overview(session: Session, viewer: Viewer) -> list[TrustRow]:
-    """Every automatic criterion of the tenant's rubrics with its stored agreement and state."""
+    """Every automatic criterion of the viewer's tenant with its stored agreement and state."""
     if viewer.role not in TRUST_VIEWERS:
         return []
-    settings = tenant_settings(session, viewer.tenant_id)
+    return tenant_trust(session, viewer.tenant_id)
+
+
+def tenant_trust(session: Session, tenant_id: int) -> list[TrustRow]:
+    """Every automatic criterion of the tenant's rubrics with its stored agreement and state."""
+    settings = tenant_settings(session, tenant_id)
     stored = {
         (t.rubric_id, t.criterion_id): t
-        for t in session.scalars(select(CriterionTrust).where(CriterionTrust.tenant_id == viewer.tenant_id))
+        for t in session.scalars(select(CriterionTrust).where(CriterionTrust.tenant_id == tenant_id))
     }
     rows = []
-    rubrics = session.scalars(select(Rubric).where(Rubric.tenant_id == viewer.tenant_id).order_by(Rubric.slug))
+    rubrics = session.scalars(select(Rubric).where(Rubric.tenant_id == tenant_id).order_by(Rubric.slug))
     for rubric in rubrics:
         parsed = _parsed(session, rubric)
         for criterion in parsed.criteria if parsed else ():
@@ -211,13 +216,17 @@ def recompute_tenant(session: Session, viewer: Viewer) -> int:
     """Recompute every automatic criterion of the tenant now (the page's button); returns how many."""
     if not viewer.can_review:
         raise TrustForbidden("пересчитать доверие могут контролёры и администратор", "only QA and admins recompute")
-    rows = trust_overview(session, viewer)
+    return len(recompute_all(session, viewer.tenant_id, user_id=viewer.user_id))
+
+
+def recompute_all(session: Session, tenant_id: int, user_id: int | None = None) -> list[TrustRow]:
+    """Recompute every automatic criterion of the tenant (the page's button, the command line); the new rows."""
     by_rubric: dict[int, list[str]] = {}
-    for row in rows:
+    for row in tenant_trust(session, tenant_id):
         by_rubric.setdefault(row.rubric.id, []).append(row.criterion.id)
     for rubric_id, criteria in by_rubric.items():
-        recompute(session, viewer.tenant_id, rubric_id, criteria, user_id=viewer.user_id)
-    return len(rows)
+        recompute(session, tenant_id, rubric_id, criteria, user_id=user_id)
+    return tenant_trust(session, tenant_id)
 
 
 def set_threshold(session: Session, viewer: Viewer, rubric_id: int, criterion_id: str, value: float | None) -> None:
