@@ -229,3 +229,18 @@ def test_consensus_source_pairs_gold_labels_with_the_machine(settings: Settings)
         assert other == {"greeting": []}
         rows_before = recompute(session, loop.world.tenant_id, loop.rubric_id, ["greeting"])
         assert rows_before[0].n == 1  # the default sources: reviews only until calibration is plugged in
+
+
+def test_accepted_dispute_is_a_changed_human_answer(settings: Settings) -> None:
+    from qa_service.services.disputes import resolve_dispute
+
+    world = build_world(settings, with_audio=False, with_dispute=True)
+    with transaction(settings.sqlalchemy_url) as session:
+        lead = viewer_for(session, session.get_one(User, world.users["qa"]))
+        resolve_dispute(session, lead, world.dispute_id, accept=True, resolution="телефон есть", new_answer="yes")
+        rubric_id = session.scalars(select(Rubric.id).where(
+            Rubric.tenant_id == world.tenant_id, Rubric.slug == "airline-email")).one()
+        rows = {r.criterion_id: r for r in session.scalars(
+            select(CriterionTrust).where(CriterionTrust.rubric_id == rubric_id))}
+        assert (rows["signature"].n, rows["signature"].agreed) == (1, 0)  # machine «no», people now «yes»
+        assert (rows["reply_sla"].n, rows["reply_sla"].agreed) == (1, 1)
