@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -66,43 +66,63 @@ def review_answers(
     session: Session, tenant_id: int, rubric_id: int, criterion_ids: Collection[str], *,
     limit: int | None = None, since: datetime | None = None,
 ) -> list[HumanAnswer]:
-    """Submitted reviews' answers where the machine had answered: one per interaction (its latest review)."""
-    if not criterion_ids:
+    """Submitted reviews' answers where the machine had answered: one per interaction (its latest review).
+
+    Reads reviews newest first in pages and stops once every criterion has `limit` answers, so the
+    cost follows the window, not the tenant's whole history (every review answers nearly every
+    criterion: one page is the usual case).
+    """
+    wanted = set(criterion_ids)
+    if not wanted:
         return []
     later = aliased(Evaluation)
     newer_review = exists().where(
         later.interaction_id == Evaluation.interaction_id, later.kind == EvaluationKind.REVIEW,
         later.status.in_(DONE), later.id > Evaluation.id,
     )
-    newest_first = (Evaluation.submitted_at.desc(), Evaluation.id.desc())
-    # One query for all the criteria, numbered newest first within each, so `limit` applies per criterion.
-    ranked = (
-        select(
-            Evaluation.interaction_id, CriterionAnswer.criterion_id, CriterionAnswer.machine_answer,
-            CriterionAnswer.answer, Evaluation.submitted_at, Evaluation.id.label("evaluation_id"),
-            func.row_number().over(partition_by=CriterionAnswer.criterion_id, order_by=newest_first).label("rank"),
-        )
-        .join(CriterionAnswer, CriterionAnswer.evaluation_id == Evaluation.id)
+    reviews = (
+        select(Evaluation.id, Evaluation.interaction_id, Evaluation.submitted_at)
         .join(RubricVersion, RubricVersion.id == Evaluation.rubric_version_id)
         .where(
             Evaluation.tenant_id == tenant_id, Evaluation.kind == EvaluationKind.REVIEW,
-            Evaluation.status.in_(DONE), Evaluation.submitted_at.is_not(None),
-            RubricVersion.rubric_id == rubric_id, CriterionAnswer.criterion_id.in_(list(criterion_ids)),
-            CriterionAnswer.machine_answer.is_not(None), CriterionAnswer.answer.is_not(None),
+            Evaluation.status.in_(DONE), Evaluation.submitted_at.is_not(None), RubricVersion.rubric_id == rubric_id,
             ~newer_review,
         )
+        .order_by(Evaluation.submitted_at.desc(), Evaluation.id.desc())
+        .limit(page_size := (limit + 50 if limit is not None else 1000))
     )
     if since is not None:
-        ranked = ranked.where(Evaluation.submitted_at >= since)
-    rows = ranked.subquery()
-    stmt = select(rows.c.interaction_id, rows.c.criterion_id, rows.c.machine_answer, rows.c.answer,
-                  rows.c.submitted_at).order_by(rows.c.submitted_at.desc(), rows.c.evaluation_id.desc())
-    if limit is not None:
-        stmt = stmt.where(rows.c.rank <= limit)
-    return [  # the WHERE clause above already excludes the empty values mypy cannot see through
-        HumanAnswer(interaction_id, criterion, machine or "", human or "", at or datetime.min, "review")
-        for interaction_id, criterion, machine, human, at in session.execute(stmt).all()
-    ]
+        reviews = reviews.where(Evaluation.submitted_at >= since)
+    found: dict[str, list[HumanAnswer]] = {c: [] for c in wanted}
+    cursor: tuple[datetime, int] | None = None
+    while True:
+        page = session.execute(
+            reviews if cursor is None else reviews.where(tuple_(Evaluation.submitted_at, Evaluation.id) < cursor)
+        ).all()
+        open_criteria = [c for c in wanted if limit is None or len(found[c]) < limit]
+        answers: dict[int, list[tuple[str, str, str]]] = {}
+        for evaluation_id, criterion, machine, human in session.execute(
+            select(CriterionAnswer.evaluation_id, CriterionAnswer.criterion_id, CriterionAnswer.machine_answer,
+                   CriterionAnswer.answer)
+            .where(
+                CriterionAnswer.evaluation_id.in_([row.id for row in page]),
+                CriterionAnswer.criterion_id.in_(open_criteria),
+                CriterionAnswer.machine_answer.is_not(None), CriterionAnswer.answer.is_not(None),
+            )
+        ).all() if page else ():
+            answers.setdefault(evaluation_id, []).append((criterion, machine or "", human or ""))
+        for row in page:
+            for criterion, machine, human in answers.get(row.id, ()):
+                if limit is None or len(found[criterion]) < limit:
+                    found[criterion].append(
+                        HumanAnswer(row.interaction_id, criterion, machine, human, row.submitted_at, "review")
+                    )
+        if len(page) < page_size or all(limit is not None and len(found[c]) >= limit for c in wanted):
+            break
+        cursor = (page[-1].submitted_at, page[-1].id)
+    merged = [a for c in found.values() for a in c]
+    merged.sort(key=lambda a: a.answered_at, reverse=True)
+    return merged
 
 
 # What `services.calibration.consensus_answers(session, tenant_id)` returns (the calibration branch):

@@ -1,4 +1,4 @@
-"""criterion_trust: the AutoQA trust loop's state per tenant, rubric and criterion
+"""criterion_trust: the AutoQA trust loop's state per tenant, rubric and criterion; newest-reviews index
 
 Revision ID: 0008
 Revises: 0004
@@ -43,8 +43,13 @@ def upgrade() -> None:
         ),
     )
     op.create_index(op.f("ix_criterion_trust_tenant_id"), "criterion_trust", ["tenant_id"], unique=False)
+    # The trust loop reads a tenant's newest reviews first, after every review: walk this index, not the table.
+    op.create_index(
+        "ix_evaluations_tenant_kind_submitted", "evaluations", ["tenant_id", "kind", "submitted_at", "id"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_evaluations_tenant_kind_submitted", table_name="evaluations")
     op.drop_index(op.f("ix_criterion_trust_tenant_id"), table_name="criterion_trust")
     op.drop_table("criterion_trust")
