@@ -39,6 +39,9 @@ from qa_service.services.audit import record
 # Written into `Evaluation.review_reasons` like the engine's own reasons ("low_confidence:a,b").
 NEEDS_HUMAN = "needs_human"
 DONE = (EvaluationStatus.SUBMITTED, EvaluationStatus.RELEASED)
+# Reviews read per page: the window plus a margin for reviews that left a criterion unanswered.
+PAGE_EXTRA = 50
+PAGE_ALL = 1000  # when reading everything since a date (the weekly trend)
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ def review_answers(
             ~newer_review,
         )
         .order_by(Evaluation.submitted_at.desc(), Evaluation.id.desc())
-        .limit(page_size := (limit + 50 if limit is not None else 1000))
+        .limit(page_size := (limit + PAGE_EXTRA if limit is not None else PAGE_ALL))
     )
     if since is not None:
         reviews = reviews.where(Evaluation.submitted_at >= since)

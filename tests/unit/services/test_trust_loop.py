@@ -35,6 +35,7 @@ from qa_service.db.models import (
     User,
 )
 from qa_service.db.session import transaction
+from qa_service.services import trust
 from qa_service.services.access import viewer_for
 from qa_service.services.review import Decision, score_answers, submit_review
 from qa_service.services.sampling import UNTRUSTED, review_queue, run_sampling, save_rule
@@ -196,7 +197,9 @@ def test_trust_loop_on_postgres(fresh_pg_settings: Settings) -> None:
     _run_loop(fresh_pg_settings)
 
 
-def test_withheld_answer_left_empty_needs_no_reason_and_is_no_human_answer(settings: Settings) -> None:
+def test_withheld_answer_left_empty_needs_no_reason_and_is_no_human_answer(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     loop = Loop(settings)
     calls = [loop.scored_call() for _ in range(20)]
     for call in calls:
@@ -207,6 +210,15 @@ def test_withheld_answer_left_empty_needs_no_reason_and_is_no_human_answer(setti
     with transaction(settings.sqlalchemy_url) as session:
         answers = human_answers(session, loop.world.tenant_id, loop.rubric_id, ["greeting"])["greeting"]
         assert routed.interaction_id not in {a.interaction_id for a in answers} and len(answers) == 20
+        # Tiny pages: the newest review has no greeting, so the window is filled from the next pages.
+        monkeypatch.setattr(trust, "PAGE_EXTRA", 0)
+        monkeypatch.setattr(trust, "PAGE_ALL", 3)
+        newest = human_answers(session, loop.world.tenant_id, loop.rubric_id, ["greeting", "farewell"], limit=5)
+        assert [a.interaction_id for a in newest["greeting"]] == [a.interaction_id for a in answers[:5]]
+        assert newest["farewell"][0].interaction_id == routed.interaction_id and len(newest["farewell"]) == 5
+        everything = human_answers(session, loop.world.tenant_id, loop.rubric_id, ["greeting"],
+                                   since=datetime.now(UTC) - timedelta(days=1))
+        assert [a.interaction_id for a in everything["greeting"]] == [a.interaction_id for a in answers]
 
 
 def test_consensus_source_pairs_gold_labels_with_the_machine(settings: Settings) -> None:
