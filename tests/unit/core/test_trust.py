@@ -61,3 +61,16 @@ def test_rule_needs_a_minimum_and_has_hysteresis() -> None:
     assert next_suppressed(True, _at(37, 40), rule) is True  # 92.5 %
     assert next_suppressed(True, _at(38, 40), rule) is False  # 95 %: published again
     assert TrustRule(threshold=1.0).recover_at == 1.0
+
+
+def test_window_settings_are_validated() -> None:
+    from qa_service.core.tenant_settings import InvalidTenantSettings, TenantSettings
+
+    assert (TenantSettings().trust_window, TenantSettings().trust_min_answers) == (200, 20)
+    with pytest.raises(InvalidTenantSettings):
+        TenantSettings().with_changes(trust_window=10)
+    with pytest.raises(InvalidTenantSettings):
+        TenantSettings().with_changes(trust_window=40, trust_min_answers=41)  # more than the window can hold
+    with pytest.raises(InvalidTenantSettings):
+        TenantSettings().with_changes(trust_min_answers=5)  # the floor: at least 20 before a verdict
+    assert TenantSettings.from_mapping({"trust_window": 40, "trust_min_answers": 40}).trust_window == 40
