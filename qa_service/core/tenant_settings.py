@@ -37,6 +37,9 @@ class TenantSettings:
     report_recipients: tuple[str, ...] = ()
     # The AutoQA trust loop: below this agreement with people a criterion's machine answer is not final.
     trust_threshold: float = 0.90
+    # How many of the latest human answers the agreement is measured over, and how many it needs first.
+    trust_window: int = 200
+    trust_min_answers: int = 20
     redact_names: bool = True
 
     @classmethod
@@ -86,6 +89,9 @@ class TenantSettings:
                 f"порог доверия к автооценке: от 0.5 до 1, а не {self.trust_threshold!r}",
                 f"AutoQA trust threshold: 0.5 to 1, not {self.trust_threshold!r}",
             )
+        _int_range("trust_window", "окно доверия к автооценке, ответов", self.trust_window, 20, 10000)
+        _int_range("trust_min_answers", "минимум ответов людей для доверия", self.trust_min_answers, 20,
+                   self.trust_window)
         for address in self.report_recipients:
             if not isinstance(address, str) or "@" not in address or len(address) > 254:
                 raise InvalidTenantSettings(

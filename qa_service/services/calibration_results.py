@@ -42,6 +42,8 @@ from qa_service.services.calibration import (
     session_items,
     valid_answer,
 )
+from qa_service.services.gold_labels import consensus_answers  # noqa: F401  (re-exported: callers read gold labels here)
+from qa_service.services.trust import refresh_after_consensus
 
 OBJECTIVE_TARGET = 0.90
 SUBJECTIVE_TARGET = 0.80
@@ -253,6 +255,8 @@ def record_consensus(
                                "choose the agreed answer for at least one criterion")
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="calibration.consensus",
            entity="calibration_session", entity_id=calibration.id, details={"item": item.id, "criteria": saved})
+    # Consensus answers are gold labels: the AutoQA trust loop measures the machine against them at once.
+    refresh_after_consensus(session, viewer.tenant_id, item.interaction_id, decisions.keys(), user_id=viewer.user_id)
     return saved
 
 
@@ -275,17 +279,6 @@ def sign_off(session: Session, viewer: Viewer, calibration_id: int) -> Calibrati
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="calibration.sign_off",
            entity="calibration_session", entity_id=calibration.id)
     return calibration
-
-
-def consensus_answers(session: Session, tenant_id: int) -> list[tuple[int, str, str, datetime]]:
-    """Gold labels of a tenant: (interaction id, criterion id, agreed answer, when decided), oldest first."""
-    stmt = (select(CalibrationItem.interaction_id, CalibrationConsensus.criterion_id, CalibrationConsensus.answer,
-                   CalibrationConsensus.decided_at)
-            .join(CalibrationItem, CalibrationItem.id == CalibrationConsensus.item_id)
-            .join(CalibrationSession, CalibrationSession.id == CalibrationItem.session_id)
-            .where(CalibrationSession.tenant_id == tenant_id)
-            .order_by(CalibrationConsensus.decided_at, CalibrationConsensus.id))
-    return [(i, c, a, d) for i, c, a, d in session.execute(stmt).all()]
 
 
 def agreement_interval(agree: int, compared: int) -> tuple[float | None, float | None]:

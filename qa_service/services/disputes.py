@@ -22,6 +22,7 @@ from qa_service.db.models import (
 from qa_service.services.access import Viewer, scope_interactions, visible_interaction
 from qa_service.services.audit import record
 from qa_service.services.review import ANSWERS, apply_to_interaction, points_for, score_answers
+from qa_service.services.trust import refresh_after_review
 
 DEFAULT_WINDOW_DAYS = 7
 
@@ -140,6 +141,8 @@ def resolve_dispute(
         answer.override_reason = f"#{dispute.id}: {resolution}"
         evaluation.score, evaluation.failed_critical = score_answers(evaluation.answers)
         apply_to_interaction(interaction, evaluation)
+        # The review's human answer changed: the AutoQA trust loop measures the machine by the new one.
+        refresh_after_review(session, evaluation, user_id=viewer.user_id)
         dispute.status = DisputeStatus.ACCEPTED
     else:
         dispute.status = DisputeStatus.REJECTED

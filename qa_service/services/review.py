@@ -32,6 +32,7 @@ from qa_service.db.models import (
 )
 from qa_service.services.access import Viewer, visible_interaction
 from qa_service.services.audit import record
+from qa_service.services.trust import refresh_after_review
 
 ANSWERS = ("yes", "no", "na")
 
@@ -161,7 +162,9 @@ def submit_review(
         if value is not None and value not in ANSWERS and points_for(value, answer.max_points) is None:
             raise ReviewError(f"недопустимый ответ {value!r} ({answer.criterion_id})", f"bad answer {value!r}")
         reason = decision.reason.strip()
-        overrides = answer.machine_answer is not None and value != answer.machine_answer
+        # A machine answer withheld by the trust loop (answer empty, machine's kept) left empty is no override.
+        withheld_left_empty = value is None and answer.answer is None
+        overrides = answer.machine_answer is not None and value != answer.machine_answer and not withheld_left_empty
         if overrides and not reason:
             raise ReviewError(
                 f"укажите причину изменения ответа машины по критерию {answer.criterion_id}",
@@ -190,6 +193,8 @@ def submit_review(
         entity="evaluation", entity_id=evaluation.id,
         details={"interaction": interaction.id, "score": evaluation.score, "changed": changed, "released": release},
     )
+    # Every confirmation or override is a human answer the AutoQA trust loop measures the machine by.
+    refresh_after_review(session, evaluation, user_id=viewer.user_id)
     return evaluation
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qa_service.core.sampling import Candidate, select_sample
+from qa_service.core.sampling import Candidate, Pick, select_sample
 from qa_service.db.models import (
     Agent,
     CriterionAnswer,
@@ -25,6 +25,9 @@ from qa_service.db.models import (
 )
 from qa_service.services.access import Viewer
 from qa_service.services.audit import record
+from qa_service.services.trust import awaiting_human
+
+UNTRUSTED = "untrusted"  # assignment reason: a withheld machine answer waits for a person
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,7 @@ def run_sampling(
                 Interaction.tenant_id == viewer.tenant_id,
                 Interaction.started_at >= week_start,
                 Interaction.started_at < week_start + timedelta(days=7),
+                ReviewAssignment.reason != UNTRUSTED,  # those come on top of the quota (below)
             )
             .group_by(Interaction.agent_id)
         ).all()
@@ -123,6 +127,15 @@ def run_sampling(
             own, per_agent=quota, random_share=rule.random_share, channels=list(rule.channels),
             seed=(seed if seed is not None else int(week_start.timestamp())) + agent_id,
         )
+    # The AutoQA trust loop: an interaction whose machine answer was withheld has no final score until a
+    # person answers, so it is always queued, on top of the random and risk-weighted quota.
+    picked = {p.interaction_id for p in picks}
+    awaiting = awaiting_human(session, viewer.tenant_id, week_start, week_start + timedelta(days=7))
+    picks += [
+        Pick(c.interaction_id, c.agent_id, c.channel, UNTRUSTED, 1.0)
+        for c in candidates
+        if c.interaction_id in awaiting and c.interaction_id not in picked
+    ]
     reviewers = list(
         session.scalars(
             select(User.id).where(User.tenant_id == viewer.tenant_id, User.role == Role.QA, User.active.is_(True))

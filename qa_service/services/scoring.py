@@ -34,6 +34,7 @@ from qa_service.db.models import (
 )
 from qa_service.db.session import transaction
 from qa_service.services.domain_mapping import to_domain
+from qa_service.services.trust import withhold_untrusted
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +154,8 @@ def score_stored_interaction(settings: Settings, interaction_id: int) -> ScoredI
             submitted_at=datetime.now(UTC),
             answers=_answers(document),
         )
+        # The AutoQA trust loop: answers of criteria people keep overturning are left to a person.
+        withhold_untrusted(session, evaluation, version.rubric_id)
         session.add(evaluation)
         if not row.reviewed:  # once a human has scored it, the list shows the human's score
             row.score = evaluation.score

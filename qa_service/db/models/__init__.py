@@ -39,6 +39,7 @@ from qa_service.db.models.reports import ReportRun
 from qa_service.db.models.rubrics import Rubric, RubricVersion
 from qa_service.db.models.sampling import ReviewAssignment, SamplingRule
 from qa_service.db.models.tenancy import Agent, Role, Team, Tenant, User
+from qa_service.db.models.trust import CriterionTrust
 
 __all__ = [
     "Agent",
@@ -58,6 +59,7 @@ __all__ = [
     "ConnectorConfig",
     "ConnectorCursor",
     "CriterionAnswer",
+    "CriterionTrust",
     "Dispute",
     "DisputeStatus",
     "Evaluation",

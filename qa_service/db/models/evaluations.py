@@ -37,6 +37,8 @@ class Evaluation(TenantOwned, Timestamped, Base):
             sqlite_where=text("kind = 'auto'"),
         ),
         Index("ix_evaluations_interaction", "interaction_id"),
+        # The AutoQA trust loop reads a tenant's newest reviews first, after every review (migration 0008).
+        Index("ix_evaluations_tenant_kind_submitted", "tenant_id", "kind", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

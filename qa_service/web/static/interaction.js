@@ -102,7 +102,7 @@
     var reason = row.querySelector(".override-reason");
     if (!select) { return; }
     select.addEventListener("change", function () {
-      var overrides = row.dataset.machine !== "" && select.value !== row.dataset.machine;
+      var overrides = row.dataset.machine !== "" && select.value !== "" && select.value !== row.dataset.machine;
       if (reason) {
         reason.hidden = !overrides;
         reason.required = overrides;

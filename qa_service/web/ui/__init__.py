@@ -14,6 +14,7 @@ def register_ui(app: Flask) -> None:
     from qa_service.web.auth import current_user
     from qa_service.web.security import init_security
     from qa_service.web.ui import admin, agent, auth, calibration, coaching, disputes, interactions, queue, review
+    from qa_service.web.ui import autoqa as autoqa_pages  # own line: several branches add blueprints here
     from qa_service.web.ui.database import init_database
 
     init_security(app)
@@ -23,6 +24,7 @@ def register_ui(app: Flask) -> None:
     for module in (auth, interactions, review, queue, disputes, agent, admin, coaching):
         app.register_blueprint(module.bp)
     app.register_blueprint(calibration.bp)
+    app.register_blueprint(autoqa_pages.bp)
 
     @app.context_processor
     def _globals() -> dict[str, object]:

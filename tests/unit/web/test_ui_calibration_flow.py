@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from qa_service.config import Settings
-from qa_service.db.models import CalibrationParticipant, CalibrationSession
+from qa_service.db.models import CalibrationParticipant, CalibrationSession, CriterionTrust
 from qa_service.db.session import transaction
 from qa_service.services.calibration_results import consensus_answers
 from qa_service.web import create_app
@@ -106,6 +106,10 @@ def test_full_session_from_invitation_to_signed_reports(setup: tuple[Any, World,
         gold = consensus_answers(session, world.tenant_id)
         assert [(i, c, a) for i, c, a, _when in gold] == [(world.call_id, "greeting", "no")]
         assert consensus_answers(session, world.other_tenant_id) == []
+        # The gold label feeds the AutoQA trust loop at once: the greeting is measured against it.
+        trust_row = session.scalar(select(CriterionTrust).where(CriterionTrust.tenant_id == world.tenant_id,
+                                                                CriterionTrust.criterion_id == "greeting"))
+        assert trust_row is not None and trust_row.n >= 1
 
     # Only the customer's lead signs off.
     assert qa.post(f"/calibration/{session_id}/sign-off", data={"csrf_token": qa_token}).status_code == 403
