@@ -11,7 +11,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qa_service.db.models import CriterionAnswer, Evaluation, EvaluationKind, EvaluationStatus, Interaction
+from qa_service.db.models import (
+    CriterionAnswer,
+    CriterionTrust,
+    Evaluation,
+    EvaluationKind,
+    EvaluationStatus,
+    Interaction,
+    RubricVersion,
+)
 
 
 @dataclass(frozen=True)
@@ -30,13 +38,14 @@ def current_answers(
 ) -> list[ScoredInteraction]:
     """Scored interactions of the period with the answers that count: the latest submitted review, else the machine's.
 
-    This is the single place that decides which answer is current (the AutoQA trust loop
-    plugs in here to drop machine answers of criteria it does not trust yet).
+    This is the single place that decides which answer is current: a machine answer to a
+    criterion the AutoQA trust loop withholds now does not count (as if no one had answered).
     """
     stmt = (
         select(Evaluation.id, Evaluation.interaction_id, Evaluation.kind, Evaluation.score, Interaction.agent_id,
-               Interaction.started_at, Interaction.channel)
+               Interaction.started_at, Interaction.channel, RubricVersion.rubric_id)
         .join(Interaction, Interaction.id == Evaluation.interaction_id)
+        .join(RubricVersion, RubricVersion.id == Evaluation.rubric_version_id)
         .where(
             Evaluation.tenant_id == tenant_id, Interaction.tenant_id == tenant_id,
             Interaction.agent_id.is_not(None), Interaction.started_at >= since,
@@ -55,6 +64,11 @@ def current_answers(
         # A review beats the machine; a later one of the same kind beats an earlier one.
         if previous is None or row.kind == EvaluationKind.REVIEW or previous.kind == EvaluationKind.AUTO:
             chosen[row.interaction_id] = row
+    withheld = {(rubric_id, criterion_id) for rubric_id, criterion_id in session.execute(
+        select(CriterionTrust.rubric_id, CriterionTrust.criterion_id)
+        .where(CriterionTrust.tenant_id == tenant_id, CriterionTrust.suppressed.is_(True))
+    )}
+    untrusted = {row.id: row.rubric_id for row in chosen.values() if row.kind == EvaluationKind.AUTO}
     answers: dict[int, list[tuple[str, str | None, bool]]] = defaultdict(list)
     ids = [row.id for row in chosen.values()]
     for start in range(0, len(ids), 500):
@@ -64,7 +78,10 @@ def current_answers(
             .where(CriterionAnswer.evaluation_id.in_(ids[start:start + 500]))
             .order_by(CriterionAnswer.evaluation_id, CriterionAnswer.position)
         ):
-            answers[answer.evaluation_id].append((answer.criterion_id, answer.answer, bool(answer.critical)))
+            value = answer.answer
+            if (untrusted.get(answer.evaluation_id), answer.criterion_id) in withheld:
+                value = None
+            answers[answer.evaluation_id].append((answer.criterion_id, value, bool(answer.critical)))
     return [
         ScoredInteraction(row.interaction_id, int(row.agent_id), row.started_at, str(row.channel), row.score,
                           tuple(answers[row.id]))

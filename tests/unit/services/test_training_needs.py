@@ -125,6 +125,21 @@ def test_the_current_answer_is_the_review_where_there_is_one(settings: Settings,
     assert dict((c, a) for c, a, _ in rows[world.call_id].answers)["fare_rules"] == "yes"
 
 
+def test_a_machine_answer_the_trust_loop_withholds_does_not_count(settings: Settings, world: World) -> None:
+    from qa_service.db.models import CriterionTrust, Evaluation, RubricVersion
+
+    with transaction(settings.sqlalchemy_url) as session:
+        scored = session.get_one(Evaluation, world.evaluations["call"])
+        version = session.get_one(RubricVersion, scored.rubric_version_id)
+        session.add(CriterionTrust(tenant_id=world.tenant_id, rubric_id=version.rubric_id, criterion_id="fare_rules",
+                                   suppressed=True))
+    with transaction(settings.sqlalchemy_url) as session:
+        rows = {r.interaction_id: r for r in current_answers(session, world.tenant_id, NOW - timedelta(days=90))}
+    answers = dict((c, a) for c, a, _ in rows[world.call_id].answers)
+    assert answers["fare_rules"] is None  # people have overturned the machine here: its "no" blames no one
+    assert answers["greeting"] is not None
+
+
 @pytest.mark.postgres
 def test_needs_and_effect_on_postgres(pg_settings: Settings) -> None:
     """The same rules on the real PostgreSQL (JSONB evidence, aware timestamps), then cleaned up."""
