@@ -16,7 +16,6 @@ Timing rules:
 
 Future entries, for orientation (each is one line below once its job exists):
     Schedule("daily-reports", jobs.send_due_reports, every=300)
-    Schedule("training-needs", jobs.flag_due_training_needs, every=900)
     Schedule("staffing-check", jobs.check_staffing, every=300)
     Schedule("spool-sweep", jobs.sweep_orphaned_spool, every=3600)
 """
@@ -53,6 +52,9 @@ class Schedule:
 SCHEDULES: tuple[Schedule, ...] = (
     # Each connector has its own interval; this tick starts the ones that are due.
     Schedule("poll-connectors", jobs.poll_connectors, every=60),
+    # Hourly rather than nightly: recomputing needs is idempotent, and an overdue coaching task's
+    # notice should not wait for the night.
+    Schedule("training-needs", jobs.refresh_all_training_needs, every=3600),
 )
 
 
