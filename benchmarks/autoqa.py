@@ -44,7 +44,8 @@ def load_part(part: str) -> list[dict[str, Any]]:
 def prepare(raw: dict[str, Any]) -> tuple[Interaction, Interaction]:
     """(original, redacted-as-stored) interaction; the card flag set the way ingestion sets it."""
     original = parse_interaction(raw)
-    redacted = redact_interaction(parse_interaction(raw), keep_phones=TENANT.public_phones)
+    redacted = redact_interaction(parse_interaction(raw), keep_phones=TENANT.public_phones,
+                                  redact_names=TENANT.redact_names)
     item = redacted.interaction
     if redacted.card_seen:
         item.meta["card_data_detected"] = True
@@ -94,8 +95,8 @@ def evaluate(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 false_critical.append(f"{row['id']}:{cid}")
             if answer.critical and want == "no" and shown != "no":
                 missed_critical.append(f"{row['id']}:{cid}")
-        expected_answers = [(row["expected"].get(a.id, a.answer), a.max_points, a.critical) for a in evaluation.criteria]
-        want_score = summarize(expected_answers).score
+        wanted = [(row["expected"].get(a.id, a.answer), a.max_points, a.critical) for a in evaluation.criteria]
+        want_score = summarize(wanted).score
         if want_score is not None and evaluation.score is not None:
             score_errors.append(abs(want_score - evaluation.score))
         for i, value in enumerate(name_figures(row, original, item)):
