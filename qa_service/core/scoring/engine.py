@@ -81,6 +81,9 @@ class _Scorer:
                 return Outcome("na", TOPIC_UNSURE, "тема обращения не определена", flag_review=True)
             if not self.topic.topics & set(applies.topics):
                 confidence = self.topic.confidence if self.topic.source == "classifier" else 1.0
+                found = self._found_anyway(criterion)
+                if found is not None:
+                    return found
                 return Outcome("na", confidence, f"тема «{self.topic.topic}»: критерий не применяется")
         if applies.depends_on is not None and applies.depends_on not in visiting:
             other = self.answer(self.rubric.criterion(applies.depends_on), visiting)
@@ -95,6 +98,20 @@ class _Scorer:
             confidence = min(outcome.confidence, 0.5 + self.topic.confidence / 2)
             return Outcome(outcome.answer, confidence, outcome.reason, outcome.evidence, outcome.flag_review)
         return outcome
+
+    def _found_anyway(self, criterion: Criterion) -> Outcome | None:
+        """A criterion N/A by topic that still applies because its phrases were said.
+
+        Fare conditions stated during a sale mean refund or exchange was discussed (the
+        standard's applicability), whatever the wrap-up code says."""
+        rule = self._rule_for(criterion)
+        if not rule.params.get("applies_when_found"):
+            return None
+        outcome = ANSWERERS[rule.kind](self.ctx, rule)
+        if outcome.answer != "yes":
+            return None
+        return Outcome("yes", outcome.confidence, f"тема «{self.topic.topic}», но условия обмена/возврата названы: "
+                       + outcome.reason, outcome.evidence, outcome.flag_review)
 
     def _rule_for(self, criterion: Criterion) -> Rule:
         for override in criterion.overrides:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from qa_service.core.redaction.names import self_introduced
 from qa_service.core.rubric.model import PhraseGroup, Rule
 from qa_service.core.scoring.context import ScoringContext
 from qa_service.core.scoring.evidence import Evidence, Outcome
@@ -10,6 +11,7 @@ from qa_service.core.scoring.matching import Match
 FOUND_CONFIDENCE = 0.92
 ABSENT_CONFIDENCE = 0.8  # an ASR slip can hide a phrase that was said
 _EVIDENCE_LIMIT = 5
+_BOOKING_TOPICS = frozenset({"exchange", "refund"})  # always about an existing booking
 
 
 def _label(group: PhraseGroup) -> str:
@@ -33,7 +35,7 @@ def answer_phrases(ctx: ScoringContext, rule: Rule) -> Outcome:
         return Outcome("no", 0.6 * factor, "нет реплик в нужном окне")
     if rule.same_turn:
         for i in indices:
-            matches = [ctx.texts[i].contains(g) for g in rule.all_of]
+            matches = [ctx.texts[i].contains(g, fuzzy=True) for g in rule.all_of]
             if all(m is not None for m in matches):
                 first = next(m for m in matches if m is not None)
                 quoted = ", ".join(f"«{m.phrase}»" for m in matches if m is not None)
@@ -45,16 +47,57 @@ def answer_phrases(ctx: ScoringContext, rule: Rule) -> Outcome:
     missing: list[PhraseGroup] = []
     for group in rule.all_of:
         hit = next(((i, m) for i in indices if (m := ctx.texts[i].contains(group)) is not None), None)
+        if hit is None:  # an ASR slip («северный вертер») is accepted only when nothing matched exactly
+            hit = next(((i, m) for i in indices if (m := ctx.texts[i].contains(group, fuzzy=True)) is not None), None)
+        if hit is None and rule.params.get("self_name") and group is rule.all_of[-1]:
+            hit = _self_name(ctx, indices)
         if hit is None:
             missing.append(group)
         else:
             found.append(hit)
     evidence = _dedup([ctx.evidence(i, m) for i, m in found])
+    if missing and rule.groups.get("transaction") and not _transaction(ctx, rule.groups["transaction"]):
+        return Outcome("na", 0.75, "оформления (продажи, обмена, возврата) в разговоре нет")
+    if missing and rule.groups.get("booking") and ctx.topic not in _BOOKING_TOPICS \
+            and not any(text.contains(rule.groups["booking"]) for text in ctx.texts):
+        return Outcome("na", 0.7, "бронирование в разговоре не упоминается и это не обмен/возврат")
     if missing:
         what = "; ".join(_label(g) for g in missing)
         return Outcome("no", ABSENT_CONFIDENCE * factor, f"не найдено: {what}", evidence or (ctx.evidence(indices[0]),))
-    quoted = ", ".join(f"«{m.phrase}»" for _, m in found)
-    return Outcome("yes", FOUND_CONFIDENCE * factor, f"найдено: {quoted}", evidence)
+    quoted = ", ".join(_quoted(m) for _, m in found)
+    confidence = FOUND_CONFIDENCE * factor * min(m.similarity for _, m in found) ** 0.5
+    return Outcome("yes", confidence, f"найдено: {quoted}", evidence)
+
+
+def _transaction(ctx: ScoringContext, group: PhraseGroup) -> bool:
+    """Did the agent carry out a sale, exchange or refund (a statement, not a question)?"""
+    for i in ctx.speaker_turns("agent"):
+        text = ctx.turns[i].text
+        for m in ctx.texts[i].find(group):
+            tail = text[m.end:]
+            ends = [at for at in (tail.find(c) for c in ".!?\n") if at >= 0]
+            if not ends or tail[min(ends)] != "?":
+                return True
+    return False
+
+
+def _self_name(ctx: ScoringContext, indices: list[int]) -> tuple[int, Match] | None:
+    """The agent's first name given without a rubric phrase («с вами Ольга», «Ветер», Марина»)."""
+    for i in indices:
+        text = ctx.turns[i].text
+        names = self_introduced(text)
+        if names:
+            name = sorted(names)[0]
+            at = text.lower().find(name)
+            return i, Match(at, at + len(name), f"имя оператора «{text[at:at + len(name)]}»")
+    return None
+
+
+def _quoted(match: Match) -> str:
+    """The phrase, and for an ASR reading what was heard and how similar it is."""
+    if match.heard is None:
+        return f"«{match.phrase}»"
+    return f"«{match.phrase}» (распознано «{match.heard}», сходство {match.similarity:.2f})"
 
 
 def answer_forbidden(ctx: ScoringContext, rule: Rule) -> Outcome:
