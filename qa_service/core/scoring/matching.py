@@ -4,8 +4,10 @@ Speech recognition mishears words («северный вертер»), fuses the
 splits them; `find(group, fuzzy=True)` therefore also reads the turn through an ASR view in
 which a word absent from the group's vocabulary stands for the vocabulary lemma within a
 bounded edit distance (1 for words under 8 letters, 2 from 8 on; same first letter), and a
-fused word for the two lemmas it is made of.  A multi-word phrase still needs one word heard
-exactly, and a one-word phrase a long word, so short unrelated words do not match.
+fused word for the two lemmas it is made of.  Only forms the dictionary does not know are
+read that way: a real word («вечер») is taken as said, never as another («ветер»).  A
+multi-word phrase still needs one word heard exactly, and a one-word phrase a long word, so
+short unrelated words do not match.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from functools import cached_property, lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from qa_service.core.morphology import Lemmatized, lemma
+from qa_service.core.morphology import Lemmatized, is_known, lemma
 from qa_service.core.rubric.model import PhraseGroup
 
 # Two-word phrases keep their order with up to three words between («всего вам доброго»,
@@ -146,10 +148,15 @@ class IndexedText:
         slips: list[float] = []
         firm: list[bool] = []
         for token in self.words:
-            reading, similarity, fused = asr_reading(self.lem.lemmas[token], vocabulary)
-            if not reading:  # the lemmatizer guesses at a misheard form («вертер» → «вертереть»)
-                surface = self.lem.tokens[token].lower().replace("ё", "е")
-                reading, similarity, fused = asr_reading(surface, vocabulary)
+            surface = self.lem.tokens[token].lower().replace("ё", "е")
+            reading: tuple[str, ...] = ()
+            similarity, fused = 0.0, False
+            # A real word is what was said («вечер» is not «ветер»); only forms the dictionary
+            # does not know are read as slips, and any word may be two fused together.
+            if not is_known(surface):
+                reading, similarity, fused = asr_reading(self.lem.lemmas[token], vocabulary)
+                if not reading:  # the lemmatizer guesses at a misheard form («вертер» → «вертереть»)
+                    reading, similarity, fused = asr_reading(surface, vocabulary)
             for part in reading or (self.lem.lemmas[token],):
                 lemmas.append(part)
                 tokens.append(token)
