@@ -35,6 +35,9 @@ _NEVER = frozenset({
     "пожалуйста", "подскажите", "сбор", "штраф", "обмен", "возврат", "место", "окна", "стоп", "код", "маршрут",
     "сумма", "справка", "справку", "доплата", "такса", "таксы", "стандарт", "эконом", "базовый", "лайт", "бизнес",
     "ожидание", "ожидайте", "оплата", "оплату", "ссылка", "ссылку", "уважением", "уважаемый", "уважаемая",
+    # identifiers and banks said next to card and personal data
+    "инн", "снилс", "паспорт", "тинькофф", "тиньков", "сбер", "сбербанк", "втб", "альфа", "альфабанк",
+    "газпромбанк", "райффайзен", "открытие", "совкомбанк", "халва", "мир", "виза", "маэстро",
 })
 _CUE = re.compile(r"(?<![\w-])(?:фамили[яюи]|пассажир\w*|на имя|имя|клиент\w*|зовут|господин\w*|госпож\w*)\W*$",
                   re.IGNORECASE)
@@ -99,9 +102,11 @@ def self_introduced(text: str) -> set[str]:
 
 def find_names(text: str, shield: SpanIndex | None = None, keep: Iterable[str] = ()) -> list[Span]:
     """Spans of person names in `text`, except words in `keep` (lower case) and shielded spans."""
-    kept = {k.lower() for k in keep} | self_introduced_by_agent_cues(text)
     words = list(_WORD.finditer(text))
-    scores = [name_score(m.group()) for m in words]
+    scores = [0.0 if m.group().isupper() and len(m.group()) > 1 else name_score(m.group()) for m in words]
+    if not any(score >= _WEAK for score in scores):
+        return []  # most lines: no word that could be a name, nothing more to read
+    kept = {k.lower() for k in keep} | self_introduced_by_agent_cues(text)
     accepted = [False] * len(words)
     for i, m in enumerate(words):
         score = scores[i]
@@ -130,10 +135,12 @@ def self_introduced_by_agent_cues(text: str) -> set[str]:
     """Names after cues only an agent uses («оператор Наталья», «с вами Денис»), for plain text."""
     found: set[str] = set()
     for m in _WORD.finditer(text):
+        if name_score(m.group()) < _WEAK:
+            continue
         head = text[max(0, m.start() - 40):m.start()]
         cue = _SELF_CUE.search(head)
         agent_cue = cue is not None and not cue.group().lower().startswith(("меня", "я"))
-        if (agent_cue or _COMPANY_BEFORE.search(head)) and name_score(m.group()) >= _WEAK:
+        if agent_cue or _COMPANY_BEFORE.search(head):
             found.add(m.group().lower())
     return found
 
