@@ -139,12 +139,30 @@ def _print(part: str, result: dict[str, Any], show_errors: bool) -> None:
                   + (f"  [set: {e['why']}]" if e["why"] else ""))
 
 
+def tune_semantic() -> int:
+    """Sweep the semantic fallback's threshold on the dev part only; print agreement per threshold."""
+    from qa_service.core.scoring import semantic
+
+    rows = load_part("dev")
+    for threshold in (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.01):
+        semantic.THRESHOLD = threshold
+        result = evaluate(rows)
+        print(f"threshold {threshold:.2f}: {result['matched']}/{result['total']} "
+              f"({100 * result['agreement']:.1f} %), false critical {len(result['false_critical'])}, "
+              f"score error {result['score_error_mean']:.2f}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=("dev", "heldout", "both"), default="both")
     parser.add_argument("--errors", action="store_true", help="list the dev part's individual misses")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--tune-semantic", action="store_true",
+                        help="agreement on the dev part for semantic-fallback thresholds (never the held-out part)")
     args = parser.parse_args(argv)
+    if args.tune_semantic:
+        return tune_semantic()
     parts = ["dev", "heldout"] if args.part == "both" else [args.part]
     results = {part: evaluate(load_part(part)) for part in parts}
     if args.json:

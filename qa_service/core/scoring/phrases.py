@@ -7,6 +7,7 @@ from qa_service.core.rubric.model import PhraseGroup, Rule
 from qa_service.core.scoring.context import ScoringContext
 from qa_service.core.scoring.evidence import Evidence, Outcome
 from qa_service.core.scoring.matching import Match
+from qa_service.core.scoring.semantic import THRESHOLD, closest, semantic_match
 
 FOUND_CONFIDENCE = 0.92
 ABSENT_CONFIDENCE = 0.8  # an ASR slip can hide a phrase that was said
@@ -51,6 +52,8 @@ def answer_phrases(ctx: ScoringContext, rule: Rule) -> Outcome:
             hit = next(((i, m) for i in indices if (m := ctx.texts[i].contains(group, fuzzy=True)) is not None), None)
         if hit is None and rule.params.get("self_name") and group is rule.all_of[-1]:
             hit = _self_name(ctx, indices)
+        if hit is None and rule.params.get("semantic"):
+            hit = next(((i, m) for i in indices if (m := semantic_match(ctx.texts[i], group)) is not None), None)
         if hit is None:
             missing.append(group)
         else:
@@ -63,10 +66,21 @@ def answer_phrases(ctx: ScoringContext, rule: Rule) -> Outcome:
         return Outcome("na", 0.7, "бронирование в разговоре не упоминается и это не обмен/возврат")
     if missing:
         what = "; ".join(_label(g) for g in missing)
+        if rule.params.get("semantic"):
+            what += _closest_miss(ctx, indices, missing[0])
         return Outcome("no", ABSENT_CONFIDENCE * factor, f"не найдено: {what}", evidence or (ctx.evidence(indices[0]),))
     quoted = ", ".join(_quoted(m) for _, m in found)
     confidence = FOUND_CONFIDENCE * factor * min(m.similarity for _, m in found) ** 0.5
     return Outcome("yes", confidence, f"найдено: {quoted}", evidence)
+
+
+def _closest_miss(ctx: ScoringContext, indices: list[int], group: PhraseGroup) -> str:
+    """Why not: the clause that came closest in meaning, and how close."""
+    misses = [m for i in indices if (m := closest(ctx.texts[i], group)) is not None]
+    if not misses:
+        return ""
+    best = max(misses, key=lambda m: m.similarity)
+    return f"; ближе всего «{best.heard}» к «{best.phrase}» (сходство {best.similarity:.2f} < {THRESHOLD:.2f})"
 
 
 def _transaction(ctx: ScoringContext, group: PhraseGroup) -> bool:
