@@ -155,6 +155,8 @@ def score_stored_interaction(settings: Settings, interaction_id: int) -> ScoredI
             submitted_at=datetime.now(UTC),
             answers=_answers(document),
         )
+        for answer, why in zip(evaluation.answers, result.why_json().values(), strict=True):
+            answer.why = why
         session.add(evaluation)
         if not row.reviewed:  # once a human has scored it, the list shows the human's score
             row.score = evaluation.score

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from qa_service.core.interaction import Interaction
 from qa_service.core.rubric.model import Criterion, Rubric, Rule
@@ -65,6 +66,7 @@ class _Scorer:
             reason=outcome.reason,
             evidence=list(outcome.evidence),
             flag_review=outcome.flag_review,
+            why=self._why(criterion, outcome),
         )
         self.answers[criterion.id] = result
         return result
@@ -96,8 +98,19 @@ class _Scorer:
         if topical and outcome.confidence is not None:
             # A criterion gated by a guessed topic is only as sure as the guess lets it be.
             confidence = min(outcome.confidence, 0.5 + self.topic.confidence / 2)
-            return Outcome(outcome.answer, confidence, outcome.reason, outcome.evidence, outcome.flag_review)
+            return Outcome(outcome.answer, confidence, outcome.reason, outcome.evidence, outcome.flag_review,
+                           outcome.why)
         return outcome
+
+    def _why(self, criterion: Criterion, outcome: Outcome) -> dict[str, Any]:
+        why: dict[str, Any] = {"rule": self._rule_for(criterion).kind}
+        if outcome.why:
+            why.update(outcome.why)
+        elif outcome.answer == "na" and "применяется" in outcome.reason:
+            why["rule"] = "applicability"
+        if outcome.evidence and "matched" not in why and "closest" not in why:
+            why["quote"] = outcome.evidence[0].quote
+        return why
 
     def _found_anyway(self, criterion: Criterion) -> Outcome | None:
         """A criterion N/A by topic that still applies because its phrases were said.
@@ -111,7 +124,7 @@ class _Scorer:
         if outcome.answer != "yes":
             return None
         return Outcome("yes", outcome.confidence, f"тема «{self.topic.topic}», но условия обмена/возврата названы: "
-                       + outcome.reason, outcome.evidence, outcome.flag_review)
+                       + outcome.reason, outcome.evidence, outcome.flag_review, outcome.why)
 
     def _rule_for(self, criterion: Criterion) -> Rule:
         for override in criterion.overrides:

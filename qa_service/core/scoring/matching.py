@@ -43,6 +43,7 @@ class Match:
     phrase: str
     heard: str | None = None
     similarity: float = 1.0
+    via: str = "phrases"  # which matcher: phrases (exact lemmas), asr, semantic, self_name
 
 
 def _bound(length: int) -> int:
@@ -193,7 +194,8 @@ class IndexedText:
                     continue  # nothing heard exactly: too weak to trust
                 start, end = self.lem.span(view.tokens[lo], view.tokens[hi])
                 heard = self.lem.text[start:end] if slips else None
-                found.append(Match(start, end, source, heard, min(slips) if slips else 1.0))
+                found.append(Match(start, end, source, heard, min(slips) if slips else 1.0,
+                                   "asr" if slips else "phrases"))
         return found
 
     def contains(self, group: PhraseGroup, fuzzy: bool = False) -> Match | None:

@@ -66,21 +66,33 @@ def answer_phrases(ctx: ScoringContext, rule: Rule) -> Outcome:
         return Outcome("na", 0.7, "бронирование в разговоре не упоминается и это не обмен/возврат")
     if missing:
         what = "; ".join(_label(g) for g in missing)
+        why: dict[str, object] = {"rule": "phrases", "missing": [_label(g) for g in missing]}
         if rule.params.get("semantic"):
-            what += _closest_miss(ctx, indices, missing[0])
-        return Outcome("no", ABSENT_CONFIDENCE * factor, f"не найдено: {what}", evidence or (ctx.evidence(indices[0]),))
+            miss = _closest(ctx, indices, missing[0])
+            if miss is not None:
+                what += (f"; ближе всего «{miss.heard}» к «{miss.phrase}» "
+                         f"(сходство {miss.similarity:.2f} < {THRESHOLD:.2f})")
+                why.update(closest=miss.heard, phrase=miss.phrase, similarity=round(miss.similarity, 3),
+                           threshold=THRESHOLD)
+        return Outcome("no", ABSENT_CONFIDENCE * factor, f"не найдено: {what}", evidence or (ctx.evidence(indices[0]),),
+                       why=why)
     quoted = ", ".join(_quoted(m) for _, m in found)
-    confidence = FOUND_CONFIDENCE * factor * min(m.similarity for _, m in found) ** 0.5
-    return Outcome("yes", confidence, f"найдено: {quoted}", evidence)
+    weakest = min((m for _, m in found), key=lambda m: m.similarity)
+    confidence = FOUND_CONFIDENCE * factor * weakest.similarity ** 0.5
+    why = {"rule": _decider(weakest), "matched": [m.heard or m.phrase for _, m in found],
+           "phrases": [m.phrase for _, m in found], "similarity": round(weakest.similarity, 3)}
+    return Outcome("yes", confidence, f"найдено: {quoted}", evidence, why=why)
 
 
-def _closest_miss(ctx: ScoringContext, indices: list[int], group: PhraseGroup) -> str:
-    """Why not: the clause that came closest in meaning, and how close."""
+def _decider(match: Match) -> str:
+    """Which matcher found the phrase: exact lemmas, the ASR reading, meaning, or the agent's name."""
+    return match.via
+
+
+def _closest(ctx: ScoringContext, indices: list[int], group: PhraseGroup) -> Match | None:
+    """Why not: the clause that came closest in meaning to a phrase of the group."""
     misses = [m for i in indices if (m := closest(ctx.texts[i], group)) is not None]
-    if not misses:
-        return ""
-    best = max(misses, key=lambda m: m.similarity)
-    return f"; ближе всего «{best.heard}» к «{best.phrase}» (сходство {best.similarity:.2f} < {THRESHOLD:.2f})"
+    return max(misses, key=lambda m: m.similarity) if misses else None
 
 
 def _transaction(ctx: ScoringContext, group: PhraseGroup) -> bool:
@@ -103,7 +115,7 @@ def _self_name(ctx: ScoringContext, indices: list[int]) -> tuple[int, Match] | N
         if names:
             name = sorted(names)[0]
             at = text.lower().find(name)
-            return i, Match(at, at + len(name), f"имя оператора «{text[at:at + len(name)]}»")
+            return i, Match(at, at + len(name), f"имя оператора «{text[at:at + len(name)]}»", via="self_name")
     return None
 
 
@@ -111,6 +123,8 @@ def _quoted(match: Match) -> str:
     """The phrase, and for an ASR reading what was heard and how similar it is."""
     if match.heard is None:
         return f"«{match.phrase}»"
+    if match.via == "semantic":
+        return f"по смыслу «{match.phrase}» ≈ «{match.heard}» (сходство {match.similarity:.2f})"
     return f"«{match.phrase}» (распознано «{match.heard}», сходство {match.similarity:.2f})"
 
 
@@ -126,7 +140,8 @@ def answer_forbidden(ctx: ScoringContext, rule: Rule) -> Outcome:
         hits.sort(key=lambda h: (h[0], h[1].start))
         shown = ", ".join(f"«{ctx.turns[i].text[m.start:m.end]}»" for i, m in hits[:_EVIDENCE_LIMIT])
         evidence = _dedup([ctx.evidence(i, m) for i, m in hits])[:_EVIDENCE_LIMIT]
-        return Outcome("no", FOUND_CONFIDENCE * factor, f"недопустимые фразы: {shown}", tuple(evidence))
+        why = {"rule": "forbidden", "matched": [ctx.turns[i].text[m.start:m.end] for i, m in hits[:_EVIDENCE_LIMIT]]}
+        return Outcome("no", FOUND_CONFIDENCE * factor, f"недопустимые фразы: {shown}", tuple(evidence), why=why)
     return Outcome("yes", 0.85 * factor, "недопустимых фраз не найдено")
 
 

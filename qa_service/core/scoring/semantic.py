@@ -55,7 +55,7 @@ def closest(text: IndexedText, group: PhraseGroup) -> Match | None:
         for label, phrase_vector in phrases:
             score = similarity(vector, phrase_vector)
             if best is None or score > best.similarity:
-                best = Match(clause.start(), clause.end(), label, clause.group().strip(), score)
+                best = Match(clause.start(), clause.end(), label, clause.group().strip(), score, "semantic")
     return best
 
 
