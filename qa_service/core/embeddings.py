@@ -64,7 +64,7 @@ def text_vector(words: list[str] | tuple[str, ...]) -> np.ndarray | None:
     vectors = [v for v in (word_vector(w) for w in words) if v is not None]
     if not vectors:
         return None
-    mean = np.mean(vectors, axis=0)
+    mean = vectors[0] if len(vectors) == 1 else np.add.reduce(vectors)
     norm = float(np.linalg.norm(mean))
     return mean / norm if norm else None
 

@@ -124,6 +124,8 @@ class IndexedText:
         self.lem = lemmatized
         self.words = [i for i, lem in enumerate(lemmatized.lemmas) if any(ch.isalnum() for ch in lem)]
         self._asr_views: dict[int, tuple[frozenset[str], _View]] = {}
+        # semantic.closest per phrase group: the answer and its WHY read it twice.
+        self.closest_cache: dict[int, tuple[PhraseGroup, Match | None]] = {}
 
     @property
     def lemma_text(self) -> str:
@@ -163,7 +165,8 @@ class IndexedText:
                 tokens.append(token)
                 slips.append(similarity if reading else 0.0)
                 firm.append(fused or not reading)
-        view = _View(lemmas, tokens, slips, firm)
+        # Nothing heard as a slip (the usual case): the exact view already said all there is.
+        view = _View(lemmas, tokens, slips, firm) if any(slips) else self.exact
         self._asr_views[id(vocabulary)] = (vocabulary, view)
         return view
 
@@ -171,7 +174,9 @@ class IndexedText:
         """Every place where any phrase or regex of the group occurs (ASR slips too if `fuzzy`)."""
         found = self._find_in(self.exact, group)
         if fuzzy and not found and group.phrases:
-            found = self._find_in(self.asr_view(vocabulary_of(group)), group, asr=True)
+            view = self.asr_view(vocabulary_of(group))
+            if view is not self.exact:
+                found = self._find_in(view, group, asr=True)
         for regex in group.regexes:
             for m in regex.finditer(self.lem.text):
                 found.append(Match(m.start(), m.end(), m.group(0).strip()[:60]))

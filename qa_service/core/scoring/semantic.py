@@ -41,6 +41,15 @@ def _phrase_vectors(group: PhraseGroup) -> list[tuple[str, np.ndarray]]:
 
 def closest(text: IndexedText, group: PhraseGroup) -> Match | None:
     """The clause of `text` most similar to a phrase of `group` (with its similarity), or None."""
+    cached = text.closest_cache.get(id(group))
+    if cached is not None and cached[0] is group:
+        return cached[1]
+    found = _closest(text, group)
+    text.closest_cache[id(group)] = (group, found)
+    return found
+
+
+def _closest(text: IndexedText, group: PhraseGroup) -> Match | None:
     if navec() is None:
         return None
     phrases = _phrase_vectors(group)
