@@ -59,6 +59,14 @@ def answer_phrases(ctx: ScoringContext, rule: Rule) -> Outcome:
         else:
             found.append(hit)
     evidence = _dedup([ctx.evidence(i, m) for i, m in found])
+    if missing and rule.groups.get("booking") and rule.groups.get("confirm"):
+        confirmed = _confirmed_booking(ctx, rule.groups["booking"], rule.groups["confirm"])
+        if confirmed is not None:
+            i, m = confirmed
+            return Outcome("yes", ABSENT_CONFIDENCE * factor,
+                           f"клиент назвал бронирование, оператор подтвердил: «{ctx.turns[i].text[m.start:m.end]}»",
+                           (ctx.evidence(i, m),), why={"rule": "phrases", "matched": [ctx.turns[i].text[m.start:m.end]],
+                                                       "phrases": [m.phrase], "similarity": 1.0})
     if missing and rule.groups.get("transaction") and not _transaction(ctx, rule.groups["transaction"]):
         return Outcome("na", 0.75, "оформления (продажи, обмена, возврата) в разговоре нет")
     if missing and rule.groups.get("booking") and ctx.topic not in _BOOKING_TOPICS \
@@ -93,6 +101,18 @@ def _closest(ctx: ScoringContext, indices: list[int], group: PhraseGroup) -> Mat
     """Why not: the clause that came closest in meaning to a phrase of the group."""
     misses = [m for i in indices if (m := closest(ctx.texts[i], group)) is not None]
     return max(misses, key=lambda m: m.similarity) if misses else None
+
+
+def _confirmed_booking(ctx: ScoringContext, booking: PhraseGroup, confirm: PhraseGroup) -> tuple[int, Match] | None:
+    """The agent's reply right after the customer named a booking, when it confirms finding it."""
+    agent = ctx.speaker_turns("agent")
+    for i in ctx.speaker_turns("customer"):
+        if ctx.texts[i].contains(booking) is None:
+            continue
+        reply = next((j for j in agent if j > i), None)
+        if reply is not None and (m := ctx.texts[reply].contains(confirm)) is not None and m.start < 40:
+            return reply, m
+    return None
 
 
 def _transaction(ctx: ScoringContext, group: PhraseGroup) -> bool:

@@ -48,3 +48,11 @@ def test_outbound_call_confirming_the_passenger_identifies_them() -> None:
                                      "вашего рейса. [имя]?"),
                  ("customer", 6.5, 7.5, "Да, это я.")], direction="outbound", topic="exchange")
     assert answer(item, "identify_booking") == "yes"
+
+
+def test_the_agent_confirming_the_booking_the_customer_named_identifies_it() -> None:
+    named = [OPEN, ("customer", 4.5, 8.0, "Мне нужно поменять дату, бронь ЛМН742.")]
+    confirmed = call([*named, ("agent", 8.5, 11.0, "Да, вижу. На какую дату?")], topic="exchange")
+    assert answer(confirmed, "identify_booking") == "yes"
+    ignored = call([*named, ("agent", 8.5, 11.0, "На какую дату хотите перенести?")], topic="exchange")
+    assert answer(ignored, "identify_booking") == "no"
