@@ -18,7 +18,7 @@ def _redact(args: argparse.Namespace) -> int:
         raise UserFacingError(
             f"на входе не UTF-8 (байт {error.start})", f"stdin is not UTF-8 (byte {error.start})"
         ) from None
-    result = redact(text)
+    result = redact(text, names=not args.keep_names)
     if args.json:
         document = {
             "text": result.text,
@@ -37,4 +37,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "redact", help="убрать данные карт и персональные данные из текста (stdin) / redact text from stdin"
     )
     parser.add_argument("--json", action="store_true", help="JSON: текст и места замен / text and spans")
+    parser.add_argument("--keep-names", action="store_true",
+                        help="не скрывать имена клиентов / do not redact customers' person names")
     parser.set_defaults(handler=_redact)

@@ -15,8 +15,10 @@ from typing import Any
 
 import joblib
 import numpy as np
+from sklearn.pipeline import FeatureUnion
 
 from qa_service.core import resources
+from qa_service.core.embeddings import NavecMean, text_vector
 from qa_service.core.morphology import lemmatize
 
 
@@ -46,7 +48,7 @@ class LinearTextModel:
     """
 
     def __init__(self, pipeline: Any) -> None:
-        tfidf = pipeline["tfidf"]
+        tfidf, self._embeddings = _feature_steps(pipeline)
         calibrated = pipeline["model"].calibrated_classifiers_[0]
         self.classes_ = np.asarray(calibrated.classes)
         self._analyze = tfidf.build_analyzer()
@@ -62,20 +64,30 @@ class LinearTextModel:
     def supports(pipeline: Any) -> bool:
         model = pipeline.named_steps.get("model") if hasattr(pipeline, "named_steps") else None
         calibrated = getattr(model, "calibrated_classifiers_", None)
-        return (calibrated is not None and len(calibrated) == 1 and calibrated[0].method == "sigmoid"
-                and "tfidf" in pipeline.named_steps and pipeline.named_steps["tfidf"].norm == "l2")
+        if calibrated is None or len(calibrated) != 1 or calibrated[0].method != "sigmoid":
+            return False
+        try:
+            tfidf, _ = _feature_steps(pipeline)
+        except (KeyError, TypeError):
+            return False
+        return bool(tfidf.norm == "l2")
 
     def _decision(self, text: str) -> np.ndarray:
+        decision = self._intercept.copy()
+        if self._embeddings:
+            vector = text_vector(text.split())
+            if vector is not None:
+                decision = decision + self._coef[:, len(self._idf):] @ vector
         counts = Counter(self._vocabulary[t] for t in self._analyze(text) if t in self._vocabulary)
         if not counts:
-            return self._intercept.copy()
+            return np.asarray(decision)
         columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
         tf = np.fromiter(counts.values(), dtype=float, count=len(counts))
         if self._sublinear:
             tf = 1.0 + np.log(tf)
         weights = tf * self._idf[columns]
         weights /= np.linalg.norm(weights)
-        return np.asarray(self._coef[:, columns] @ weights + self._intercept)
+        return np.asarray(self._coef[:, columns] @ weights + decision)
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         decisions = np.array([self._decision(t) for t in texts]).reshape(len(texts), -1)
@@ -85,6 +97,20 @@ class LinearTextModel:
         total = positive.sum(axis=1, keepdims=True)
         uniform = np.full_like(positive, 1.0 / len(self.classes_))
         return np.divide(positive, total, out=uniform, where=total != 0)
+
+
+def _feature_steps(pipeline: Any) -> tuple[Any, bool]:
+    """(the TF-IDF step, whether mean navec embeddings follow it) of a shipped pipeline."""
+    steps = pipeline.named_steps
+    if "tfidf" in steps:  # artefacts trained before embeddings
+        return steps["tfidf"], False
+    features = steps["features"]
+    if isinstance(features, FeatureUnion):
+        parts = dict(features.transformer_list)
+        if list(parts) != ["tfidf", "navec"] or not isinstance(parts["navec"], NavecMean):
+            raise TypeError("unexpected feature union")
+        return parts["tfidf"], True
+    return features, False
 
 
 def load_classifier(name: str) -> Any | None:

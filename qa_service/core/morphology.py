@@ -41,6 +41,12 @@ def lemma(word: str) -> str:
     return _fold(parses[0].normal_form) if parses else folded
 
 
+@lru_cache(maxsize=200_000)
+def is_known(word: str) -> bool:
+    """Is `word` in the dictionary (not a form pymorphy3 guessed from its ending)?"""
+    return bool(_analyzer().word_is_known(_fold(word)))
+
+
 @dataclass(frozen=True)
 class Lemmatized:
     """A text cut into tokens, with each token's lemma and character span in the original."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
+from importlib import resources
 
 from jinja2 import Environment, select_autoescape
 from openpyxl import Workbook
@@ -22,8 +22,8 @@ Local = Callable[[datetime | None], str]
 ANSWER_WORDS = {"yes": "Да", "no": "Нет", "na": "Неприм."}
 AMBER = PatternFill("solid", fgColor="FFE7A6")
 
-# The report page for weasyprint; a file beside this module (package data, like the web templates).
-TEMPLATE = Path(__file__).with_name("calibration_report.html")
+# The report page for weasyprint: package data beside this module, read through importlib.resources.
+TEMPLATE = resources.files(__package__).joinpath("calibration_report.html")
 
 
 def _num(value: float | None) -> str:

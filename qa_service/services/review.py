@@ -132,6 +132,7 @@ def draft_review(session: Session, viewer: Viewer, interaction_id: int) -> Evalu
                 max_points=a.max_points, critical=a.critical, confidence=a.confidence, reason=a.reason,
                 evidence=list(a.evidence or []), machine_answer=a.machine_answer,
                 machine_confidence=a.machine_confidence, override_reason=a.override_reason,
+                why=dict(a.why or {}),
             )
         )
     session.add(draft)

@@ -154,6 +154,8 @@ def score_stored_interaction(settings: Settings, interaction_id: int) -> ScoredI
             submitted_at=datetime.now(UTC),
             answers=_answers(document),
         )
+        for answer, why in zip(evaluation.answers, result.why_json().values(), strict=True):
+            answer.why = why
         # The AutoQA trust loop: answers of criteria people keep overturning are left to a person.
         withhold_untrusted(session, evaluation, version.rubric_id)
         session.add(evaluation)

@@ -61,8 +61,18 @@ def _is_card(digits: str, typed_whole: bool, in_card_context: bool) -> bool:
         # Other groupings of other lengths need a real issuer range.
         return typed_whole or len(digits) == 16 or known_issuer(digits)
     # A customer who misreads one digit still leaks fifteen: near «карта» a number of a
-    # real issuer's shape goes even when its check digit is wrong.
-    return in_card_context and len(digits) == 16 and known_issuer(digits)
+    # real issuer's shape goes even when its check digit is wrong, and so does one that
+    # speech recognition heard a digit short or long (15 or 17 digits).
+    if not in_card_context:
+        return False
+    if len(digits) == 16:
+        return known_issuer(digits)
+    return len(digits) in (15, 17) and _issuer_prefix(digits)
+
+
+def _issuer_prefix(digits: str) -> bool:
+    """Does the number start like a 16-digit card of some scheme (length aside)?"""
+    return any(low <= int(digits[: len(str(low))]) <= high for low, high, lengths in _IIN_RANGES if 16 in lengths)
 
 
 def _ends_at_break(text: str, run: NumberRun, first: int, last: int) -> bool:
@@ -92,7 +102,7 @@ def _is_pause(gap: str) -> bool:
 def _interrupted_dictations(doc: Document) -> list[NumberRun]:
     """Runs of one card dictation split by a few words («4276 3800… секунду… 1234 5679»).
 
-    Only after a card cue, and only while the pieces are too short to be a card alone.
+    Only after a card cue, and only while the pieces joined so far are shorter than a card.
     """
     joined: list[NumberRun] = []
     runs = doc.runs
@@ -104,7 +114,7 @@ def _interrupted_dictations(doc: Document) -> list[NumberRun]:
         nxt = index + 1
         while (
             nxt < len(runs)
-            and count < 13
+            and count < 16  # a dictation in short groups: keep joining until a whole card is in
             and _is_pause(doc.lower[runs[nxt - 1].end : runs[nxt].start])
             and count + len(runs[nxt].digits) <= 19
         ):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from qa_service.core.interaction import Interaction, Turn
 from qa_service.core.redaction.contacts import AIRLINE_PUBLIC_PHONES
+from qa_service.core.redaction.names import self_introduced
 from qa_service.core.redaction.redactor import contains_card_number, redact
 from qa_service.core.redaction.timed import redact_timed_words
 
@@ -25,14 +26,15 @@ class RedactedInteraction:
     audio_intervals: list[tuple[float, float]] = field(default_factory=list)
 
 
-def _redact_turn(turn: Turn, keep_phones: tuple[str, ...]) -> tuple[Turn, bool, set[str], list[tuple[float, float]]]:
-    text = redact(turn.text, keep_phones=keep_phones)
+def _redact_turn(turn: Turn, keep_phones: tuple[str, ...], names: bool = True, keep_names: frozenset[str] = frozenset()
+                 ) -> tuple[Turn, bool, set[str], list[tuple[float, float]]]:
+    text = redact(turn.text, keep_phones=keep_phones, names=names, keep_names=keep_names)
     kinds = {s.kind for s in text.spans}
     card = contains_card_number(turn.text)
     subject = turn.subject
     if subject:
         card = card or contains_card_number(subject)
-        redacted_subject = redact(subject, keep_phones=keep_phones)
+        redacted_subject = redact(subject, keep_phones=keep_phones, names=names, keep_names=keep_names)
         kinds |= {s.kind for s in redacted_subject.spans}
         subject = redacted_subject.text
     words, intervals = turn.words, []
@@ -45,13 +47,18 @@ def _redact_turn(turn: Turn, keep_phones: tuple[str, ...]) -> tuple[Turn, bool, 
 
 
 def redact_interaction(
-    item: Interaction, *, keep_phones: Iterable[str] = AIRLINE_PUBLIC_PHONES
+    item: Interaction, *, keep_phones: Iterable[str] = AIRLINE_PUBLIC_PHONES, redact_names: bool = True
 ) -> RedactedInteraction:
-    """A redacted copy of `item` (the input is not changed) with the card flag and mute intervals."""
+    """A redacted copy of `item` (the input is not changed) with the card flag and mute intervals.
+
+    Customers' names are redacted unless `redact_names` is off (a tenant setting); the name
+    the agent introduces themselves or signs with is kept in every turn.
+    """
     keep = tuple(keep_phones)
+    agent_names = frozenset(w for t in item.turns if t.speaker == "agent" for w in self_introduced(t.text))
     turns, card_seen, kinds, intervals = [], False, set(), []
     for turn in item.turns:
-        redacted, card, turn_kinds, turn_intervals = _redact_turn(turn, keep)
+        redacted, card, turn_kinds, turn_intervals = _redact_turn(turn, keep, redact_names, agent_names)
         turns.append(redacted)
         card_seen |= card
         kinds |= turn_kinds

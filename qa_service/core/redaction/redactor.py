@@ -11,6 +11,7 @@ from qa_service.core.redaction.contacts import AIRLINE_PUBLIC_PHONES, find_email
 from qa_service.core.redaction.document import Document
 from qa_service.core.redaction.identifiers import find_inn, find_passports, find_snils
 from qa_service.core.redaction.keep import find_kept
+from qa_service.core.redaction.names import find_names
 from qa_service.core.redaction.spans import Redaction, Span, SpanIndex, apply, resolve
 
 
@@ -19,8 +20,13 @@ def _public(keep_phones: tuple[str, ...]) -> frozenset[str]:
     return keep_set(keep_phones)
 
 
-def find_spans(text: str, keep_phones: Iterable[str] = AIRLINE_PUBLIC_PHONES) -> list[Span]:
-    """Every piece of card or personal data in `text`, as sorted non-overlapping spans."""
+def find_spans(text: str, keep_phones: Iterable[str] = AIRLINE_PUBLIC_PHONES, *, names: bool = True,
+               keep_names: Iterable[str] = ()) -> list[Span]:
+    """Every piece of card or personal data in `text`, as sorted non-overlapping spans.
+
+    `names`: customers' person names too (a tenant may turn it off); `keep_names` are the
+    agent's own name words (lower case), which are not a customer's data.
+    """
     if not text:
         return []
     doc = Document(text)
@@ -37,13 +43,15 @@ def find_spans(text: str, keep_phones: Iterable[str] = AIRLINE_PUBLIC_PHONES) ->
         *find_passports(doc, shield),
         *phones,
         *find_emails(doc),
+        *(find_names(text, shield, keep_names) if names else ()),
     ]
     return resolve(candidates)
 
 
-def redact(text: str, *, keep_phones: Iterable[str] = AIRLINE_PUBLIC_PHONES) -> Redaction:
+def redact(text: str, *, keep_phones: Iterable[str] = AIRLINE_PUBLIC_PHONES, names: bool = True,
+           keep_names: Iterable[str] = ()) -> Redaction:
     """Replace card and personal data with typed placeholders; spans index the input text."""
-    spans = find_spans(text, keep_phones)
+    spans = find_spans(text, keep_phones, names=names, keep_names=keep_names)
     return Redaction(apply(text, spans), spans)
 
 

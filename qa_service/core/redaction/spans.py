@@ -16,13 +16,14 @@ PLACEHOLDERS: dict[str, str] = {
     "email": "[email]",
     "snils": "[СНИЛС]",
     "inn": "[ИНН]",
+    "name": "[имя]",
 }
 KINDS: tuple[str, ...] = tuple(PLACEHOLDERS)
 
 # When two candidates overlap, the one that matters more for compliance wins: a card
 # number must never survive because a phone rule claimed part of it.
 PRIORITY: dict[str, int] = {kind: rank for rank, kind in enumerate(
-    ("card", "cvv", "card_expiry", "snils", "inn", "passport", "phone", "email")
+    ("card", "cvv", "card_expiry", "snils", "inn", "passport", "phone", "email", "name")
 )}
 
 

@@ -27,7 +27,8 @@ from qa_service.core.rubric.problems import InvalidRubric, RubricProblem
 from qa_service.core.rubric.source import FieldPath, RubricSource, field_name, read_source
 
 DEFAULT_RUBRICS = {"call": "airline-call", "chat": "airline-chat", "email": "airline-email"}
-_GROUP_FIELDS = ("before", "after", "ask", "stop", "placeholders", "holding", "urgent", "salutations", "personal_data")
+_GROUP_FIELDS = ("before", "after", "ask", "stop", "placeholders", "holding", "urgent", "salutations", "personal_data",
+                 "transaction", "booking", "confirm")
 _REGEX_PREFIX = "re:"
 
 

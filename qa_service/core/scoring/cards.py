@@ -6,9 +6,56 @@ Text arrives redacted, so a dictated number shows up as the placeholders `[ка�
 
 from __future__ import annotations
 
-from qa_service.core.rubric.model import Rule
+import re
+
+from qa_service.core.rubric.model import PhraseGroup, Rule
 from qa_service.core.scoring.context import ScoringContext
 from qa_service.core.scoring.evidence import Evidence, Outcome
+from qa_service.core.scoring.matching import IndexedText, Match
+
+# Stopping the customer is said in many ways («не отправляйте данные карты», «удалите это
+# сообщение», «никогда не присылайте…»): a negated verb of handing data over, or «удалить»,
+# counts as a stop whatever the rubric's phrase list says.
+_SHARE_VERBS = frozenset({"диктовать", "продиктовать", "называть", "назвать", "отправлять", "отправить", "писать",
+                          "написать", "присылать", "прислать", "сообщать", "сообщить", "передавать", "передать",
+                          "пересылать", "переслать", "вводить", "ввести", "публиковать", "опубликовать",
+                          "указывать", "указать", "говорить", "сказать", "озвучивать", "озвучить"})
+_DELETE_VERBS = frozenset({"удалить", "удалять", "стереть"})
+_NEGATIONS = frozenset({"не", "нельзя", "никогда", "запрещено"})
+_SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+def _negated_share(text: IndexedText) -> bool:
+    lemmas = [text.lem.lemmas[i] for i in text.words]
+    for pos, lem in enumerate(lemmas):
+        if lem in _DELETE_VERBS:
+            return True
+        if lem in _SHARE_VERBS and any(x in _NEGATIONS for x in lemmas[max(0, pos - 3):pos]):
+            return True
+    return False
+
+
+def _stops(text: IndexedText, stop: PhraseGroup | None) -> bool:
+    """Does this agent turn stop the customer from sharing card data?"""
+    return (stop is not None and text.contains(stop) is not None) or _negated_share(text)
+
+
+def _warning(text: IndexedText, match: Match, stop: PhraseGroup | None) -> bool:
+    """Is an «ask» phrase actually part of a warning («не отправляйте данные карты»)?
+
+    Only the sentence around the match is read: a request and a warning may share a turn.
+    """
+    raw = text.lem.text
+    lo = max((m.end() for m in _SENTENCE_END.finditer(raw, 0, match.start)), default=0)
+    hi = next((m.start() for m in _SENTENCE_END.finditer(raw, match.end)), len(raw))
+    words = [i for i in text.words if lo <= text.lem.starts[i] < hi]
+    before = [text.lem.lemmas[i] for i in words if text.lem.starts[i] < match.start]
+    if any(lem in _NEGATIONS for lem in before[-3:]):  # «не отправляйте (нам) данные карты»
+        return True
+    sentence = [text.lem.lemmas[i] for i in words]
+    if any(lem in _DELETE_VERBS for lem in sentence):
+        return True
+    return stop is not None and any(lo <= m.start < hi for m in text.find(stop))
 
 
 def answer_card_data(ctx: ScoringContext, rule: Rule) -> Outcome:
@@ -22,9 +69,11 @@ def answer_card_data(ctx: ScoringContext, rule: Rule) -> Outcome:
     reasons: list[str] = []
     if ask:
         for i in agent_turns:
-            if (m := ctx.texts[i].contains(ask)) is not None:
-                failures.append(ctx.evidence(i, m))
-                reasons.append(f"оператор запросил данные карты: «{ctx.turns[i].text[m.start:m.end]}»")
+            requests = [m for m in ctx.texts[i].find(ask) if not _warning(ctx.texts[i], m, stop)]
+            if requests:
+                req = requests[0]
+                failures.append(ctx.evidence(i, req))
+                reasons.append(f"оператор запросил данные карты: «{ctx.turns[i].text[req.start:req.end]}»")
     stopped: list[Evidence] = []
     if placeholders and ctx.speakers_known:
         for i in agent_turns:
@@ -36,7 +85,7 @@ def answer_card_data(ctx: ScoringContext, rule: Rule) -> Outcome:
             if m is None:
                 continue
             following = [j for j in agent_turns if j > i][:reply_turns]
-            halt = next((j for j in following if stop and ctx.texts[j].contains(stop) is not None), None)
+            halt = next((j for j in following if _stops(ctx.texts[j], stop)), None)
             if halt is None:
                 failures.append(ctx.evidence(i, m))
                 reasons.append("клиент продиктовал данные карты, оператор не остановил")
@@ -47,7 +96,7 @@ def answer_card_data(ctx: ScoringContext, rule: Rule) -> Outcome:
         for i, text in enumerate(ctx.texts):
             if (m := text.contains(placeholders)) is not None:
                 near = range(i, min(len(ctx.texts), i + reply_turns + 1))
-                if not (stop and any(ctx.texts[j].contains(stop) for j in near)):
+                if not any(_stops(ctx.texts[j], stop) for j in near):
                     failures.append(ctx.evidence(i, m))
                     reasons.append("данные карты в разговоре без остановки")
     if failures:

@@ -60,7 +60,10 @@ class ScoringContext:
             return [i for i in indices if (m := self.moment(i)) is not None and m - origin <= window.first_seconds]
         if window.last_seconds is not None:
             cutoff = self.call_end - window.last_seconds
-            return [i for i in indices if (self.turns[i].end or self.turns[i].start or 0.0) >= cutoff]
+            # The opening is never the closing: in a short call the last seconds reach back to
+            # «…авиакомпания Северный Ветер», which must not complete a bare «до свидания».
+            closing = indices[1:] if len(indices) > 1 else indices
+            return [i for i in closing if (self.turns[i].end or self.turns[i].start or 0.0) >= cutoff]
         return indices
 
     def moment(self, index: int) -> float | None:

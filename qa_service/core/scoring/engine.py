@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from qa_service.core.interaction import Interaction
 from qa_service.core.rubric.model import Criterion, Rubric, Rule
@@ -65,6 +66,7 @@ class _Scorer:
             reason=outcome.reason,
             evidence=list(outcome.evidence),
             flag_review=outcome.flag_review,
+            why=self._why(criterion, outcome),
         )
         self.answers[criterion.id] = result
         return result
@@ -81,6 +83,9 @@ class _Scorer:
                 return Outcome("na", TOPIC_UNSURE, "тема обращения не определена", flag_review=True)
             if not self.topic.topics & set(applies.topics):
                 confidence = self.topic.confidence if self.topic.source == "classifier" else 1.0
+                found = self._found_anyway(criterion)
+                if found is not None:
+                    return found
                 return Outcome("na", confidence, f"тема «{self.topic.topic}»: критерий не применяется")
         if applies.depends_on is not None and applies.depends_on not in visiting:
             other = self.answer(self.rubric.criterion(applies.depends_on), visiting)
@@ -93,8 +98,33 @@ class _Scorer:
         if topical and outcome.confidence is not None:
             # A criterion gated by a guessed topic is only as sure as the guess lets it be.
             confidence = min(outcome.confidence, 0.5 + self.topic.confidence / 2)
-            return Outcome(outcome.answer, confidence, outcome.reason, outcome.evidence, outcome.flag_review)
+            return Outcome(outcome.answer, confidence, outcome.reason, outcome.evidence, outcome.flag_review,
+                           outcome.why)
         return outcome
+
+    def _why(self, criterion: Criterion, outcome: Outcome) -> dict[str, Any]:
+        why: dict[str, Any] = {"rule": self._rule_for(criterion).kind}
+        if outcome.why:
+            why.update(outcome.why)
+        elif outcome.answer == "na" and "применяется" in outcome.reason:
+            why["rule"] = "applicability"
+        if outcome.evidence and "matched" not in why and "closest" not in why:
+            why["quote"] = outcome.evidence[0].quote
+        return why
+
+    def _found_anyway(self, criterion: Criterion) -> Outcome | None:
+        """A criterion N/A by topic that still applies because its phrases were said.
+
+        Fare conditions stated during a sale mean refund or exchange was discussed (the
+        standard's applicability), whatever the wrap-up code says."""
+        rule = self._rule_for(criterion)
+        if not rule.params.get("applies_when_found"):
+            return None
+        outcome = ANSWERERS[rule.kind](self.ctx, rule)
+        if outcome.answer != "yes":
+            return None
+        return Outcome("yes", outcome.confidence, f"тема «{self.topic.topic}», но условия обмена/возврата названы: "
+                       + outcome.reason, outcome.evidence, outcome.flag_review, outcome.why)
 
     def _rule_for(self, criterion: Criterion) -> Rule:
         for override in criterion.overrides:

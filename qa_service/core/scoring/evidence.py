@@ -35,6 +35,9 @@ class Outcome:
     reason: str
     evidence: tuple[Evidence, ...] = ()
     flag_review: bool = False
+    # Why the machine answered so: what decided (`rule`: phrases, asr, semantic, model …),
+    # the text it matched or the closest miss, and the similarity or probability.
+    why: dict[str, Any] | None = None
 
 
 @dataclass
@@ -48,8 +51,10 @@ class CriterionAnswer:
     reason: str
     evidence: list[Evidence] = field(default_factory=list)
     flag_review: bool = False
+    why: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
+        # The contract's keys only: `why` travels separately (Evaluation.why_json).
         return {
             "id": self.id,
             "answer": self.answer,
@@ -85,6 +90,10 @@ class Evaluation:
             if item.id == criterion_id:
                 return item
         raise KeyError(criterion_id)
+
+    def why_json(self) -> dict[str, dict[str, Any]]:
+        """criterion id → why the machine answered so (stored beside each answer)."""
+        return {c.id: c.why for c in self.criteria}
 
     def to_json(self) -> dict[str, Any]:
         """The evaluation JSON of contracts/README.md."""

@@ -23,7 +23,9 @@ def answer_classifier(ctx: ScoringContext, rule: Rule) -> Outcome:
         return Outcome(None, None, f"модель {name} не найдена: требуется ручная проверка", flag_review=True)
     factor = ctx.speaker_factor(rule.speaker)
     best_p, best_i = max(zip(probs, indices, strict=True))
+    why = {"rule": f"model:{name}", "probability": round(best_p, 3), "threshold": _THRESHOLD,
+           "matched" if best_p >= _THRESHOLD else "closest": ctx.turns[best_i].text[:200]}
     if best_p >= _THRESHOLD:
-        return Outcome("yes", best_p * factor, f"модель {name}: p={best_p:.2f}", (ctx.evidence(best_i),))
+        return Outcome("yes", best_p * factor, f"модель {name}: p={best_p:.2f}", (ctx.evidence(best_i),), why=why)
     return Outcome("no", (1.0 - best_p) * factor, f"модель {name}: ни одной подходящей реплики (max p={best_p:.2f})",
-                   (ctx.evidence(best_i),))
+                   (ctx.evidence(best_i),), why=why)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from qa_service.core.redaction.names import self_introduced
 from qa_service.core.rubric.model import PhraseGroup, Rule
 from qa_service.core.scoring.context import ScoringContext
 from qa_service.core.scoring.evidence import Evidence, Outcome
 from qa_service.core.scoring.matching import Match
+from qa_service.core.scoring.semantic import THRESHOLD, closest, semantic_match
 
 FOUND_CONFIDENCE = 0.92
 ABSENT_CONFIDENCE = 0.8  # an ASR slip can hide a phrase that was said
 _EVIDENCE_LIMIT = 5
+_BOOKING_TOPICS = frozenset({"exchange", "refund"})  # always about an existing booking
 
 
 def _label(group: PhraseGroup) -> str:
@@ -33,7 +36,7 @@ def answer_phrases(ctx: ScoringContext, rule: Rule) -> Outcome:
         return Outcome("no", 0.6 * factor, "нет реплик в нужном окне")
     if rule.same_turn:
         for i in indices:
-            matches = [ctx.texts[i].contains(g) for g in rule.all_of]
+            matches = [ctx.texts[i].contains(g, fuzzy=True) for g in rule.all_of]
             if all(m is not None for m in matches):
                 first = next(m for m in matches if m is not None)
                 quoted = ", ".join(f"«{m.phrase}»" for m in matches if m is not None)
@@ -45,16 +48,104 @@ def answer_phrases(ctx: ScoringContext, rule: Rule) -> Outcome:
     missing: list[PhraseGroup] = []
     for group in rule.all_of:
         hit = next(((i, m) for i in indices if (m := ctx.texts[i].contains(group)) is not None), None)
+        if hit is None:  # an ASR slip («северный вертер») is accepted only when nothing matched exactly
+            hit = next(((i, m) for i in indices if (m := ctx.texts[i].contains(group, fuzzy=True)) is not None), None)
+        if hit is None and rule.params.get("self_name") and group is rule.all_of[-1]:
+            hit = _self_name(ctx, indices)
+        if hit is None and rule.params.get("semantic"):
+            hit = next(((i, m) for i in indices if (m := semantic_match(ctx.texts[i], group)) is not None), None)
         if hit is None:
             missing.append(group)
         else:
             found.append(hit)
     evidence = _dedup([ctx.evidence(i, m) for i, m in found])
+    if missing and rule.groups.get("booking") and rule.groups.get("confirm"):
+        confirmed = _confirmed_booking(ctx, rule.groups["booking"], rule.groups["confirm"])
+        if confirmed is not None:
+            i, m = confirmed
+            return Outcome("yes", ABSENT_CONFIDENCE * factor,
+                           f"клиент назвал бронирование, оператор подтвердил: «{ctx.turns[i].text[m.start:m.end]}»",
+                           (ctx.evidence(i, m),), why={"rule": "phrases", "matched": [ctx.turns[i].text[m.start:m.end]],
+                                                       "phrases": [m.phrase], "similarity": 1.0})
+    if missing and rule.groups.get("transaction") and not _transaction(ctx, rule.groups["transaction"]):
+        return Outcome("na", 0.75, "оформления (продажи, обмена, возврата) в разговоре нет")
+    if missing and rule.groups.get("booking") and ctx.topic not in _BOOKING_TOPICS \
+            and not any(text.contains(rule.groups["booking"]) for text in ctx.texts):
+        return Outcome("na", 0.7, "бронирование в разговоре не упоминается и это не обмен/возврат")
     if missing:
         what = "; ".join(_label(g) for g in missing)
-        return Outcome("no", ABSENT_CONFIDENCE * factor, f"не найдено: {what}", evidence or (ctx.evidence(indices[0]),))
-    quoted = ", ".join(f"«{m.phrase}»" for _, m in found)
-    return Outcome("yes", FOUND_CONFIDENCE * factor, f"найдено: {quoted}", evidence)
+        why: dict[str, object] = {"rule": "phrases", "missing": [_label(g) for g in missing]}
+        if rule.params.get("semantic"):
+            miss = _closest(ctx, indices, missing[0])
+            if miss is not None:
+                what += (f"; ближе всего «{miss.heard}» к «{miss.phrase}» "
+                         f"(сходство {miss.similarity:.2f} < {THRESHOLD:.2f})")
+                why.update(closest=miss.heard, phrase=miss.phrase, similarity=round(miss.similarity, 3),
+                           threshold=THRESHOLD)
+        return Outcome("no", ABSENT_CONFIDENCE * factor, f"не найдено: {what}", evidence or (ctx.evidence(indices[0]),),
+                       why=why)
+    quoted = ", ".join(_quoted(m) for _, m in found)
+    weakest = min((m for _, m in found), key=lambda m: m.similarity)
+    confidence = FOUND_CONFIDENCE * factor * weakest.similarity ** 0.5
+    why = {"rule": _decider(weakest), "matched": [m.heard or m.phrase for _, m in found],
+           "phrases": [m.phrase for _, m in found], "similarity": round(weakest.similarity, 3)}
+    return Outcome("yes", confidence, f"найдено: {quoted}", evidence, why=why)
+
+
+def _decider(match: Match) -> str:
+    """Which matcher found the phrase: exact lemmas, the ASR reading, meaning, or the agent's name."""
+    return match.via
+
+
+def _closest(ctx: ScoringContext, indices: list[int], group: PhraseGroup) -> Match | None:
+    """Why not: the clause that came closest in meaning to a phrase of the group."""
+    misses = [m for i in indices if (m := closest(ctx.texts[i], group)) is not None]
+    return max(misses, key=lambda m: m.similarity) if misses else None
+
+
+def _confirmed_booking(ctx: ScoringContext, booking: PhraseGroup, confirm: PhraseGroup) -> tuple[int, Match] | None:
+    """The agent's reply right after the customer named a booking, when it confirms finding it."""
+    agent = ctx.speaker_turns("agent")
+    for i in ctx.speaker_turns("customer"):
+        if ctx.texts[i].contains(booking) is None:
+            continue
+        reply = next((j for j in agent if j > i), None)
+        if reply is not None and (m := ctx.texts[reply].contains(confirm)) is not None and m.start < 40:
+            return reply, m
+    return None
+
+
+def _transaction(ctx: ScoringContext, group: PhraseGroup) -> bool:
+    """Did the agent carry out a sale, exchange or refund (a statement, not a question)?"""
+    for i in ctx.speaker_turns("agent"):
+        text = ctx.turns[i].text
+        for m in ctx.texts[i].find(group):
+            tail = text[m.end:]
+            ends = [at for at in (tail.find(c) for c in ".!?\n") if at >= 0]
+            if not ends or tail[min(ends)] != "?":
+                return True
+    return False
+
+
+def _self_name(ctx: ScoringContext, indices: list[int]) -> tuple[int, Match] | None:
+    """The agent's first name given without a rubric phrase («с вами Ольга», «Ветер», Марина»)."""
+    for i in indices:
+        text = ctx.turns[i].text
+        names = self_introduced(text)
+        if names:
+            name = sorted(names)[0]
+            at = text.lower().find(name)
+            return i, Match(at, at + len(name), f"имя оператора «{text[at:at + len(name)]}»", via="self_name")
+    return None
+
+
+def _quoted(match: Match) -> str:
+    """The phrase, and for an ASR reading what was heard and how similar it is."""
+    if match.heard is None:
+        return f"«{match.phrase}»"
+    if match.via == "semantic":
+        return f"по смыслу «{match.phrase}» ≈ «{match.heard}» (сходство {match.similarity:.2f})"
+    return f"«{match.phrase}» (распознано «{match.heard}», сходство {match.similarity:.2f})"
 
 
 def answer_forbidden(ctx: ScoringContext, rule: Rule) -> Outcome:
@@ -69,7 +160,8 @@ def answer_forbidden(ctx: ScoringContext, rule: Rule) -> Outcome:
         hits.sort(key=lambda h: (h[0], h[1].start))
         shown = ", ".join(f"«{ctx.turns[i].text[m.start:m.end]}»" for i, m in hits[:_EVIDENCE_LIMIT])
         evidence = _dedup([ctx.evidence(i, m) for i, m in hits])[:_EVIDENCE_LIMIT]
-        return Outcome("no", FOUND_CONFIDENCE * factor, f"недопустимые фразы: {shown}", tuple(evidence))
+        why = {"rule": "forbidden", "matched": [ctx.turns[i].text[m.start:m.end] for i, m in hits[:_EVIDENCE_LIMIT]]}
+        return Outcome("no", FOUND_CONFIDENCE * factor, f"недопустимые фразы: {shown}", tuple(evidence), why=why)
     return Outcome("yes", 0.85 * factor, "недопустимых фраз не найдено")
 
 

@@ -15,7 +15,16 @@ _SIGN_OFF = re.compile(
     re.IGNORECASE,
 )
 _INTRO = re.compile(r"меня зовут\s+([А-ЯЁ][а-яё]+)")
-_ADDRESSED = re.compile(r"^\W*(?i:уважаем\w+|здравствуйте|добрый[ \t]+\w+|дорог\w+)[,!]?[ \t]+([А-ЯЁ][а-яё]+)")
+_ADDRESSED = re.compile(
+    r"^\W*(?i:уважаем\w+|здравствуйте|добрый[ \t]+\w+|дорог\w+)[,!]?[ \t]+(\[имя\]|[А-ЯЁ][а-яё]+)")
+# Stored text has customers' names redacted: a signature reads «С уважением, [имя]» or ends
+# the message with a line of its own.  The placeholder still says the name is known.
+NAME_PLACEHOLDER = "[имя]"
+_SIGNED_PLACEHOLDER = re.compile(
+    r"(?:(?:с уважением|спасибо|заранее благодарю|заранее спасибо|благодарю)[,.!]?\s*|\n\s*|^\s*)"
+    r"\[имя\][\s.,!]*$",
+    re.IGNORECASE,
+)
 
 
 def customer_name(ctx: ScoringContext) -> str | None:
@@ -29,6 +38,8 @@ def customer_name(ctx: ScoringContext) -> str | None:
             m = pattern.search(text)
             if m:
                 return m.group(1)
+        if _SIGNED_PLACEHOLDER.search(text.rstrip()):
+            return NAME_PLACEHOLDER
     return None
 
 
@@ -47,6 +58,10 @@ def answer_email_address(ctx: ScoringContext, rule: Rule) -> Outcome:
         if addressed:
             return Outcome("yes", 0.8, f"обращение по имени: «{addressed.group(0).strip()}»", (ctx.evidence(first),))
         return Outcome("na", 0.75, "имя клиента неизвестно")
+    if name == NAME_PLACEHOLDER:
+        if NAME_PLACEHOLDER in opening and (greeted is not None or addressed):
+            return Outcome("yes", 0.9, "обращение по имени (имя клиента скрыто)", (ctx.evidence(first),))
+        return Outcome("no", 0.8, "клиент подписался, но в обращении имени нет", (ctx.evidence(first),))
     wanted = lemma(name)
     opening_lemmas = {lemma(w) for w in re.findall(r"[А-ЯЁа-яё]+", opening)}
     if wanted in opening_lemmas and (greeted is not None or addressed):

@@ -85,6 +85,8 @@ class CriterionAnswer(Base):
     machine_answer: Mapped[str | None] = mapped_column(String(20))
     machine_confidence: Mapped[float | None] = mapped_column(Float)
     override_reason: Mapped[str | None] = mapped_column(Text)
+    # Why the machine answered so (rule or model, matched text or closest miss, similarity).
+    why: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     evaluation: Mapped[Evaluation] = relationship(back_populates="answers")
 

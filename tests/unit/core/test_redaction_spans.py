@@ -13,10 +13,11 @@ from qa_service.core.redaction.spans import SpanIndex, apply, resolve
 
 
 def test_kinds_and_placeholders_are_the_contract() -> None:
-    assert set(KINDS) == {"card", "cvv", "card_expiry", "passport", "phone", "email", "snils", "inn"}
+    assert set(KINDS) == {"card", "cvv", "card_expiry", "passport", "phone", "email", "snils", "inn", "name"}
     assert PLACEHOLDERS == {
         "card": "[карта]", "cvv": "[CVV]", "card_expiry": "[срок карты]", "passport": "[паспорт]",
         "phone": "[телефон]", "email": "[email]", "snils": "[СНИЛС]", "inn": "[ИНН]",
+        "name": "[имя]",
     }
 
 
