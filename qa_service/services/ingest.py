@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from qa_service.config import Settings
 from qa_service.core.interaction import Interaction as DomainInteraction
 from qa_service.core.interaction import interaction_to_json, parse_interaction
-from qa_service.core.redaction import redact
+from qa_service.core.redaction import RedactedInteraction, redact_interaction
 from qa_service.db.models import Agent, Channel, Interaction, ProcessingState, Recording, Turn
 
 log = logging.getLogger(__name__)
@@ -42,10 +42,10 @@ def _grow_thread(session: Session, row: Interaction, item: DomainInteraction) ->
     unchanged = StoredInteraction(row.id, created=False, needs_transcription=False, needs_scoring=False)
     if row.channel == Channel.CALL or len(item.turns) <= len(row.turns):
         return unchanged
-    turns, counts = _redacted_turns(item)
-    for turn in turns[len(row.turns) :]:
+    redacted = redact_interaction(item)
+    for turn in _stored_turns(redacted)[len(row.turns) :]:
         row.turns.append(turn)
-    if counts.get("card", 0) + counts.get("cvv", 0):
+    if redacted.card_seen:
         row.card_data_detected = True
     row.ended_at = item.ended_at or row.ended_at
     row.outcome = item.outcome or row.outcome
@@ -85,41 +85,24 @@ def agent_for(session: Session, tenant_id: int, external_id: str, name: str | No
     return agent
 
 
-def _redacted_meta(value: Any) -> Any:
-    """The platform's extra fields are kept as-is — except that no string in them keeps card or personal data."""
-    if isinstance(value, str):
-        return redact(value).text
-    if isinstance(value, dict):
-        return {key: _redacted_meta(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_redacted_meta(item) for item in value]
-    return value
-
-
-def _redacted_turns(item: DomainInteraction) -> tuple[list[Turn], dict[str, int]]:
-    """Turns with every text and subject redacted, and how many spans of each kind were removed."""
-    counts: dict[str, int] = {}
+def _stored_turns(redacted: RedactedInteraction) -> list[Turn]:
+    """Rows for the redacted turns, each with the spans removed from its text."""
     turns: list[Turn] = []
-    for position, turn in enumerate(item.turns):
-        text = redact(turn.text)
-        subject = redact(turn.subject) if turn.subject else None
-        spans = [{"start": s.start, "end": s.end, "kind": s.kind} for s in text.spans]
-        for span in [*text.spans, *(subject.spans if subject else [])]:
-            counts[span.kind] = counts.get(span.kind, 0) + 1
-        # Word timings from a pre-transcribed call are dropped: their text is not redacted.
+    for position, (turn, spans) in enumerate(zip(redacted.interaction.turns, redacted.turn_spans, strict=True)):
+        # Word timings from a pre-transcribed call are not kept: scoring reads the text.
         turns.append(
             Turn(
                 position=position,
                 speaker=turn.speaker,
-                text=text.text,
+                text=turn.text,
                 start=turn.start,
                 end=turn.end,
                 at=turn.at,
-                subject=subject.text if subject else None,
-                redactions=spans or None,
+                subject=turn.subject,
+                redactions=[{"start": s.start, "end": s.end, "kind": s.kind} for s in spans] or None,
             )
         )
-    return turns, counts
+    return turns
 
 
 def store_interaction(
@@ -152,11 +135,12 @@ def store_interaction(
         if no_conversation and item.outcome in LOST_OUTCOMES
         else agent_for(session, tenant_id, item.agent_id, item.meta.get("agent_name"))
     )
-    turns, redacted_counts = _redacted_turns(item)
-    meta = _redacted_meta(item.meta)
-    card_seen = redacted_counts.get("card", 0) + redacted_counts.get("cvv", 0) > 0
-    if redacted_counts:
-        meta["redacted"] = redacted_counts
+    redacted = redact_interaction(item)
+    turns = _stored_turns(redacted)
+    meta = dict(redacted.interaction.meta)
+    card_seen = redacted.card_seen
+    if redacted.spans:
+        meta["redacted"] = redacted.counts()
     if card_seen:
         meta["card_data_detected"] = True
     row = Interaction(

@@ -22,7 +22,6 @@ from qa_service.asr.errors import BadAudio
 from qa_service.asr.pipeline import Transcript, transcribe_recording
 from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
-from qa_service.core.redaction import PLACEHOLDERS
 from qa_service.db.blobs import BlobStore
 from qa_service.db.models import Interaction, ProcessingState, Recording, Turn
 from qa_service.db.session import session_factory, transaction
@@ -92,8 +91,8 @@ def _store(
         row.metrics = metrics
         row.transcript_quality = document["quality"]
         # A card read out on the call: the number is gone, the fact is kept (a `no_card_by_voice` event).
-        card_marks = (PLACEHOLDERS["card"], PLACEHOLDERS["cvv"])
-        if any(mark in t["text"] for t in document["turns"] for mark in card_marks):
+        # `card_seen` comes from the spans `core.redaction.redact_interaction` removed.
+        if transcript.card_seen:
             row.card_data_detected = True
             row.meta = {**(row.meta or {}), "card_data_detected": True}
         recording = row.recording or Recording(interaction_id=interaction_id)
