@@ -70,6 +70,8 @@ class Settings:
     # Outgoing mail (reports, coaching and calibration notices, staffing alerts): off when unset.
     smtp_url: str | None = None  # smtp://[user:password@]host[:port], smtp+starttls://…, smtps://…
     mail_from: str = "qa-service@localhost"
+    # A raw recording in the spool that no pipeline step will read any more is deleted once it is this old.
+    spool_orphan_age_seconds: int = 24 * 3600
 
     def __post_init__(self) -> None:
         # Derived defaults live next to the instance directory so tests can move it.
@@ -119,6 +121,7 @@ class Settings:
             smtp_url=env.get("QA_SMTP_URL") or None,
             mail_from=env.get("QA_MAIL_FROM") or cls.mail_from,
             job_timeout_seconds=_positive_int(env, "QA_JOB_TIMEOUT", cls.job_timeout_seconds),
+            spool_orphan_age_seconds=_positive_int(env, "QA_SPOOL_ORPHAN_AGE", cls.spool_orphan_age_seconds),
             retry_intervals=(intervals := _retry_intervals(env)),
             job_retries=len(intervals),
         )

@@ -119,3 +119,29 @@ def seed_demo_calibration(settings: Settings, tenant_id: int) -> int | None:
         )
         session.add_all(CalibrationParticipant(session_id=calibration.id, user_id=u.id) for u in users)
         return calibration.id
+
+
+@dataclass(frozen=True)
+class DemoProgress:
+    """One line of the demo's progress: what was stored and where its pipeline got to."""
+
+    label: str
+    score: float | None
+    state: str
+    failed_critical: bool
+    needs_review: bool
+
+
+def demo_progress(settings: Settings, interaction_id: int) -> DemoProgress:
+    from qa_service.db.models import Interaction
+    from qa_service.db.session import session_factory
+
+    with session_factory(settings.sqlalchemy_url)() as session:
+        row = session.get_one(Interaction, interaction_id)
+        return DemoProgress(
+            f"{row.channel.value:5} {row.external_id}",
+            row.score,
+            row.state.value,
+            bool(row.failed_critical),
+            bool(row.needs_review),
+        )

@@ -1,16 +1,15 @@
 """Ingestion: store what a connector or the push API delivers, exactly once, already redacted.
 
 `store_interaction` is idempotent on (tenant, source, external_id): a second delivery of the
-same item changes nothing.  Text is redacted before it is written; a call's raw recording
+same item changes nothing.  The first pipeline job is requested in the caller's transaction
+and sent when it commits (`services.after_commit`).  Text is redacted before it is written; a call's raw recording
 goes to the spool (not the blob store) until the speech job has redacted it.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -21,11 +20,12 @@ from qa_service.core.interaction import Interaction as DomainInteraction
 from qa_service.core.interaction import interaction_to_json, parse_interaction
 from qa_service.core.redaction import RedactedInteraction, redact_interaction
 from qa_service.db.models import Agent, Channel, Interaction, ProcessingState, Recording, Turn
+from qa_service.services.after_commit import SCORE, TRANSCRIBE, after_commit, request_job
+from qa_service.services.spool import spool_path, write_private
 
 log = logging.getLogger(__name__)
 
 LOST_OUTCOMES = ("abandoned", "missed")
-AUDIO_SUFFIXES = (".wav", ".mp3", ".ogg", ".opus", ".flac", ".gsm")
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class StoredInteraction:
     updated: bool = False  # an e-mail thread or chat that grew since it was stored
 
 
-def _grow_thread(session: Session, row: Interaction, item: DomainInteraction) -> StoredInteraction:
+def _grow_thread(session: Session, settings: Settings, row: Interaction, item: DomainInteraction) -> StoredInteraction:
     """A repeat delivery changes nothing — unless a written thread got new messages: then they are added."""
     unchanged = StoredInteraction(row.id, created=False, needs_transcription=False, needs_scoring=False)
     if row.channel == Channel.CALL or len(item.turns) <= len(row.turns):
@@ -53,24 +53,9 @@ def _grow_thread(session: Session, row: Interaction, item: DomainInteraction) ->
     row.state = ProcessingState.FETCHED
     session.flush()
     log.info("thread %s/%s grew to %d messages", row.source, row.external_id, len(row.turns))
-    return StoredInteraction(row.id, created=False, needs_transcription=False, needs_scoring=True, updated=True)
-
-
-def spool_path(settings: Settings, tenant_id: int, interaction_id: int, filename: str | None) -> Path:
-    """Where a raw recording waits for redaction: outside the blob store, removed once redacted."""
-    suffix = Path(filename or "").suffix.lower()
-    if suffix not in AUDIO_SUFFIXES:
-        suffix = ".audio"
-    return settings.spool / f"tenant-{tenant_id}" / f"{interaction_id}{suffix}"
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(f".tmp-{path.name}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
+    stored = StoredInteraction(row.id, created=False, needs_transcription=False, needs_scoring=True, updated=True)
+    request_pipeline(session, settings, stored)
+    return stored
 
 
 def agent_for(session: Session, tenant_id: int, external_id: str, name: str | None = None) -> Agent:
@@ -126,7 +111,7 @@ def store_interaction(
         )
     )
     if existing is not None:
-        return _grow_thread(session, existing, item)
+        return _grow_thread(session, settings, existing, item)
 
     # A lost or missed call has no conversation: it counts in the operations report, not in quality.
     no_conversation = item.channel == "call" and not item.turns and recording is None
@@ -180,8 +165,23 @@ def store_interaction(
         )
         if needs_transcription:
             assert recording is not None
-            _write_private(spool_path(settings, tenant_id, row.id, recording_filename), recording)
+            # Written only once the row is committed: a rolled-back store leaves no raw (card) audio behind.
+            path, data = spool_path(settings, tenant_id, row.id, recording_filename), recording
+            after_commit(session, lambda: write_private(path, data))
     log.info("stored interaction %s/%s id=%s", source, item.external_id, row.id)
-    return StoredInteraction(
+    stored = StoredInteraction(
         row.id, created=True, needs_transcription=needs_transcription, needs_scoring=not no_conversation
     )
+    request_pipeline(session, settings, stored)
+    return stored
+
+
+def request_pipeline(session: Session, settings: Settings, stored: StoredInteraction) -> None:
+    """The first job for what was stored, sent when `session` commits: calls go to ASR, the rest to scoring."""
+    if not (stored.created or stored.updated) or not stored.needs_scoring:
+        return
+    interaction_id = stored.interaction_id
+    if stored.needs_transcription:
+        request_job(session, settings, TRANSCRIBE, interaction_id, job_id=f"transcribe-{interaction_id}")
+    else:
+        request_job(session, settings, SCORE, interaction_id, job_id=f"score-{interaction_id}")

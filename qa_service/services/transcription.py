@@ -25,8 +25,9 @@ from qa_service.core.errors import UserFacingError
 from qa_service.db.blobs import BlobStore
 from qa_service.db.models import Interaction, ProcessingState, Recording, Turn
 from qa_service.db.session import session_factory, transaction
-from qa_service.services.ingest import spool_path
+from qa_service.services.after_commit import SCORE, request_job
 from qa_service.services.pipeline_state import record_failure
+from qa_service.services.spool import spooled
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +44,6 @@ class TranscriptionResult:
     turns: int = 0
     audio_seconds: float = 0.0
     processing_seconds: float = 0.0
-
-
-def _spooled(settings: Settings, tenant_id: int, interaction_id: int) -> Path | None:
-    folder = spool_path(settings, tenant_id, interaction_id, None).parent
-    matches = sorted(folder.glob(f"{interaction_id}.*")) if folder.is_dir() else []
-    return matches[0] if matches else None
 
 
 def _channel_map(channels: dict[str, str] | None) -> dict[int, str] | None:
@@ -104,6 +99,7 @@ def _store(
         row.recording = recording
         row.state = ProcessingState.TRANSCRIBED
         row.state_reason = None
+        request_job(session, settings, SCORE, interaction_id, job_id=f"score-{interaction_id}")
         return len(row.turns)
 
 
@@ -111,17 +107,21 @@ def transcribe_stored_interaction(settings: Settings, interaction_id: int) -> Tr
     """Transcribe, redact and store one call (idempotent; raises on transient failures)."""
     with session_factory(settings.sqlalchemy_url)() as session:
         row = session.get_one(Interaction, interaction_id)
-        tenant_id = row.tenant_id
+        tenant_id, state = row.tenant_id, row.state
         done = (
             row.state in (ProcessingState.TRANSCRIBED, ProcessingState.SCORED)
             and row.recording is not None
             and row.recording.redacted
         )
         channels = row.recording.channels if row.recording else None
-    raw = _spooled(settings, tenant_id, interaction_id)
+    raw = spooled(settings, tenant_id, interaction_id)
     if done:
         if raw is not None:
             raw.unlink(missing_ok=True)  # a crash after commit left it behind
+        if state == ProcessingState.TRANSCRIBED:
+            # A crash between the commit and sending the scoring job: ask again (one job per id).
+            with transaction(settings.sqlalchemy_url) as session:
+                request_job(session, settings, SCORE, interaction_id, job_id=f"score-{interaction_id}")
         return TranscriptionResult(interaction_id, transcribed=False, ready_for_scoring=True)
     if raw is None:
         raise RecordingMissing(

@@ -14,7 +14,6 @@ from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
 from qa_service.db.models import Agent, Channel, Evaluation, Interaction, Rubric, RubricVersion
 from qa_service.db.session import session_factory, transaction
-from qa_service.jobs import start_pipeline
 from qa_service.services.ingest import store_interaction
 from qa_service.web.api.auth import api_tenant_id
 from qa_service.web.api.errors import api_error, from_user_error
@@ -46,8 +45,7 @@ def push_interaction() -> ResponseReturnValue:
             stored = store_interaction(session, settings, tenant_id, document, default_source="push")
     except UserFacingError as error:
         return from_user_error(error)
-    # Only now, after the commit, may a worker see the row.
-    start_pipeline(settings, stored)
+    # The pipeline's first job was sent by the session when the store committed.
     return {"id": stored.interaction_id, "created": stored.created}, 201 if stored.created else 200
 
 

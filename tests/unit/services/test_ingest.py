@@ -75,7 +75,9 @@ def test_invalid_document_is_rejected_and_nothing_is_stored(settings: Settings, 
         assert session.scalar(select(func.count()).select_from(Interaction)) == 0
 
 
-def test_call_recording_waits_in_the_private_spool_not_the_blob_store(settings: Settings, tenant_id: int) -> None:
+def test_call_recording_waits_in_the_private_spool_not_the_blob_store(
+    settings: Settings, tenant_id: int, sent_jobs: list[tuple[str, tuple[int | str, ...], str]]
+) -> None:
     call = {
         "external_id": "1732100000.42",
         "source": "pbx",
@@ -89,6 +91,7 @@ def test_call_recording_waits_in_the_private_spool_not_the_blob_store(settings: 
             session, settings, tenant_id, call, recording=b"RIFF....", recording_filename="in-1.wav"
         )
     assert stored.needs_transcription
+    assert sent_jobs == [("transcribe_interaction", (stored.interaction_id,), f"transcribe-{stored.interaction_id}")]
     path = spool_path(settings, tenant_id, stored.interaction_id, "in-1.wav")
     assert path.read_bytes() == b"RIFF...."
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -100,8 +103,6 @@ def test_a_growing_e_mail_thread_gets_its_new_messages_and_is_scored_again(
     settings: Settings, tenant_id: int
 ) -> None:
     from qa_service.db.models import Evaluation
-    from qa_service.jobs import start_pipeline
-
     thread = {
         "external_id": "mail-7", "source": "crm", "channel": "email", "agent_id": "op-3",
         "started_at": "2026-11-20T09:00:00+03:00",
@@ -110,7 +111,7 @@ def test_a_growing_e_mail_thread_gets_its_new_messages_and_is_scored_again(
     }
     with transaction(settings.sqlalchemy_url) as session:
         first = store_interaction(session, settings, tenant_id, thread)
-    start_pipeline(settings, first)  # in-process: scored now
+    # In-process jobs: scored when the store committed.
     reply = {"speaker": "agent", "subject": "Re: Возврат", "at": "2026-11-20T12:00:00+03:00",
              "text": "Здравствуйте, Анна! Возврат возможен, штраф 3000 рублей. С уважением, Олег, "
                      "контактный центр авиакомпании Северный Ветер, 8 800 700-35-35"}
@@ -118,7 +119,6 @@ def test_a_growing_e_mail_thread_gets_its_new_messages_and_is_scored_again(
     with transaction(settings.sqlalchemy_url) as session:
         again = store_interaction(session, settings, tenant_id, grown)
     assert again.updated and again.needs_scoring and again.interaction_id == first.interaction_id
-    start_pipeline(settings, again)
     with session_factory(settings.sqlalchemy_url)() as session:
         row = session.get_one(Interaction, first.interaction_id)
         assert [t.speaker for t in row.turns] == ["customer", "agent"]
