@@ -52,6 +52,9 @@ def install_sender(sender: Sender) -> None:
 
 def after_commit(session: Session, action: Callable[[], None]) -> None:
     """Run `action` after `session`'s transaction commits; forget it if the transaction rolls back."""
+    if not session.in_transaction():
+        # Begun now, so the action belongs to this transaction and a rollback before any SQL drops it.
+        session.begin()
     session.info.setdefault(_PENDING, []).append(action)
 
 
