@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any
 
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Callback, Queue, Retry, SimpleWorker
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
@@ -155,6 +156,19 @@ def queue_depths(settings: Settings) -> dict[str, int]:
     assert settings.redis_url is not None
     connection = redis_connection(settings.redis_url)
     return {name: Queue(name, connection=connection).count for name in QUEUES}
+
+
+def check_queue(settings: Settings) -> dict[str, Any]:
+    """Readiness of the job queue for /healthz: in-process needs nothing; Redis must answer a ping."""
+    if settings.jobs_in_process:
+        return {"ok": True, "mode": "in-process"}
+    assert settings.redis_url is not None
+    try:
+        client = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+    except RedisError as error:
+        return {"ok": False, "mode": "redis", "error": type(error).__name__}
+    return {"ok": True, "mode": "redis"}
 
 
 def run_worker(

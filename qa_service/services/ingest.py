@@ -20,6 +20,7 @@ from qa_service.core.interaction import Interaction as DomainInteraction
 from qa_service.core.interaction import interaction_to_json, parse_interaction
 from qa_service.core.redaction import RedactedInteraction, redact_interaction
 from qa_service.db.models import Agent, Channel, Interaction, ProcessingState, Recording, Turn
+from qa_service.db.session import transaction
 from qa_service.services.after_commit import SCORE, TRANSCRIBE, after_commit, request_job
 from qa_service.services.spool import spool_path, write_private
 
@@ -185,3 +186,11 @@ def request_pipeline(session: Session, settings: Settings, stored: StoredInterac
         request_job(session, settings, TRANSCRIBE, interaction_id, job_id=f"transcribe-{interaction_id}")
     else:
         request_job(session, settings, SCORE, interaction_id, job_id=f"score-{interaction_id}")
+
+
+def ingest_document(
+    settings: Settings, tenant_id: int, document: dict[str, Any], *, default_source: str = "api"
+) -> StoredInteraction:
+    """`store_interaction` in a transaction of its own (the push API); its jobs are sent when it commits."""
+    with transaction(settings.sqlalchemy_url) as session:
+        return store_interaction(session, settings, tenant_id, document, default_source=default_source)

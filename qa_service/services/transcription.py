@@ -7,16 +7,15 @@ that is already transcribed changes nothing.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import av
 from sqlalchemy import delete
 
+from qa_service.asr.audio import sample_rate
 from qa_service.asr.audio_redaction import write_redacted_audio
 from qa_service.asr.errors import BadAudio
 from qa_service.asr.pipeline import Transcript, transcribe_recording
@@ -50,12 +49,6 @@ def _channel_map(channels: dict[str, str] | None) -> dict[int, str] | None:
     if not channels:
         return None
     return {int(index): str(speaker) for index, speaker in channels.items()}
-
-
-def _sample_rate(path: Path) -> int | None:
-    with contextlib.suppress(av.error.FFmpegError, IndexError), av.open(str(path)) as container:
-        return int(container.streams.audio[0].rate)
-    return None
 
 
 def _store(
@@ -145,7 +138,7 @@ def transcribe_stored_interaction(settings: Settings, interaction_id: int) -> Tr
         redacted = Path(folder) / "redacted.wav"
         write_redacted_audio(raw, transcript.redaction_intervals, redacted)
         blobs.put_file(blob_key, redacted)
-    turns = _store(settings, interaction_id, transcript, blob_key, _sample_rate(raw), elapsed)
+    turns = _store(settings, interaction_id, transcript, blob_key, sample_rate(raw), elapsed)
     raw.unlink(missing_ok=True)
     log.info(
         "transcribed interaction %s: %d turns, %.1f s audio in %.1f s",
