@@ -40,13 +40,52 @@ def _unavailable(what: str, error: Exception) -> None:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def sqlite_settings(tmp_path: Path) -> Settings:
     """Embedded defaults in a temporary instance folder: SQLite, local blobs, in-process jobs."""
     from qa_service.db.migrate import upgrade
 
     result = Settings(environment="test", instance_dir=tmp_path / "instance", secret_key="test-secret")
     upgrade(result.sqlalchemy_url)
     return result
+
+
+SERVICE_TESTS = Path(__file__).parent / "unit" / "services"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Service tests run twice: on the embedded SQLite and on the real PostgreSQL."""
+    if "settings" in metafunc.fixturenames and metafunc.definition.path.is_relative_to(SERVICE_TESTS):
+        metafunc.parametrize(
+            "settings", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+        )
+
+
+@pytest.fixture
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """Embedded SQLite by default; for a service test's `postgresql` run, the real PostgreSQL with
+    a savepoint per test (as Warehouse's `db_session`).
+
+    On PostgreSQL the test runs inside one transaction of one connection: every session the
+    services open joins it through a savepoint, and it is rolled back after the test.  The
+    run's database is migrated once, so a test costs a BEGIN and a ROLLBACK, not a migration.
+    """
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield request.getfixturevalue("sqlite_settings")
+        return
+    from qa_service.db.session import engine_for, sessions_joining
+
+    postgres_url: str = request.getfixturevalue("postgres_url")
+    result = Settings(
+        environment="test", database_url=postgres_url, instance_dir=tmp_path / "instance", secret_key="test-secret"
+    )
+    connection = engine_for(result.sqlalchemy_url).connect()
+    outer = connection.begin()
+    try:
+        with sessions_joining(result.sqlalchemy_url, connection):
+            yield result
+    finally:
+        outer.rollback()
+        connection.close()
 
 
 @pytest.fixture(scope="session")
