@@ -216,7 +216,7 @@ def run_ours_child(files: list[str], out: Path, settings: dict[str, Any]) -> Non
     from qa_service.asr import pipeline
     from qa_service.asr.transcriber import DecodeSettings, Transcriber
 
-    pipeline.redact_words = lambda words: (words, [])  # type: ignore[assignment]  # WER is measured pre-redaction
+    pipeline.redact_channel = lambda turns: (turns, [], False)  # type: ignore[assignment]  # WER is measured pre-redaction
     started = time.perf_counter()
     transcriber = Transcriber(settings=DecodeSettings(**settings))
     load = time.perf_counter() - started

@@ -97,6 +97,8 @@ class Settings:
     asr_max_seconds: int = 4 * 3600
     # Days an agent has to dispute a released evaluation (a tenant may override it in TenantSettings).
     dispute_window_days: int = 7
+    # A raw recording in the spool that no pipeline step will read any more is deleted once it is this old.
+    spool_orphan_age_seconds: int = 24 * 3600
 
     def __post_init__(self) -> None:
         # Derived defaults live next to the instance directory so tests can move it.
@@ -162,6 +164,7 @@ class Settings:
             smtp_url=env.get("QA_SMTP_URL") or None,
             mail_from=env.get("QA_MAIL_FROM") or cls.mail_from,
             job_timeout_seconds=_positive_int(env, "QA_JOB_TIMEOUT", cls.job_timeout_seconds),
+            spool_orphan_age_seconds=_positive_int(env, "QA_SPOOL_ORPHAN_AGE", cls.spool_orphan_age_seconds),
             retry_intervals=(intervals := _retry_intervals(env)),
             job_retries=len(intervals),
         )

@@ -8,6 +8,7 @@ recognition from delaying chats and e-mails: `asr` for calls, `text` for everyth
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,12 +19,13 @@ from functools import cache
 from typing import Any
 
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Callback, Queue, Retry, SimpleWorker
-from rq.exceptions import NoSuchJobError
+from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 
 from qa_service.config import Settings
-from qa_service.services.ingest import StoredInteraction
+from qa_service.services.after_commit import JobRequest, install_sender
 
 log = logging.getLogger(__name__)
 
@@ -63,36 +65,77 @@ class EnqueuedJob:
     id: str | None
     queue: str
     ran_in_process: bool
+    already_in_flight: bool = False  # a job with this id was waiting or running: nothing new was queued
 
 
-def enqueue(
-    settings: Settings, func: Callable[..., Any], *ids: int | str, queue: str = TEXT_QUEUE, job_id: str | None = None
-) -> EnqueuedJob:
-    """Run `func(*ids)` as a job: on RQ with retries and backoff, or right now in-process.
+JobFunc = Callable[..., None]
+JOBS: dict[str, JobFunc] = {}  # every job function by name: what `services.after_commit.request_job` names
 
-    `job_id` makes enqueueing idempotent (RQ keeps one job per id).  Call this only after
-    the transaction that produced the ids has committed, so a worker never sees a row that
-    is not there yet.
-    """
+
+def job(queue: str) -> Callable[[JobFunc], JobFunc]:
+    """Declare a job function and the queue it runs on (`func.queue`)."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
+
+    def declare(func: JobFunc) -> JobFunc:
+        func.queue = queue  # type: ignore[attr-defined]
+        JOBS[func.__name__] = func
+        return func
+
+    return declare
+
+
+def queue_of(func: Callable[..., Any]) -> str:
+    queue = getattr(func, "queue", None)
+    if queue not in QUEUES:
+        raise ValueError(f"{getattr(func, '__name__', func)!r} is not declared with @job(queue=...)")
+    return str(queue)
+
+
+def enqueue(settings: Settings, func: Callable[..., Any], *ids: int | str, job_id: str | None = None) -> EnqueuedJob:
+    """Run `func(*ids)` as a job on its declared queue: on RQ with retries and backoff, or right now in-process.
+
+    The job id is deterministic (`job_id`, else the function's name and the ids) and RQ is
+    asked for a *unique* job: while a job with that id is waiting or running, a second request
+    adds nothing; a finished or failed one is replaced (a grown thread is scored again).
+    Services do not call this: they ask for jobs inside their transaction and the session
+    sends them after the commit (`services.after_commit`).
+    """
+    queue = queue_of(func)
     if settings.jobs_in_process:
         with using_settings(settings):
             func(*ids)
         return EnqueuedJob(id=None, queue=queue, ran_in_process=True)
     assert settings.redis_url is not None
+    job_id = job_id or "-".join([func.__name__, *map(str, ids)])
     rq_queue = Queue(queue, connection=redis_connection(settings.redis_url))
-    job = rq_queue.enqueue(
-        func,
-        *ids,
-        job_id=job_id,
-        on_failure=Callback(_on_job_failure),
-        job_timeout=settings.job_timeout_seconds,
-        failure_ttl=settings.failure_ttl_seconds,
-        result_ttl=3600,
-        retry=Retry(max=settings.job_retries, interval=list(settings.retry_intervals[: settings.job_retries])),
-    )
-    return EnqueuedJob(id=job.id, queue=queue, ran_in_process=False)
+    for _attempt in range(2):
+        try:
+            rq_queue.enqueue(
+                func,
+                *ids,
+                job_id=job_id,
+                unique=True,
+                on_failure=Callback(_on_job_failure),
+                job_timeout=settings.job_timeout_seconds,
+                failure_ttl=settings.failure_ttl_seconds,
+                result_ttl=3600,
+                retry=Retry(max=settings.job_retries, interval=list(settings.retry_intervals[: settings.job_retries])),
+            )
+            return EnqueuedJob(id=job_id, queue=queue, ran_in_process=False)
+        except DuplicateJobError:
+            if _in_flight(settings, job_id):
+                return EnqueuedJob(id=job_id, queue=queue, ran_in_process=False, already_in_flight=True)
+            # Finished or failed: its record only keeps the result; the new request replaces it.
+            with contextlib.suppress(NoSuchJobError):
+                Job.fetch(job_id, connection=rq_queue.connection).delete()
+    # Another process replaced it between our two attempts: that job is now the one in flight.
+    return EnqueuedJob(id=job_id, queue=queue, ran_in_process=False, already_in_flight=True)
+
+
+def _send_requested(settings: Settings, request: JobRequest) -> None:
+    """`services.after_commit` calls this after the requesting transaction committed."""
+    enqueue(settings, JOBS[request.name], *request.args, job_id=request.job_id)
 
 
 def _in_flight(settings: Settings, job_id: str) -> bool:
@@ -113,6 +156,19 @@ def queue_depths(settings: Settings) -> dict[str, int]:
     assert settings.redis_url is not None
     connection = redis_connection(settings.redis_url)
     return {name: Queue(name, connection=connection).count for name in QUEUES}
+
+
+def check_queue(settings: Settings) -> dict[str, Any]:
+    """Readiness of the job queue for /healthz: in-process needs nothing; Redis must answer a ping."""
+    if settings.jobs_in_process:
+        return {"ok": True, "mode": "in-process"}
+    assert settings.redis_url is not None
+    try:
+        client = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+    except RedisError as error:
+        return {"ok": False, "mode": "redis", "error": type(error).__name__}
+    return {"ok": True, "mode": "redis"}
 
 
 def run_worker(
@@ -145,6 +201,7 @@ def _on_job_failure(job: Job, connection: Redis, exc_type: type, exc_value: Base
 # --- job functions -----------------------------------------------------------------------
 
 
+@job(queue=TEXT_QUEUE)
 def record_worker_heartbeat(tenant_id: int) -> None:
     """Write an audit row from a worker: proves the queue and the database both work end to end."""
     from qa_service.services.heartbeat import record_heartbeat
@@ -152,55 +209,55 @@ def record_worker_heartbeat(tenant_id: int) -> None:
     record_heartbeat(current_settings(), tenant_id, at=datetime.now(UTC))
 
 
+@job(queue=TEXT_QUEUE)
 def poll_connectors() -> None:
     """Run by RQ's cron scheduler every minute: start ingestion of every connector that is due."""
     from qa_service.services.connector_runs import due_connectors
 
     settings = current_settings()
     for connector_id in due_connectors(settings, datetime.now(UTC)):
-        job_id = f"ingest-{connector_id}"
-        if not _in_flight(settings, job_id):  # a slow run is not joined by a second one on the same cursor
-            enqueue(settings, ingest_connector, connector_id, job_id=job_id)
+        # A unique job id: a slow run is not joined by a second one on the same cursor.
+        enqueue(settings, ingest_connector, connector_id, job_id=f"ingest-{connector_id}")
 
 
+@job(queue=TEXT_QUEUE)
 def ingest_connector(connector_id: int) -> None:
-    """Fetch what is new from one connector; each stored item starts its own pipeline."""
+    """Fetch what is new from one connector; each stored item's pipeline starts when its batch commits."""
     from qa_service.services.connector_runs import run_connector
 
-    settings = current_settings()
-    run_connector(settings, connector_id, on_stored=lambda stored: start_pipeline(settings, stored))
+    run_connector(current_settings(), connector_id)
 
 
-def start_pipeline(settings: Settings, stored: StoredInteraction) -> None:
-    """Called after the interaction's transaction committed: calls go to ASR, the rest to scoring."""
-    interaction_id = stored.interaction_id
-    if not (stored.created or stored.updated) or not stored.needs_scoring:
-        return
-    if stored.needs_transcription:
-        enqueue(
-            settings, transcribe_interaction, interaction_id, queue=ASR_QUEUE, job_id=f"transcribe-{interaction_id}"
-        )
-    else:
-        enqueue(settings, score_interaction, interaction_id, job_id=f"score-{interaction_id}")
-
-
+@job(queue=ASR_QUEUE)
 def transcribe_interaction(interaction_id: int) -> None:
+    """Transcribe a stored call; the service requests its scoring in the transaction that stores the transcript."""
     from qa_service.services.transcription import transcribe_stored_interaction
 
-    settings = current_settings()
-    if transcribe_stored_interaction(settings, interaction_id).ready_for_scoring:
-        enqueue(settings, score_interaction, interaction_id, job_id=f"score-{interaction_id}")
+    transcribe_stored_interaction(current_settings(), interaction_id)
 
 
+@job(queue=TEXT_QUEUE)
 def score_interaction(interaction_id: int) -> None:
     from qa_service.services.scoring import score_stored_interaction
 
     score_stored_interaction(current_settings(), interaction_id)
 
 
+@job(queue=TEXT_QUEUE)
+def sweep_spool() -> None:
+    """Periodic: delete raw recordings no pipeline step will read any more (see `services.spool`)."""
+    from datetime import timedelta
+
+    from qa_service.services.spool import sweep_orphaned_spool
+
+    settings = current_settings()
+    sweep_orphaned_spool(settings, timedelta(seconds=settings.spool_orphan_age_seconds))
+
+
 INTERACTION_STEPS = ("transcribe_interaction", "score_interaction")
 
 
+@job(queue=TEXT_QUEUE)
 def refresh_training_needs(tenant_id: int) -> None:
     """Nightly (and on demand): recompute the tenant's training needs, then mail coaching notices."""
     from qa_service.services.coaching_jobs import refresh_training_needs as refresh
@@ -208,6 +265,7 @@ def refresh_training_needs(tenant_id: int) -> None:
     refresh(current_settings(), tenant_id, datetime.now(UTC))
 
 
+@job(queue=TEXT_QUEUE)
 def refresh_all_training_needs() -> None:
     """The nightly entry point for the scheduler: one job per tenant."""
     from qa_service.services.coaching_jobs import tenant_ids
@@ -217,8 +275,12 @@ def refresh_all_training_needs() -> None:
         enqueue(settings, refresh_training_needs, tenant_id, job_id=f"training-needs-{tenant_id}")
 
 
+@job(queue=TEXT_QUEUE)
 def send_coaching_notices(tenant_id: int) -> None:
     """Mail the tenant's pending coaching notices (new, due soon, overdue); each is sent once."""
     from qa_service.services.coaching_notices import send_coaching_notices as send
 
     send(current_settings(), tenant_id, datetime.now(UTC))
+
+
+install_sender(_send_requested)

@@ -17,7 +17,6 @@ Timing rules:
 Future entries, for orientation (each is one line below once its job exists):
     Schedule("daily-reports", jobs.send_due_reports, every=300)
     Schedule("staffing-check", jobs.check_staffing, every=300)
-    Schedule("spool-sweep", jobs.sweep_orphaned_spool, every=3600)
 """
 
 from __future__ import annotations
@@ -55,6 +54,8 @@ SCHEDULES: tuple[Schedule, ...] = (
     # Hourly rather than nightly: recomputing needs is idempotent, and an overdue coaching task's
     # notice should not wait for the night.
     Schedule("training-needs", jobs.refresh_all_training_needs, every=3600),
+    # Raw recordings no pipeline step will read any more (a crash between commit and transcription).
+    Schedule("spool-sweep", jobs.sweep_spool, every=3600),
 )
 
 

@@ -12,16 +12,21 @@ import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from aiosmtpd.controller import Controller
 from smtp_inbox import SmtpInbox
 from sqlalchemy.engine import make_url
 
+# Entry points install the sender of the jobs services request after their commits; so do tests.
+import qa_service.jobs  # noqa: F401
 from qa_service.config import Settings
 
+if TYPE_CHECKING:
+    from redis import Redis
+
 POSTGRES_ADMIN_URL = os.environ.get("QA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_TEST_URL = os.environ.get("QA_TEST_REDIS", "redis://127.0.0.1:6379/9")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -33,13 +38,52 @@ def _unavailable(what: str, error: Exception) -> None:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def sqlite_settings(tmp_path: Path) -> Settings:
     """Embedded defaults in a temporary instance folder: SQLite, local blobs, in-process jobs."""
     from qa_service.db.migrate import upgrade
 
     result = Settings(environment="test", instance_dir=tmp_path / "instance", secret_key="test-secret")
     upgrade(result.sqlalchemy_url)
     return result
+
+
+SERVICE_TESTS = Path(__file__).parent / "unit" / "services"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Service tests run twice: on the embedded SQLite and on the real PostgreSQL."""
+    if "settings" in metafunc.fixturenames and metafunc.definition.path.is_relative_to(SERVICE_TESTS):
+        metafunc.parametrize(
+            "settings", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+        )
+
+
+@pytest.fixture
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """Embedded SQLite by default; for a service test's `postgresql` run, the real PostgreSQL with
+    a savepoint per test (as Warehouse's `db_session`).
+
+    On PostgreSQL the test runs inside one transaction of one connection: every session the
+    services open joins it through a savepoint, and it is rolled back after the test.  The
+    run's database is migrated once, so a test costs a BEGIN and a ROLLBACK, not a migration.
+    """
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield request.getfixturevalue("sqlite_settings")
+        return
+    from qa_service.db.session import engine_for, sessions_joining
+
+    postgres_url: str = request.getfixturevalue("postgres_url")
+    result = Settings(
+        environment="test", database_url=postgres_url, instance_dir=tmp_path / "instance", secret_key="test-secret"
+    )
+    connection = engine_for(result.sqlalchemy_url).connect()
+    outer = connection.begin()
+    try:
+        with sessions_joining(result.sqlalchemy_url, connection):
+            yield result
+    finally:
+        outer.rollback()
+        connection.close()
 
 
 @pytest.fixture(scope="session")
@@ -66,20 +110,66 @@ def postgres_url() -> Iterator[str]:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    """The real Redis, on a database index of its own, emptied before and after each test."""
+REDIS_CLAIM_KEY = "qa-service-tests:claimed-by"
+REDIS_CLAIM_SECONDS = 6 * 3600  # a crashed run's claim lapses; no suite runs this long
+
+
+def _empty_except_claim(client: Redis) -> None:
+    """Delete every key of the run's database but its claim (RQ's keys, jobs, results)."""
+    keys = [key for key in client.scan_iter(count=500) if key != REDIS_CLAIM_KEY.encode()]
+    for start in range(0, len(keys), 500):
+        client.delete(*keys[start : start + 500])
+
+
+@pytest.fixture(scope="session")
+def redis_base_url() -> Iterator[str]:
+    """A Redis database index of this test run's own, so concurrent runs on one machine never meet.
+
+    `QA_TEST_REDIS` names one explicitly (the developer's choice, used as given).  Otherwise the
+    run claims the first of databases 1–15 that is empty, with an expiring `SET NX` key inside
+    it: a database holding anyone else's keys is never taken, and so never flushed.
+    """
     from redis import Redis
     from redis.exceptions import RedisError
 
-    client = Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=3)
+    explicit = os.environ.get("QA_TEST_REDIS")
+    base = make_url(explicit or "redis://127.0.0.1:6379/0")
+    token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
+    claimed: Redis | None = None
+    url = explicit or ""
     try:
-        client.ping()
+        if explicit:
+            Redis.from_url(explicit, socket_connect_timeout=3).ping()
+        else:
+            for index in range(1, 16):
+                candidate = base.set(database=str(index)).render_as_string(hide_password=False)
+                client = Redis.from_url(candidate, socket_connect_timeout=3)
+                if not client.set(REDIS_CLAIM_KEY, token, nx=True, ex=REDIS_CLAIM_SECONDS):
+                    continue
+                if client.dbsize() == 1:
+                    claimed, url = client, candidate
+                    break
+                client.delete(REDIS_CLAIM_KEY)  # someone's data lives here: leave it alone
     except RedisError as error:
         _unavailable("Redis", error)
-    client.flushdb()
-    yield REDIS_TEST_URL
-    client.flushdb()
+    if not url:
+        pytest.fail("no free Redis database among 1–15 for this test run; set QA_TEST_REDIS", pytrace=False)
+    yield url
+    if claimed is not None:
+        _empty_except_claim(claimed)
+        if claimed.get(REDIS_CLAIM_KEY) == token.encode():
+            claimed.delete(REDIS_CLAIM_KEY)
+
+
+@pytest.fixture
+def redis_url(redis_base_url: str) -> Iterator[str]:
+    """The real Redis, on this run's own database index, emptied before and after each test."""
+    from redis import Redis
+
+    client = Redis.from_url(redis_base_url, socket_connect_timeout=3)
+    _empty_except_claim(client)
+    yield redis_base_url
+    _empty_except_claim(client)
 
 
 @pytest.fixture
@@ -103,3 +193,21 @@ def smtp_server() -> Iterator[tuple[str, SmtpInbox]]:
         yield f"smtp://127.0.0.1:{controller.port}", inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def sent_jobs() -> Iterator[list[tuple[str, tuple[int | str, ...], str]]]:
+    """Jobs that services request are recorded as (name, args, job_id) instead of being run or queued."""
+    from qa_service.jobs import _send_requested
+    from qa_service.services.after_commit import JobRequest, install_sender
+
+    sent: list[tuple[str, tuple[int | str, ...], str]] = []
+
+    def record(_settings: Settings, request: JobRequest) -> None:
+        sent.append((request.name, request.args, request.job_id))
+
+    install_sender(record)
+    try:
+        yield sent
+    finally:
+        install_sender(_send_requested)

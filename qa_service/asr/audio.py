@@ -8,6 +8,7 @@ finds nothing that looks like speech and the decoder hallucinates.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,3 +92,10 @@ def decode(path: Path, limit_seconds: float | None = None) -> DecodedAudio:
         raise _bad(path, "в записи нет ни одного отсчёта", "the recording has no samples")
     channels = [np.ascontiguousarray(np.clip(samples[i], -1.0, 1.0)) for i in range(min(n_channels, samples.shape[0]))]
     return DecodedAudio(channels=channels, source_rate=int(source_rate), codec=codec)
+
+
+def sample_rate(path: Path) -> int | None:
+    """The recording's sample rate as stored, or None when it cannot be read."""
+    with contextlib.suppress(av.error.FFmpegError, IndexError), av.open(str(path)) as container:
+        return int(container.streams.audio[0].rate)
+    return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,8 @@ class Transcript:
     channel_map: dict[int, str] = field(default_factory=dict)
     # Per channel, the audio intervals the redactor asks to silence.
     redaction_intervals: dict[int, list[Interval]] = field(default_factory=dict)
+    # Whether the redaction removed a card number or CVV (the digits are gone; the fact is kept).
+    card_seen: bool = False
 
     def call_metrics(self) -> CallMetrics:
         """The timing as the domain's `CallMetrics` (what rubric criteria read)."""
@@ -80,18 +83,22 @@ class Transcript:
         }
 
 
-def redact_words(words: list[Word]) -> tuple[list[Word], list[Interval]]:
-    """Redacted words (one per input word) and the audio intervals to silence.
+def redact_channel(turns: list[Turn]) -> tuple[list[Turn], list[Interval], bool]:
+    """One channel's turns redacted (`core.redaction.redact_interaction`), the audio to silence, and
+    whether a card number or CVV was heard.
 
-    The redactor sees a channel's whole word stream, so a card number dictated across
+    The redactor sees the channel's whole word stream, so a card number dictated across
     pauses (and so across turns) is still found.
     """
-    from qa_service.core.redaction import redact_timed_words
+    from qa_service.core.interaction import Interaction
+    from qa_service.core.redaction import redact_interaction
 
-    if not words:
-        return [], []
-    result = redact_timed_words(words)
-    return list(result.redacted_words), list(result.intervals)
+    if not turns:
+        return [], [], False
+    # Only the turns matter to the redactor; the other fields are placeholders of the shape.
+    shell = Interaction("asr", "call", "asr", datetime.fromtimestamp(0, UTC), turns=turns)
+    result = redact_interaction(shell)
+    return list(result.interaction.turns), list(result.audio_intervals), result.card_seen
 
 
 def _split_turns(speaker: str, words: list[Word]) -> list[Turn]:
@@ -154,6 +161,7 @@ def transcribe_audio(
     words_by_channel: dict[int, list[Word]] = {}
     redaction: dict[int, list[Interval]] = {}
     total = dropped = 0
+    card_seen = False
     for index, samples in enumerate(channels):
         if not activity[index]:
             continue
@@ -161,12 +169,15 @@ def transcribe_audio(
         gated, decoded, lost = quality.gate_channel(segments, activity[index], report, speakers[index])
         total += decoded
         dropped += lost
-        words = [w for g in gated for w in g.words]
-        words, intervals = redact_words(words)
+        channel_turns, intervals, card_heard = redact_channel(
+            _split_turns(speakers[index], [w for g in gated for w in g.words])
+        )
+        card_seen = card_seen or card_heard
         redaction[index] = intervals
+        words = [w for t in channel_turns for w in t.words]
         words_by_channel[index] = words
         kept_words.extend(words)
-        turns.extend(_split_turns(speakers[index], words))
+        turns.extend(channel_turns)
     turns.sort(key=lambda t: (t.start or 0.0, t.speaker))
     if len(channels) >= 2:
         by_role = {speakers[i]: i for i in speakers}
@@ -181,7 +192,10 @@ def transcribe_audio(
     agent_words = sum(len(t.words) for t in turns if t.speaker == "agent")
     metrics = timing_metrics(audio.duration, by_speaker, agent_words if "agent" in by_speaker else None)
     quality.finish(report, kept_words, total, dropped)
-    return Transcript(audio.duration, turns, metrics, report, channel_map=speakers, redaction_intervals=redaction)
+    return Transcript(
+        audio.duration, turns, metrics, report, channel_map=speakers, redaction_intervals=redaction,
+        card_seen=card_seen,
+    )
 
 
 def transcribe_recording(

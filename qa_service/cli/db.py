@@ -8,8 +8,7 @@ import os
 
 from qa_service.config import Settings
 from qa_service.db.migrate import upgrade
-from qa_service.db.session import transaction
-from qa_service.services.accounts import create_user, get_or_create_tenant
+from qa_service.services.accounts import set_up_tenant, set_up_user
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -21,9 +20,8 @@ def _migrate(args: argparse.Namespace) -> int:
 
 def _create_tenant(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    with transaction(settings.sqlalchemy_url) as session:
-        tenant = get_or_create_tenant(session, args.slug, args.name)
-        print(f"tenant {tenant.slug} id={tenant.id}")
+    slug, tenant_id = set_up_tenant(settings, args.slug, args.name)
+    print(f"tenant {slug} id={tenant_id}")
     return 0
 
 
@@ -31,10 +29,10 @@ def _create_user(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     # Never on the command line: it would stay in shell history and `ps`.
     password = os.environ.get("QA_USER_PASSWORD") or getpass.getpass("Пароль / password: ")
-    with transaction(settings.sqlalchemy_url) as session:
-        tenant = get_or_create_tenant(session, args.tenant, args.tenant)
-        user = create_user(session, tenant, email=args.email, name=args.name, role=args.role, password=password)
-        print(f"user {user.email} role={user.role.value} id={user.id}")
+    email, role, user_id = set_up_user(
+        settings, args.tenant, email=args.email, name=args.name, role=args.role, password=password
+    )
+    print(f"user {email} role={role} id={user_id}")
     return 0
 
 

@@ -12,7 +12,6 @@ import argparse
 import os
 import secrets
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from qa_service.config import Settings
 from qa_service.services.connector_runs import run_connector
 from qa_service.services.demo import (
     configure_demo_connector,
+    demo_progress,
     link_demo_agent,
     prepare_demo_accounts,
     seed_demo_calibration,
@@ -32,31 +32,22 @@ def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _pipeline_with_progress(settings: Settings) -> Callable[[StoredInteraction], None]:
-    from qa_service.db.models import Interaction
-    from qa_service.db.session import session_factory
-    from qa_service.jobs import start_pipeline
-
+def _progress(settings: Settings) -> Callable[[StoredInteraction], None]:
+    """Print each stored item once its batch committed — and, in-process, was transcribed and scored."""
     done: list[int] = []
 
     def on_stored(stored: StoredInteraction) -> None:
-        started = time.monotonic()
-        with session_factory(settings.sqlalchemy_url)() as session:
-            row = session.get_one(Interaction, stored.interaction_id)
-            label = f"{row.channel.value:5} {row.external_id}"
+        progress = demo_progress(settings, stored.interaction_id)
         if not stored.needs_scoring:
-            step = "без разговора (потерянный вызов) / no conversation (lost call)"
+            outcome = "без разговора (потерянный вызов) / no conversation (lost call)"
+        elif progress.score is not None:
+            outcome = f"балл {progress.score:.0f}"
         else:
-            step = ("распознаём речь, " if stored.needs_transcription else "") + "оцениваем…"
-        _say(f"  [{len(done) + 1}] {label}: {step}")
-        start_pipeline(settings, stored)
-        with session_factory(settings.sqlalchemy_url)() as session:
-            row = session.get_one(Interaction, stored.interaction_id)
-            outcome = f"балл {row.score:.0f}" if row.score is not None else f"состояние {row.state.value}"
-            flags = " · критическая ошибка" if row.failed_critical else ""
-            flags += " · на проверку" if row.needs_review else ""
-        _say(f"      {outcome}{flags} ({time.monotonic() - started:.1f} с)")
+            outcome = f"состояние {progress.state}"
+        flags = " · критическая ошибка" if progress.failed_critical else ""
+        flags += " · на проверку" if progress.needs_review else ""
         done.append(stored.interaction_id)
+        _say(f"  [{len(done)}] {progress.label}: {outcome}{flags}")
 
     return on_stored
 
@@ -87,7 +78,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     from qa_service.jobs import using_settings
 
-    on_stored = _pipeline_with_progress(settings)
+    on_stored = _progress(settings)
     _say("загрузка, распознавание, оценка / fetch, transcribe, score:")
     with using_settings(settings):
         report = run_connector(settings, connector_id, on_stored=on_stored)

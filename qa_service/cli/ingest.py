@@ -7,30 +7,17 @@ import json
 import os
 import sys
 
-from sqlalchemy import select
-
 from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
-from qa_service.db.models import ConnectorConfig, Tenant
-from qa_service.db.session import session_factory, transaction
 from qa_service.jobs import ingest_connector, using_settings
-
-
-def _tenant(session, slug: str) -> Tenant:  # type: ignore[no-untyped-def]
-    tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
-    if tenant is None:
-        raise UserFacingError(f"нет авиакомпании {slug!r}", f"no tenant {slug!r}")
-    return tenant
 
 
 def _ingest(args: argparse.Namespace) -> int:
     """One ingestion run of every enabled connector (or one), then the pipeline for what is new."""
+    from qa_service.services.connectors_admin import enabled_connectors
+
     settings = Settings.from_env()
-    with session_factory(settings.sqlalchemy_url)() as session:
-        query = select(ConnectorConfig).where(ConnectorConfig.enabled.is_(True))
-        if args.connector:
-            query = query.where(ConnectorConfig.name == args.connector)
-        targets = [(c.id, c.name) for c in session.scalars(query)]
+    targets = enabled_connectors(settings, args.connector)
     if not targets:
         raise UserFacingError("нет включённых коннекторов", "no enabled connectors")
     for connector_id, name in targets:
@@ -42,7 +29,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _connector_save(args: argparse.Namespace) -> int:
-    from qa_service.services.connectors_admin import save_connector
+    from qa_service.services.connectors_admin import save_tenant_connector
 
     settings = Settings.from_env()
     try:
@@ -51,43 +38,36 @@ def _connector_save(args: argparse.Namespace) -> int:
         raise UserFacingError(f"--config: не JSON ({error.msg})", f"--config: not JSON ({error.msg})") from None
     # Secrets come from the environment, never the command line (shell history, `ps`).
     secrets = json.loads(os.environ.get("QA_CONNECTOR_SECRETS", "{}") or "{}")
-    with transaction(settings.sqlalchemy_url) as session:
-        tenant = _tenant(session, args.tenant)
-        row = save_connector(
-            session,
-            tenant.id,
-            name=args.name,
-            kind=args.kind,
-            config=config,
-            secrets=secrets,
-            poll_interval_seconds=args.interval,
-        )
-        print(f"connector {row.name} id={row.id}")
+    name, connector_id = save_tenant_connector(
+        settings,
+        args.tenant,
+        name=args.name,
+        kind=args.kind,
+        config=config,
+        secrets=secrets,
+        poll_interval_seconds=args.interval,
+    )
+    print(f"connector {name} id={connector_id}")
     return 0
 
 
 def _connector_list(args: argparse.Namespace) -> int:
-    from qa_service.services.connectors_admin import list_connectors
+    from qa_service.services.connectors_admin import tenant_connectors
 
     settings = Settings.from_env()
-    with session_factory(settings.sqlalchemy_url)() as session:
-        tenant = _tenant(session, args.tenant)
-        for view in list_connectors(session, tenant.id):
-            secrets = ",".join(view.secrets_set) or "-"
-            print(
-                f"{view.name}\t{view.kind}\tevery {view.poll_interval_seconds}s\tsecrets set: {secrets}"
-                f"\t{'on' if view.enabled else 'off'}\t{view.last_error or ''}"
-            )
+    for view in tenant_connectors(settings, args.tenant):
+        secrets = ",".join(view.secrets_set) or "-"
+        print(
+            f"{view.name}\t{view.kind}\tevery {view.poll_interval_seconds}s\tsecrets set: {secrets}"
+            f"\t{'on' if view.enabled else 'off'}\t{view.last_error or ''}"
+        )
     return 0
 
 
 def _issue_token(args: argparse.Namespace) -> int:
-    from qa_service.services.tenant_tokens import issue_token
+    from qa_service.services.tenant_tokens import issue_token_for
 
-    settings = Settings.from_env()
-    with transaction(settings.sqlalchemy_url) as session:
-        token = issue_token(session, _tenant(session, args.tenant))
-    print(token)
+    print(issue_token_for(Settings.from_env(), args.tenant))
     return 0
 
 

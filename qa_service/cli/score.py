@@ -32,19 +32,15 @@ def read_interaction(path: str) -> Interaction:
     return parse_interaction(data)
 
 
-def redact_interaction(interaction: Interaction) -> None:
-    """Redact every turn's text and subject in place, so evidence quotes are clean."""
-    from qa_service.core.redaction import redact  # owned by the redaction module; loaded only here
+def redacted(interaction: Interaction) -> Interaction:
+    """The interaction as `core.redaction.redact_interaction` leaves it, so evidence quotes are clean."""
+    from qa_service.core.redaction import redact_interaction  # loaded only when scoring
 
-    card_seen = False
-    for turn in interaction.turns:
-        result = redact(turn.text)
-        card_seen = card_seen or any(s.kind in ("card", "cvv", "card_expiry") for s in result.spans)
-        turn.text = result.text
-        if turn.subject:
-            turn.subject = redact(turn.subject).text
-    if card_seen:
-        interaction.meta.setdefault("card_data_detected", True)
+    result = redact_interaction(interaction)
+    clean = result.interaction
+    if result.card_seen:
+        clean.meta.setdefault("card_data_detected", True)
+    return clean
 
 
 def _summary(evaluation: Evaluation) -> str:
@@ -63,8 +59,7 @@ def _score(args: argparse.Namespace) -> int:
     from qa_service.core.rubric import default_rubric_id, load_rubric
     from qa_service.core.scoring import score_interaction
 
-    interaction = read_interaction(args.interaction)
-    redact_interaction(interaction)
+    interaction = redacted(read_interaction(args.interaction))
     rubric = load_rubric(args.rubric or default_rubric_id(interaction.channel))
     evaluation = score_interaction(interaction, rubric)
     if args.json:

@@ -12,23 +12,7 @@ import json
 import sys
 from typing import Any
 
-from sqlalchemy import select
-
-from qa_service.config import Settings
-from qa_service.core.errors import UserFacingError
-from qa_service.db.models import Tenant
-from qa_service.db.session import transaction
-from qa_service.services.trust_views import TrustRow, recompute_all
-
-
-def _as_json(row: TrustRow) -> dict[str, Any]:
-    trust = row.trust
-    return {
-        "rubric": row.rubric.slug, "criterion": row.criterion.id, "title": row.criterion.title,
-        "method": row.criterion.method, "state": row.state, "threshold": row.threshold,
-        "agreement": trust.agreement if trust else None, "agreed": trust.agreed if trust else 0,
-        "n": trust.n if trust else 0, "lower": trust.lower if trust else None, "upper": trust.upper if trust else None,
-    }
+from qa_service.services.trust_views import recompute_tenant_summary
 
 
 def _line(item: dict[str, Any]) -> str:
@@ -39,12 +23,7 @@ def _line(item: dict[str, Any]) -> str:
 
 
 def _trust(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    with transaction(settings.sqlalchemy_url) as session:
-        tenant = session.scalar(select(Tenant).where(Tenant.slug == args.tenant))
-        if tenant is None:
-            raise UserFacingError(f"нет авиакомпании {args.tenant!r}", f"no tenant {args.tenant!r}")
-        items = [_as_json(row) for row in recompute_all(session, tenant.id)]
+    items = recompute_tenant_summary(args.settings, args.tenant)
     if args.json:
         sys.stdout.write(json.dumps({"tenant": args.tenant, "criteria": items}, ensure_ascii=False) + "\n")
     else:

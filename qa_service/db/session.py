@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -28,8 +28,27 @@ def engine_for(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
+# Tests only: URL -> a connection whose outer transaction every session on that URL joins.
+_joined: dict[str, Connection] = {}
+
+
 def session_factory(url: str) -> sessionmaker[Session]:
+    connection = _joined.get(url)
+    if connection is not None:
+        # A session's commit releases a SAVEPOINT; the outer transaction is rolled back after the test.
+        return sessionmaker(bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
     return sessionmaker(engine_for(url), expire_on_commit=False)
+
+
+@contextmanager
+def sessions_joining(url: str, connection: Connection) -> Iterator[None]:
+    """Every session on `url` joins `connection`'s open transaction through a savepoint (the test
+    fixture of Warehouse's `db_session`: one rollback undoes the whole test, no per-test database)."""
+    _joined[url] = connection
+    try:
+        yield
+    finally:
+        _joined.pop(url, None)
 
 
 @contextmanager

@@ -7,8 +7,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
 from qa_service.db.models import Role, Tenant, User
+from qa_service.db.session import transaction
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
@@ -63,3 +65,28 @@ def create_user(session: Session, tenant: Tenant, *, email: str, name: str, role
     session.add(user)
     session.flush()
     return user
+
+
+def tenant_by_slug(session: Session, slug: str) -> Tenant:
+    """The tenant with this slug; a one-line error naming it when there is none."""
+    tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        raise UserFacingError(f"нет авиакомпании {slug!r}", f"no tenant {slug!r}")
+    return tenant
+
+
+def set_up_tenant(settings: Settings, slug: str, name: str) -> tuple[str, int]:
+    """`qa-service create-tenant`: the tenant (created once), as (slug, id)."""
+    with transaction(settings.sqlalchemy_url) as session:
+        tenant = get_or_create_tenant(session, slug, name)
+        return tenant.slug, tenant.id
+
+
+def set_up_user(
+    settings: Settings, tenant_slug: str, *, email: str, name: str, role: str, password: str
+) -> tuple[str, str, int]:
+    """`qa-service create-user`: a user of the tenant (created with it if new), as (e-mail, role, id)."""
+    with transaction(settings.sqlalchemy_url) as session:
+        tenant = get_or_create_tenant(session, tenant_slug, tenant_slug)
+        user = create_user(session, tenant, email=email, name=name, role=role, password=password)
+        return user.email, Role(user.role).value, user.id

@@ -117,7 +117,7 @@ def run_connector(
     on_stored: Callable[[StoredInteraction], None] = lambda stored: None,
     limit: int = 500,
 ) -> IngestReport:
-    """Fetch and store everything new; `on_stored` runs after each item's commit (to enqueue jobs)."""
+    """Fetch and store everything new; each batch's jobs leave when it commits, then `on_stored` (progress)."""
     url = settings.sqlalchemy_url
     with session_factory(url)() as session:
         config = session.get(ConnectorConfig, connector_id)

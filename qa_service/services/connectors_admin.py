@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qa_service.config import Settings
 from qa_service.connectors.base import ConnectorConfigError, build_connector
 from qa_service.db.models import ConnectorConfig
+from qa_service.db.session import session_factory, transaction
 
 
 @dataclass(frozen=True)
@@ -78,3 +80,42 @@ def list_connectors(session: Session, tenant_id: int) -> list[ConnectorView]:
         )
         for r in rows
     ]
+
+
+def enabled_connectors(settings: Settings, name: str | None = None) -> list[tuple[int, str]]:
+    """(id, name) of every enabled connector, or of the one with this name."""
+    with session_factory(settings.sqlalchemy_url)() as session:
+        query = select(ConnectorConfig).where(ConnectorConfig.enabled.is_(True))
+        if name:
+            query = query.where(ConnectorConfig.name == name)
+        return [(c.id, c.name) for c in session.scalars(query)]
+
+
+def save_tenant_connector(
+    settings: Settings,
+    tenant_slug: str,
+    *,
+    name: str,
+    kind: str,
+    config: dict[str, Any],
+    secrets: dict[str, Any],
+    poll_interval_seconds: int = 300,
+) -> tuple[str, int]:
+    """`qa-service connector save`: create or update the tenant's connector, as (name, id)."""
+    from qa_service.services.accounts import tenant_by_slug
+
+    with transaction(settings.sqlalchemy_url) as session:
+        tenant = tenant_by_slug(session, tenant_slug)
+        row = save_connector(
+            session, tenant.id, name=name, kind=kind, config=config, secrets=secrets,
+            poll_interval_seconds=poll_interval_seconds,
+        )
+        return row.name, row.id
+
+
+def tenant_connectors(settings: Settings, tenant_slug: str) -> list[ConnectorView]:
+    """`qa-service connector list`: the tenant's connectors, secrets shown only by name."""
+    from qa_service.services.accounts import tenant_by_slug
+
+    with session_factory(settings.sqlalchemy_url)() as session:
+        return list_connectors(session, tenant_by_slug(session, tenant_slug).id)

@@ -161,3 +161,27 @@ def _seed_submitted_answers(session: Session, calibration: CalibrationSession, p
                 answer, comment = "no", "название компании прозвучало неразборчиво"
             session.add(CalibrationAnswer(participant_id=participant.id, item_id=item.id, criterion_id=criterion.id,
                                           answer=answer, comment=comment, submitted=True))
+@dataclass(frozen=True)
+class DemoProgress:
+    """One line of the demo's progress: what was stored and where its pipeline got to."""
+
+    label: str
+    score: float | None
+    state: str
+    failed_critical: bool
+    needs_review: bool
+
+
+def demo_progress(settings: Settings, interaction_id: int) -> DemoProgress:
+    from qa_service.db.models import Interaction
+    from qa_service.db.session import session_factory
+
+    with session_factory(settings.sqlalchemy_url)() as session:
+        row = session.get_one(Interaction, interaction_id)
+        return DemoProgress(
+            f"{row.channel.value:5} {row.external_id}",
+            row.score,
+            row.state.value,
+            bool(row.failed_critical),
+            bool(row.needs_review),
+        )

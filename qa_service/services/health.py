@@ -1,11 +1,9 @@
-"""Readiness checks for the database and the job queue (used by /healthz and `qa-service`)."""
+"""Readiness check of the database (used by /healthz; the queue's is `jobs.check_queue`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from redis import Redis
-from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -21,15 +19,3 @@ def check_database(settings: Settings) -> dict[str, Any]:
     except SQLAlchemyError as error:
         return {"ok": False, "backend": backend, "error": type(error).__name__}
     return {"ok": True, "backend": backend}
-
-
-def check_queue(settings: Settings) -> dict[str, Any]:
-    if settings.jobs_in_process:
-        return {"ok": True, "mode": "in-process"}
-    assert settings.redis_url is not None
-    try:
-        client = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
-        client.ping()
-    except RedisError as error:
-        return {"ok": False, "mode": "redis", "error": type(error).__name__}
-    return {"ok": True, "mode": "redis"}

@@ -1,16 +1,15 @@
 """Ingestion: store what a connector or the push API delivers, exactly once, already redacted.
 
 `store_interaction` is idempotent on (tenant, source, external_id): a second delivery of the
-same item changes nothing.  Text is redacted before it is written; a call's raw recording
+same item changes nothing.  The first pipeline job is requested in the caller's transaction
+and sent when it commits (`services.after_commit`).  Text is redacted before it is written; a call's raw recording
 goes to the spool (not the blob store) until the speech job has redacted it.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -19,13 +18,17 @@ from sqlalchemy.orm import Session
 from qa_service.config import Settings
 from qa_service.core.interaction import Interaction as DomainInteraction
 from qa_service.core.interaction import interaction_to_json, parse_interaction
-from qa_service.core.redaction import redact
-from qa_service.db.models import Agent, Channel, Interaction, ProcessingState, Recording, Turn
+from qa_service.core.redaction import RedactedInteraction, redact_interaction
+from qa_service.core.redaction.contacts import AIRLINE_PUBLIC_PHONES
+from qa_service.core.tenant_settings import TenantSettings
+from qa_service.db.models import Agent, Channel, Interaction, ProcessingState, Recording, Tenant, Turn
+from qa_service.db.session import transaction
+from qa_service.services.after_commit import SCORE, TRANSCRIBE, after_commit, request_job
+from qa_service.services.spool import spool_path, write_private
 
 log = logging.getLogger(__name__)
 
 LOST_OUTCOMES = ("abandoned", "missed")
-AUDIO_SUFFIXES = (".wav", ".mp3", ".ogg", ".opus", ".flac", ".gsm")
 
 
 @dataclass(frozen=True)
@@ -37,15 +40,23 @@ class StoredInteraction:
     updated: bool = False  # an e-mail thread or chat that grew since it was stored
 
 
-def _grow_thread(session: Session, row: Interaction, item: DomainInteraction) -> StoredInteraction:
+def _redact(session: Session, tenant_id: int, item: DomainInteraction) -> RedactedInteraction:
+    """The one redaction path, with the tenant's policy: its public numbers kept, names redacted unless it opted out."""
+    tenant = session.get_one(Tenant, tenant_id)
+    policy = TenantSettings.from_mapping(tenant.settings)
+    return redact_interaction(item, keep_phones=(*AIRLINE_PUBLIC_PHONES, *policy.public_phones),
+                              redact_names=policy.redact_names)
+
+
+def _grow_thread(session: Session, settings: Settings, row: Interaction, item: DomainInteraction) -> StoredInteraction:
     """A repeat delivery changes nothing — unless a written thread got new messages: then they are added."""
     unchanged = StoredInteraction(row.id, created=False, needs_transcription=False, needs_scoring=False)
     if row.channel == Channel.CALL or len(item.turns) <= len(row.turns):
         return unchanged
-    turns, counts = _redacted_turns(item)
-    for turn in turns[len(row.turns) :]:
+    redacted = _redact(session, row.tenant_id, item)
+    for turn in _stored_turns(redacted)[len(row.turns) :]:
         row.turns.append(turn)
-    if counts.get("card", 0) + counts.get("cvv", 0):
+    if redacted.card_seen:
         row.card_data_detected = True
     row.ended_at = item.ended_at or row.ended_at
     row.outcome = item.outcome or row.outcome
@@ -53,24 +64,9 @@ def _grow_thread(session: Session, row: Interaction, item: DomainInteraction) ->
     row.state = ProcessingState.FETCHED
     session.flush()
     log.info("thread %s/%s grew to %d messages", row.source, row.external_id, len(row.turns))
-    return StoredInteraction(row.id, created=False, needs_transcription=False, needs_scoring=True, updated=True)
-
-
-def spool_path(settings: Settings, tenant_id: int, interaction_id: int, filename: str | None) -> Path:
-    """Where a raw recording waits for redaction: outside the blob store, removed once redacted."""
-    suffix = Path(filename or "").suffix.lower()
-    if suffix not in AUDIO_SUFFIXES:
-        suffix = ".audio"
-    return settings.spool / f"tenant-{tenant_id}" / f"{interaction_id}{suffix}"
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(f".tmp-{path.name}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
+    stored = StoredInteraction(row.id, created=False, needs_transcription=False, needs_scoring=True, updated=True)
+    request_pipeline(session, settings, stored)
+    return stored
 
 
 def agent_for(session: Session, tenant_id: int, external_id: str, name: str | None = None) -> Agent:
@@ -85,41 +81,24 @@ def agent_for(session: Session, tenant_id: int, external_id: str, name: str | No
     return agent
 
 
-def _redacted_meta(value: Any) -> Any:
-    """The platform's extra fields are kept as-is — except that no string in them keeps card or personal data."""
-    if isinstance(value, str):
-        return redact(value).text
-    if isinstance(value, dict):
-        return {key: _redacted_meta(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_redacted_meta(item) for item in value]
-    return value
-
-
-def _redacted_turns(item: DomainInteraction) -> tuple[list[Turn], dict[str, int]]:
-    """Turns with every text and subject redacted, and how many spans of each kind were removed."""
-    counts: dict[str, int] = {}
+def _stored_turns(redacted: RedactedInteraction) -> list[Turn]:
+    """Rows for the redacted turns, each with the spans removed from its text."""
     turns: list[Turn] = []
-    for position, turn in enumerate(item.turns):
-        text = redact(turn.text)
-        subject = redact(turn.subject) if turn.subject else None
-        spans = [{"start": s.start, "end": s.end, "kind": s.kind} for s in text.spans]
-        for span in [*text.spans, *(subject.spans if subject else [])]:
-            counts[span.kind] = counts.get(span.kind, 0) + 1
-        # Word timings from a pre-transcribed call are dropped: their text is not redacted.
+    for position, (turn, spans) in enumerate(zip(redacted.interaction.turns, redacted.turn_spans, strict=True)):
+        # Word timings from a pre-transcribed call are not kept: scoring reads the text.
         turns.append(
             Turn(
                 position=position,
                 speaker=turn.speaker,
-                text=text.text,
+                text=turn.text,
                 start=turn.start,
                 end=turn.end,
                 at=turn.at,
-                subject=subject.text if subject else None,
-                redactions=spans or None,
+                subject=turn.subject,
+                redactions=[{"start": s.start, "end": s.end, "kind": s.kind} for s in spans] or None,
             )
         )
-    return turns, counts
+    return turns
 
 
 def store_interaction(
@@ -143,7 +122,7 @@ def store_interaction(
         )
     )
     if existing is not None:
-        return _grow_thread(session, existing, item)
+        return _grow_thread(session, settings, existing, item)
 
     # A lost or missed call has no conversation: it counts in the operations report, not in quality.
     no_conversation = item.channel == "call" and not item.turns and recording is None
@@ -152,11 +131,12 @@ def store_interaction(
         if no_conversation and item.outcome in LOST_OUTCOMES
         else agent_for(session, tenant_id, item.agent_id, item.meta.get("agent_name"))
     )
-    turns, redacted_counts = _redacted_turns(item)
-    meta = _redacted_meta(item.meta)
-    card_seen = redacted_counts.get("card", 0) + redacted_counts.get("cvv", 0) > 0
-    if redacted_counts:
-        meta["redacted"] = redacted_counts
+    redacted = _redact(session, tenant_id, item)
+    turns = _stored_turns(redacted)
+    meta = dict(redacted.interaction.meta)
+    card_seen = redacted.card_seen
+    if redacted.spans:
+        meta["redacted"] = redacted.counts()
     if card_seen:
         meta["card_data_detected"] = True
     row = Interaction(
@@ -196,8 +176,31 @@ def store_interaction(
         )
         if needs_transcription:
             assert recording is not None
-            _write_private(spool_path(settings, tenant_id, row.id, recording_filename), recording)
+            # Written only once the row is committed: a rolled-back store leaves no raw (card) audio behind.
+            path, data = spool_path(settings, tenant_id, row.id, recording_filename), recording
+            after_commit(session, lambda: write_private(path, data))
     log.info("stored interaction %s/%s id=%s", source, item.external_id, row.id)
-    return StoredInteraction(
+    stored = StoredInteraction(
         row.id, created=True, needs_transcription=needs_transcription, needs_scoring=not no_conversation
     )
+    request_pipeline(session, settings, stored)
+    return stored
+
+
+def request_pipeline(session: Session, settings: Settings, stored: StoredInteraction) -> None:
+    """The first job for what was stored, sent when `session` commits: calls go to ASR, the rest to scoring."""
+    if not (stored.created or stored.updated) or not stored.needs_scoring:
+        return
+    interaction_id = stored.interaction_id
+    if stored.needs_transcription:
+        request_job(session, settings, TRANSCRIBE, interaction_id, job_id=f"transcribe-{interaction_id}")
+    else:
+        request_job(session, settings, SCORE, interaction_id, job_id=f"score-{interaction_id}")
+
+
+def ingest_document(
+    settings: Settings, tenant_id: int, document: dict[str, Any], *, default_source: str = "api"
+) -> StoredInteraction:
+    """`store_interaction` in a transaction of its own (the push API); its jobs are sent when it commits."""
+    with transaction(settings.sqlalchemy_url) as session:
+        return store_interaction(session, settings, tenant_id, document, default_source=default_source)

@@ -15,9 +15,22 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from qa_service.db.models import Agent, CriterionAnswer, Evaluation, Interaction, Team, Turn
+from qa_service.config import Settings
+from qa_service.core.errors import UserFacingError
+from qa_service.db.models import (
+    Agent,
+    CriterionAnswer,
+    Evaluation,
+    Interaction,
+    Role,
+    Rubric,
+    RubricVersion,
+    Team,
+    Turn,
+)
+from qa_service.db.session import session_factory
 from qa_service.services.access import Viewer, scope_interactions
 
 SORTS = ("newest", "oldest", "score_asc", "score_desc")
@@ -48,6 +61,7 @@ class ListRow:
     interaction: Interaction
     agent_name: str | None
     team_name: str | None
+    agent_external_id: str | None = None
 
 
 @dataclass
@@ -56,6 +70,11 @@ class ListPage:
     next_cursor: str | None = None
 
 
+class BadCursor(UserFacingError):
+    """A `cursor` that this service did not hand out."""
+
+
+# The one keyset cursor codec (UI pages and the API): an opaque [sort value, id] pair.
 def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
@@ -67,6 +86,18 @@ def decode_cursor(cursor: str) -> list[Any] | None:
     except (ValueError, TypeError):
         return None
     return values if isinstance(values, list) and len(values) == 2 else None
+
+
+def _cursor_position(cursor: str, sort: str) -> tuple[Any, int] | None:
+    """The (sort value, id) a cursor points after, or None when it is not one of ours."""
+    last = decode_cursor(cursor)
+    if last is None:
+        return None
+    try:
+        value = datetime.fromisoformat(last[0]) if sort in ("newest", "oldest") else float(last[0])
+        return value, int(last[1])
+    except (ValueError, TypeError):
+        return None
 
 
 def _text_condition(session: Session, text: str) -> ColumnElement[bool]:
@@ -146,12 +177,22 @@ def _cursor_value(row: Interaction, sort: str) -> Any:
 
 
 def list_interactions(
-    session: Session, viewer: Viewer, filters: ListFilters, cursor: str | None = None, limit: int = PAGE_SIZE
+    session: Session,
+    viewer: Viewer,
+    filters: ListFilters,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+    *,
+    strict_cursor: bool = False,
 ) -> ListPage:
-    """One page of the interactions `viewer` may see, matching `filters`."""
+    """One page of the interactions `viewer` may see, matching `filters`.
+
+    A cursor that is not ours starts from the first page in the UI (a stale bookmark);
+    the API (`strict_cursor`) refuses it with `BadCursor`.
+    """
     sort = filters.sort if filters.sort in SORTS else "newest"
     stmt = (
-        select(Interaction, Agent.name, Team.name)
+        select(Interaction, Agent.name, Team.name, Agent.external_id)
         .outerjoin(Agent, Agent.id == Interaction.agent_id)
         .outerjoin(Team, Team.id == Agent.team_id)
     )
@@ -159,17 +200,18 @@ def list_interactions(
     column, descending = _sort_key(sort)
     if sort in ("score_asc", "score_desc"):
         stmt = stmt.where(Interaction.score.is_not(None))
-    last = decode_cursor(cursor) if cursor else None
-    if last is not None:
-        value = datetime.fromisoformat(last[0]) if sort in ("newest", "oldest") else float(last[0])
-        last_id = int(last[1])
+    position = _cursor_position(cursor, sort) if cursor else None
+    if cursor and position is None and strict_cursor:
+        raise BadCursor("cursor: не из этого списка", "cursor: not one this list handed out")
+    if position is not None:
+        value, last_id = position
         if descending:
             stmt = stmt.where(or_(column < value, and_(column == value, Interaction.id < last_id)))
         else:
             stmt = stmt.where(or_(column > value, and_(column == value, Interaction.id > last_id)))
     order = (column.desc(), Interaction.id.desc()) if descending else (column.asc(), Interaction.id.asc())
     result = session.execute(stmt.order_by(*order).limit(limit + 1)).all()
-    rows = [ListRow(r[0], r[1], r[2]) for r in result[:limit]]
+    rows = [ListRow(r[0], r[1], r[2], r[3]) for r in result[:limit]]
     page = ListPage(rows=rows)
     if len(result) > limit:
         tail = rows[-1].interaction
@@ -195,3 +237,127 @@ def filter_options(session: Session, viewer: Viewer) -> dict[str, list[Any]]:
         .distinct()
     )))
     return {"agents": agents, "teams": teams, "queues": sorted(queues), "topics": sorted(topics), "criteria": criteria}
+
+
+# --- the REST API's reads (/api/v1/interactions): the same scope, filters and cursor as the UI ---------
+
+
+def tenant_viewer(tenant_id: int) -> Viewer:
+    """An integration token (or an admin/QA session on the API) reaches the whole tenant."""
+    return Viewer(user_id=0, tenant_id=tenant_id, role=Role.ADMIN)
+
+
+def _api_interaction_json(row: Interaction, agent_external_id: str | None) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "external_id": row.external_id,
+        "source": row.source,
+        "channel": row.channel.value,
+        "direction": row.direction,
+        "agent_id": agent_external_id,
+        "queue": row.queue,
+        "started_at": row.started_at.isoformat(),
+        "ended_at": row.ended_at.isoformat() if row.ended_at else None,
+        "topic": row.topic or row.topic_detected,
+        "state": row.state.value,
+        "state_reason": row.state_reason,
+        "score": row.score,
+        "failed_critical": row.failed_critical,
+        "needs_review": row.needs_review,
+        "reviewed": row.reviewed,
+    }
+
+
+def api_interactions_page(
+    settings: Settings,
+    tenant_id: int,
+    *,
+    channel: str | None = None,
+    since: datetime | None = None,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> dict[str, Any]:
+    """Newest first, keyset-paginated: `{"items": [...], "next": cursor or null}` (raises `BadCursor`)."""
+    filters = ListFilters(channel=channel, date_from=since, sort="newest")
+    with session_factory(settings.sqlalchemy_url)() as session:
+        page = list_interactions(session, tenant_viewer(tenant_id), filters, cursor, limit, strict_cursor=True)
+        items = [_api_interaction_json(r.interaction, r.agent_external_id) for r in page.rows]
+    return {"items": items, "next": page.next_cursor}
+
+
+def _owned(session: Session, tenant_id: int, interaction_id: int) -> Interaction | None:
+    return session.scalar(
+        select(Interaction)
+        .where(Interaction.id == interaction_id, Interaction.tenant_id == tenant_id)
+        .options(selectinload(Interaction.turns))
+    )
+
+
+def api_interaction(settings: Settings, tenant_id: int, interaction_id: int) -> dict[str, Any] | None:
+    """One interaction of the tenant with its redacted turns; None when it is not the tenant's."""
+    with session_factory(settings.sqlalchemy_url)() as session:
+        row = _owned(session, tenant_id, interaction_id)
+        if row is None:
+            return None
+        agent = session.get(Agent, row.agent_id) if row.agent_id else None
+        body = _api_interaction_json(row, agent.external_id if agent else None)
+        body["metrics"] = row.metrics
+        body["quality"] = row.transcript_quality
+        body["turns"] = [
+            {
+                "speaker": t.speaker,
+                "text": t.text,
+                "start": t.start,
+                "end": t.end,
+                "at": t.at.isoformat() if t.at else None,
+                "subject": t.subject,
+                "redactions": t.redactions or [],
+            }
+            for t in row.turns
+        ]
+    return body
+
+
+def api_evaluations(settings: Settings, tenant_id: int, interaction_id: int) -> list[dict[str, Any]] | None:
+    """Every evaluation of the interaction in the contract's evaluation shape; None when it is not the tenant's."""
+    with session_factory(settings.sqlalchemy_url)() as session:
+        row = _owned(session, tenant_id, interaction_id)
+        if row is None:
+            return None
+        evaluations = session.execute(
+            select(Evaluation, Rubric.slug, RubricVersion.content_hash)
+            .join(RubricVersion, RubricVersion.id == Evaluation.rubric_version_id)
+            .join(Rubric, Rubric.id == RubricVersion.rubric_id)
+            .where(Evaluation.interaction_id == row.id, Evaluation.tenant_id == tenant_id)
+            .options(selectinload(Evaluation.answers))
+            .order_by(Evaluation.id)
+        ).all()
+        return [_api_evaluation_json(row, e, slug, version) for e, slug, version in evaluations]
+
+
+def _api_evaluation_json(row: Interaction, evaluation: Evaluation, slug: str, version: str) -> dict[str, Any]:
+    return {
+        "id": evaluation.id,
+        "kind": evaluation.kind.value,
+        "status": evaluation.status.value,
+        "interaction": row.external_id,
+        "rubric": {"id": slug, "version": version},
+        "score": evaluation.score,
+        "failed_critical": evaluation.failed_critical,
+        "needs_review": evaluation.needs_review,
+        "criteria": [
+            {
+                "id": a.criterion_id,
+                "answer": a.answer,
+                "points": a.points,
+                "max_points": a.max_points,
+                "critical": a.critical,
+                "confidence": a.confidence,
+                "reason": a.reason,
+                "evidence": a.evidence,
+                "machine_answer": a.machine_answer,
+                "override_reason": a.override_reason,
+            }
+            for a in evaluation.answers
+        ],
+    }

@@ -10,8 +10,10 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qa_service.config import Settings
 from qa_service.db.models import Tenant
-from qa_service.services.accounts import hash_secret, verify_password
+from qa_service.db.session import session_factory, transaction
+from qa_service.services.accounts import hash_secret, tenant_by_slug, verify_password
 
 
 def issue_token(session: Session, tenant: Tenant) -> str:
@@ -30,3 +32,16 @@ def tenant_for_token(session: Session, token: str) -> Tenant | None:
     if tenant is None or not tenant.push_token_hash:
         return None
     return tenant if verify_password(tenant.push_token_hash, token) else None
+
+
+def issue_token_for(settings: Settings, tenant_slug: str) -> str:
+    """`qa-service issue-token`: a new token for the tenant with this slug."""
+    with transaction(settings.sqlalchemy_url) as session:
+        return issue_token(session, tenant_by_slug(session, tenant_slug))
+
+
+def tenant_id_for_token(settings: Settings, token: str) -> int | None:
+    """The id of the tenant a presented API token belongs to, or None."""
+    with session_factory(settings.sqlalchemy_url)() as session:
+        tenant = tenant_for_token(session, token)
+        return tenant.id if tenant is not None else None

@@ -7,27 +7,26 @@ that is already transcribed changes nothing.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import av
 from sqlalchemy import delete
 
+from qa_service.asr.audio import sample_rate
 from qa_service.asr.audio_redaction import write_redacted_audio
 from qa_service.asr.errors import BadAudio
 from qa_service.asr.pipeline import Transcript, transcribe_recording
 from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
-from qa_service.core.redaction import PLACEHOLDERS
 from qa_service.db.blobs import BlobStore
 from qa_service.db.models import Interaction, ProcessingState, Recording, Turn
 from qa_service.db.session import session_factory, transaction
-from qa_service.services.ingest import spool_path
+from qa_service.services.after_commit import SCORE, request_job
 from qa_service.services.pipeline_state import record_failure
+from qa_service.services.spool import spooled
 
 log = logging.getLogger(__name__)
 
@@ -46,22 +45,10 @@ class TranscriptionResult:
     processing_seconds: float = 0.0
 
 
-def _spooled(settings: Settings, tenant_id: int, interaction_id: int) -> Path | None:
-    folder = spool_path(settings, tenant_id, interaction_id, None).parent
-    matches = sorted(folder.glob(f"{interaction_id}.*")) if folder.is_dir() else []
-    return matches[0] if matches else None
-
-
 def _channel_map(channels: dict[str, str] | None) -> dict[int, str] | None:
     if not channels:
         return None
     return {int(index): str(speaker) for index, speaker in channels.items()}
-
-
-def _sample_rate(path: Path) -> int | None:
-    with contextlib.suppress(av.error.FFmpegError, IndexError), av.open(str(path)) as container:
-        return int(container.streams.audio[0].rate)
-    return None
 
 
 def _store(
@@ -92,8 +79,8 @@ def _store(
         row.metrics = metrics
         row.transcript_quality = document["quality"]
         # A card read out on the call: the number is gone, the fact is kept (a `no_card_by_voice` event).
-        card_marks = (PLACEHOLDERS["card"], PLACEHOLDERS["cvv"])
-        if any(mark in t["text"] for t in document["turns"] for mark in card_marks):
+        # `card_seen` comes from the spans `core.redaction.redact_interaction` removed.
+        if transcript.card_seen:
             row.card_data_detected = True
             row.meta = {**(row.meta or {}), "card_data_detected": True}
         recording = row.recording or Recording(interaction_id=interaction_id)
@@ -105,6 +92,7 @@ def _store(
         row.recording = recording
         row.state = ProcessingState.TRANSCRIBED
         row.state_reason = None
+        request_job(session, settings, SCORE, interaction_id, job_id=f"score-{interaction_id}")
         return len(row.turns)
 
 
@@ -112,17 +100,21 @@ def transcribe_stored_interaction(settings: Settings, interaction_id: int) -> Tr
     """Transcribe, redact and store one call (idempotent; raises on transient failures)."""
     with session_factory(settings.sqlalchemy_url)() as session:
         row = session.get_one(Interaction, interaction_id)
-        tenant_id = row.tenant_id
+        tenant_id, state = row.tenant_id, row.state
         done = (
             row.state in (ProcessingState.TRANSCRIBED, ProcessingState.SCORED)
             and row.recording is not None
             and row.recording.redacted
         )
         channels = row.recording.channels if row.recording else None
-    raw = _spooled(settings, tenant_id, interaction_id)
+    raw = spooled(settings, tenant_id, interaction_id)
     if done:
         if raw is not None:
             raw.unlink(missing_ok=True)  # a crash after commit left it behind
+        if state == ProcessingState.TRANSCRIBED:
+            # A crash between the commit and sending the scoring job: ask again (one job per id).
+            with transaction(settings.sqlalchemy_url) as session:
+                request_job(session, settings, SCORE, interaction_id, job_id=f"score-{interaction_id}")
         return TranscriptionResult(interaction_id, transcribed=False, ready_for_scoring=True)
     if raw is None:
         raise RecordingMissing(
@@ -146,7 +138,7 @@ def transcribe_stored_interaction(settings: Settings, interaction_id: int) -> Tr
         redacted = Path(folder) / "redacted.wav"
         write_redacted_audio(raw, transcript.redaction_intervals, redacted)
         blobs.put_file(blob_key, redacted)
-    turns = _store(settings, interaction_id, transcript, blob_key, _sample_rate(raw), elapsed)
+    turns = _store(settings, interaction_id, transcript, blob_key, sample_rate(raw), elapsed)
     raw.unlink(missing_ok=True)
     log.info(
         "transcribed interaction %s: %d turns, %.1f s audio in %.1f s",

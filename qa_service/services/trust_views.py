@@ -11,18 +11,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
 from qa_service.core.rubric import InvalidRubric, load_rubric
 from qa_service.core.rubric.model import Criterion, Rule
 from qa_service.core.rubric.model import Rubric as RubricModel
 from qa_service.core.trust import Agreement, agreement, confusion, same, weekly
 from qa_service.db.models import CriterionTrust, Interaction, Role, Rubric, RubricVersion, Tenant
+from qa_service.db.session import transaction
 from qa_service.services.access import STAFF, Viewer, scope_interactions
+from qa_service.services.accounts import tenant_by_slug
 from qa_service.services.audit import record
 from qa_service.services.scoring import rubric_from_version
 from qa_service.services.trust import human_answers, recompute, rule_for, tenant_settings, trust_row
@@ -245,3 +249,20 @@ def set_threshold(session: Session, viewer: Viewer, rubric_id: int, criterion_id
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="autoqa.threshold",
            entity="criterion_trust", entity_id=f"{rubric_id}:{criterion_id}", details={"threshold": value})
     recompute(session, viewer.tenant_id, rubric_id, [criterion_id], user_id=viewer.user_id)
+
+
+def trust_summary(row: TrustRow) -> dict[str, Any]:
+    trust = row.trust
+    return {
+        "rubric": row.rubric.slug, "criterion": row.criterion.id, "title": row.criterion.title,
+        "method": row.criterion.method, "state": row.state, "threshold": row.threshold,
+        "agreement": trust.agreement if trust else None, "agreed": trust.agreed if trust else 0,
+        "n": trust.n if trust else 0, "lower": trust.lower if trust else None, "upper": trust.upper if trust else None,
+    }
+
+
+def recompute_tenant_summary(settings: Settings, slug: str) -> list[dict[str, Any]]:
+    """`qa-service trust`: recompute every criterion of the tenant `slug` and summarise each as plain data."""
+    with transaction(settings.sqlalchemy_url) as session:
+        tenant = tenant_by_slug(session, slug)
+        return [trust_summary(row) for row in recompute_all(session, tenant.id)]

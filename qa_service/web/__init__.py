@@ -36,6 +36,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_i18n(app)
     init_errors(app)
 
+    # Installs the sender of the jobs services request inside their transactions (services.after_commit).
+    import qa_service.jobs  # noqa: F401
     from qa_service.web.api import register_api
     from qa_service.web.health import bp as health_bp
     from qa_service.web.rq_admin import mount_rq_dashboard

@@ -8,7 +8,8 @@ from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
 from qa_service.config import Settings
-from qa_service.services.health import check_database, check_queue
+from qa_service.jobs import check_queue
+from qa_service.services.health import check_database
 
 bp = Blueprint("health", __name__)
 

@@ -13,6 +13,7 @@ import re
 import subprocess
 import wave
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -87,7 +88,8 @@ def _card_runs(text: str) -> list[str]:
     return [run for run in runs if luhn_valid(run)]
 
 
-def test_dictated_card_number_leaves_no_trace(settings: Settings, tmp_path: Path) -> None:
+def test_dictated_card_number_leaves_no_trace(settings: Settings, tmp_path: Path, sent_jobs: list[Any]) -> None:
+    # `sent_jobs`: the jobs the services request are recorded, and each step is run here by hand.
     if not DIGITS_DIR.is_dir():
         message = f"{DIGITS_DIR} is missing: apt-get install asterisk-core-sounds-ru-wav (.ci/run does)"
         if os.environ.get("CI"):
@@ -109,8 +111,10 @@ def test_dictated_card_number_leaves_no_trace(settings: Settings, tmp_path: Path
     raw_path = spool_path(settings, tenant_id, stored.interaction_id, "in-card-call.wav")
     assert raw_path.exists()
 
+    assert [name for name, _, _ in sent_jobs] == ["transcribe_interaction"]
     result = transcribe_stored_interaction(settings, stored.interaction_id)
     assert result.transcribed
+    assert [name for name, _, _ in sent_jobs] == ["transcribe_interaction", "score_interaction"]
     assert not raw_path.exists(), "the unredacted recording must not outlive transcription"
     score_stored_interaction(settings, stored.interaction_id)
 

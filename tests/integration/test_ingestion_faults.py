@@ -17,7 +17,7 @@ from qa_service.config import Settings
 from qa_service.connectors.base import TransientFetchError
 from qa_service.db.models import ConnectorConfig, ConnectorCursor, Interaction
 from qa_service.db.session import session_factory
-from qa_service.jobs import ASR_QUEUE, TEXT_QUEUE, queue_depths, start_pipeline
+from qa_service.jobs import ASR_QUEUE, TEXT_QUEUE, queue_depths
 from qa_service.services.connector_runs import run_connector
 from qa_service.simulator.server import PlatformServer
 
@@ -55,7 +55,7 @@ def _counts(settings: Settings, connector_id: int) -> tuple[int, list[str], str 
 
 
 def _run(settings: Settings, connector_id: int) -> None:
-    run_connector(settings, connector_id, on_stored=lambda stored: start_pipeline(settings, stored))
+    run_connector(settings, connector_id)  # each batch's jobs are sent when it commits
 
 
 def test_everything_is_fetched_once_and_queued_by_kind(setup: tuple[Settings, int], simulator: PlatformServer) -> None:

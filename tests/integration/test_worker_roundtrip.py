@@ -24,7 +24,7 @@ def test_burst_worker_runs_job_against_postgres(pg_settings: Settings, redis_url
         session.flush()
         tenant_id = tenant.id
 
-    job = enqueue(settings, record_worker_heartbeat, tenant_id, queue=TEXT_QUEUE)
+    job = enqueue(settings, record_worker_heartbeat, tenant_id)
     assert not job.ran_in_process and job.id
     assert queue_depths(settings)[TEXT_QUEUE] == 1
 

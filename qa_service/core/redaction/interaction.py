@@ -1,66 +1,195 @@
-"""Redaction of a whole interaction before it is stored: every turn's text, subject and words."""
+"""The one redaction of a whole interaction: every turn's text, subject and words, and `meta`.
+
+Ingestion, the `score` CLI and transcription all call `redact_interaction`; nothing else
+redacts an interaction, and the card flag is read from the spans it found — never derived
+again from placeholders or by a second detector.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from qa_service.core.interaction import Interaction, Turn
+from qa_service.core.interaction import Interaction, Turn, Word
 from qa_service.core.redaction.contacts import AIRLINE_PUBLIC_PHONES
 from qa_service.core.redaction.names import self_introduced
-from qa_service.core.redaction.redactor import contains_card_number, redact
+from qa_service.core.redaction.redactor import redact
+from qa_service.core.redaction.spans import Span, apply
 from qa_service.core.redaction.timed import redact_timed_words
+
+# A card number or its security code in the input is what the ingestion flag and the
+# `no_card_by_voice` criterion are about; an expiry date alone identifies no card.
+CARD_KINDS = frozenset({"card", "cvv"})
+
+
+@dataclass(frozen=True)
+class FoundSpan:
+    """One removed piece: `field` names where it was ("turns[2].text", "turns[0].subject", "meta.note")."""
+
+    field: str
+    span: Span
+
+    @property
+    def kind(self) -> str:
+        return self.span.kind
 
 
 @dataclass(frozen=True)
 class RedactedInteraction:
-    """The interaction as it may be stored, and what the redaction found.
+    """The interaction as it may be stored, and every span the redaction removed.
 
-    `card_seen` is the ingestion flag (a card number was in the text; the number itself is
-    gone).  `audio_intervals` are the (start, end) seconds to silence in the recording.
+    `turn_spans[i]` are the spans of turn i's text as stored (offsets into the input text),
+    kept with the turn so a reviewer sees where a placeholder stands.  `audio_intervals`
+    are the (start, end) seconds to silence in the recording.
     """
 
     interaction: Interaction
-    card_seen: bool
-    kinds: frozenset[str] = field(default_factory=frozenset)
+    spans: tuple[FoundSpan, ...] = ()
+    turn_spans: tuple[tuple[Span, ...], ...] = ()
     audio_intervals: list[tuple[float, float]] = field(default_factory=list)
 
+    @property
+    def card_seen(self) -> bool:
+        """The ingestion flag: a card number or CVV was in the input (the digits themselves are gone)."""
+        return any(found.kind in CARD_KINDS for found in self.spans)
 
-def _redact_turn(turn: Turn, keep_phones: tuple[str, ...], names: bool = True, keep_names: frozenset[str] = frozenset()
-                 ) -> tuple[Turn, bool, set[str], list[tuple[float, float]]]:
-    text = redact(turn.text, keep_phones=keep_phones, names=names, keep_names=keep_names)
-    kinds = {s.kind for s in text.spans}
-    card = contains_card_number(turn.text)
+    @property
+    def kinds(self) -> frozenset[str]:
+        return frozenset(found.kind for found in self.spans)
+
+    def counts(self) -> dict[str, int]:
+        """How many spans of each kind were removed (stored in the interaction's `meta.redacted`)."""
+        return dict(Counter(found.kind for found in self.spans))
+
+
+@dataclass(frozen=True)
+class _Policy:
+    """What this interaction's redaction keeps: the tenant's public phones, the agent's own name."""
+
+    keep_phones: tuple[str, ...]
+    names: bool
+    keep_names: frozenset[str]
+
+    def text(self, text: str) -> Any:
+        return redact(text, keep_phones=self.keep_phones, names=self.names, keep_names=self.keep_names)
+
+
+def _joined(words: list[Word]) -> str:
+    return "".join(w.word for w in words)
+
+
+class _WordStreams:
+    """Each speaker's words across all their turns, redacted as one stream.
+
+    A card number dictated across pauses falls into several ASR turns; redacting turn by
+    turn would miss it, so the redactor sees a speaker's whole word stream at once.
+    """
+
+    def __init__(self, turns: list[Turn], policy: _Policy) -> None:
+        by_speaker: dict[str, list[int]] = {}
+        for index, turn in enumerate(turns):
+            if turn.words:
+                by_speaker.setdefault(turn.speaker, []).append(index)
+        self.words: dict[int, list[Word]] = {}
+        self.spans: dict[int, list[Span]] = {}  # per turn, offsets into the turn's joined words
+        self.intervals: list[tuple[float, float]] = []
+        for indices in by_speaker.values():
+            stream = [w for i in indices for w in turns[i].words]
+            timed = redact_timed_words(stream, keep_phones=policy.keep_phones, names=policy.names,
+                                       keep_names=policy.keep_names)
+            self.intervals.extend(timed.intervals)
+            at_word = at_char = 0
+            for i in indices:
+                count = len(turns[i].words)
+                self.words[i] = list(timed.redacted_words[at_word : at_word + count])
+                length = len(_joined(turns[i].words))
+                self.spans[i] = [
+                    Span(max(s.start, at_char) - at_char, min(s.end, at_char + length) - at_char, s.kind)
+                    for s in timed.spans
+                    if s.overlaps(at_char, at_char + length)
+                ]
+                at_word += count
+                at_char += length
+
+
+def _redact_turn(
+    index: int, turn: Turn, streams: _WordStreams, policy: _Policy
+) -> tuple[Turn, list[FoundSpan], list[Span]]:
+    found: list[FoundSpan] = []
+    words = turn.words
+    spoken = _joined(turn.words) if turn.words else None
+    if turn.words and spoken is not None and turn.text in (spoken, spoken.strip()):
+        # The text is the words joined (ASR output): it is redacted with the spans the stream
+        # found, so a number dictated across turns is removed from every turn's text too.
+        words = streams.words[index]
+        shift = len(spoken) - len(spoken.lstrip()) if turn.text != spoken else 0
+        text_spans = [Span(max(0, s.start - shift), max(0, s.end - shift), s.kind) for s in streams.spans[index]]
+        rebuilt = apply(spoken, streams.spans[index])
+        text = rebuilt if turn.text == spoken else rebuilt.strip()
+    else:
+        redacted_text = policy.text(turn.text)
+        text, text_spans = redacted_text.text, list(redacted_text.spans)
+        if turn.words:
+            words = streams.words[index]
+            found.extend(FoundSpan(f"turns[{index}].words", s) for s in streams.spans[index])
+    found.extend(FoundSpan(f"turns[{index}].text", s) for s in text_spans)
     subject = turn.subject
     if subject:
-        card = card or contains_card_number(subject)
-        redacted_subject = redact(subject, keep_phones=keep_phones, names=names, keep_names=keep_names)
-        kinds |= {s.kind for s in redacted_subject.spans}
+        redacted_subject = policy.text(subject)
         subject = redacted_subject.text
-    words, intervals = turn.words, []
-    if turn.words:
-        timed = redact_timed_words(turn.words, keep_phones=keep_phones)
-        words, intervals = timed.redacted_words, timed.intervals
-        kinds |= {s.kind for s in timed.spans}
-        card = card or any(s.kind == "card" for s in timed.spans)
-    return replace(turn, text=text.text, subject=subject, words=words), card, kinds, intervals
+        found.extend(FoundSpan(f"turns[{index}].subject", s) for s in redacted_subject.spans)
+    return replace(turn, text=text, subject=subject, words=words), found, text_spans
+
+
+def _redact_value(value: Any, where: str, policy: _Policy, found: list[FoundSpan]) -> Any:
+    """The platform's extra fields are kept as they are — except that no string in them keeps card or personal data."""
+    if isinstance(value, str):
+        result = policy.text(value)
+        found.extend(FoundSpan(where, s) for s in result.spans)
+        return result.text
+    if isinstance(value, dict):
+        return {key: _redact_value(item, f"{where}.{key}", policy, found) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redact_value(item, f"{where}[{i}]", policy, found) for i, item in enumerate(value)]
+    return value
 
 
 def redact_interaction(
     item: Interaction, *, keep_phones: Iterable[str] = AIRLINE_PUBLIC_PHONES, redact_names: bool = True
 ) -> RedactedInteraction:
-    """A redacted copy of `item` (the input is not changed) with the card flag and mute intervals.
+    """A redacted copy of `item` (the input is not changed): turns, subjects, words and `meta`.
 
-    Customers' names are redacted unless `redact_names` is off (a tenant setting); the name
-    the agent introduces themselves or signs with is kept in every turn.
+    `keep_phones` are the tenant's public numbers.  Customers' person names are redacted unless
+    `redact_names` is off (a tenant setting); the name the agent introduces themselves or signs
+    with is kept in every turn, text and audio alike.
     """
-    keep = tuple(keep_phones)
     agent_names = frozenset(w for t in item.turns if t.speaker == "agent" for w in self_introduced(t.text))
-    turns, card_seen, kinds, intervals = [], False, set(), []
-    for turn in item.turns:
-        redacted, card, turn_kinds, turn_intervals = _redact_turn(turn, keep, redact_names, agent_names)
+    policy = _Policy(tuple(keep_phones), redact_names, agent_names)
+    streams = _WordStreams(item.turns, policy)
+    turns: list[Turn] = []
+    found: list[FoundSpan] = []
+    turn_spans: list[tuple[Span, ...]] = []
+    for index, turn in enumerate(item.turns):
+        redacted, turn_found, text_spans = _redact_turn(index, turn, streams, policy)
         turns.append(redacted)
-        card_seen |= card
-        kinds |= turn_kinds
-        intervals.extend(turn_intervals)
-    return RedactedInteraction(replace(item, turns=turns), card_seen, frozenset(kinds), sorted(intervals))
+        found.extend(turn_found)
+        turn_spans.append(tuple(text_spans))
+    meta = _redact_value(item.meta, "meta", policy, found) if item.meta else {}
+    return RedactedInteraction(
+        replace(item, turns=turns, meta=meta),
+        tuple(found),
+        tuple(turn_spans),
+        _merge(streams.intervals),
+    )
+
+
+def _merge(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    merged: list[tuple[float, float]] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged

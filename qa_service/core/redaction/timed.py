@@ -32,7 +32,8 @@ def _merge(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
 
 
 def redact_timed_words(
-    words: Sequence[Word], margin: float = 0.25, *, keep_phones: Iterable[str] = AIRLINE_PUBLIC_PHONES
+    words: Sequence[Word], margin: float = 0.25, *, keep_phones: Iterable[str] = AIRLINE_PUBLIC_PHONES,
+    names: bool = True, keep_names: Iterable[str] = (),
 ) -> TimedRedaction:
     """Redact Whisper words (each carries its leading space) and say which audio to silence."""
     offsets: list[tuple[int, int]] = []
@@ -40,7 +41,7 @@ def redact_timed_words(
     for word in words:
         offsets.append((at, at + len(word.word)))
         at += len(word.word)
-    result = redact("".join(w.word for w in words), keep_phones=keep_phones)
+    result = redact("".join(w.word for w in words), keep_phones=keep_phones, names=names, keep_names=keep_names)
     intervals: list[tuple[float, float]] = []
     spans_of_words: dict[Span, list[int]] = {}
     out: list[Word] = []

@@ -12,8 +12,7 @@ from flask import abort, current_app, request
 
 from qa_service.config import Settings
 from qa_service.db.models import Role
-from qa_service.db.session import session_factory
-from qa_service.services.tenant_tokens import tenant_for_token
+from qa_service.services.tenant_tokens import tenant_id_for_token
 
 SESSION_API_ROLES = (Role.ADMIN, Role.QA)
 
@@ -23,10 +22,9 @@ def api_tenant_id() -> int:
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         settings: Settings = current_app.config["QA_SETTINGS"]
-        with session_factory(settings.sqlalchemy_url)() as db:
-            tenant = tenant_for_token(db, header[len("Bearer ") :].strip())
-            if tenant is not None:
-                return tenant.id
+        tenant_id = tenant_id_for_token(settings, header[len("Bearer ") :].strip())
+        if tenant_id is not None:
+            return tenant_id
         abort(401)
     from qa_service.web.auth import current_user
 

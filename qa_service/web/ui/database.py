@@ -1,19 +1,18 @@
-"""One SQLAlchemy session per request, closed (and rolled back if uncommitted) at teardown."""
+"""One database session per request, closed (and rolled back if uncommitted) at teardown."""
 
 from __future__ import annotations
 
 from flask import Flask, current_app, g
-from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
-from qa_service.db.session import session_factory
+from qa_service.services.sessions import Session, open_session
 
 
 def db() -> Session:
     """The request's session; views call services with it and commit once at the end."""
     if "db_session" not in g:
         settings: Settings = current_app.config["QA_SETTINGS"]
-        g.db_session = session_factory(settings.sqlalchemy_url)()
+        g.db_session = open_session(settings)
     session: Session = g.db_session
     return session
 

@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from qa_service.config import Settings
 from qa_service.db.models import CalibrationAnswer, CalibrationItem, CalibrationParticipant, CalibrationSession, User
 from qa_service.db.session import session_factory, transaction
-from qa_service.jobs import start_pipeline
 from qa_service.services.calibration import missing_answers, participants
 from qa_service.services.demo import prepare_demo_accounts, seed_demo_calibration
 from qa_service.services.ingest import store_interaction
@@ -22,8 +21,7 @@ def test_demo_accounts_and_calibration_are_created_once(settings: Settings) -> N
     assert seed_demo_calibration(settings, accounts.tenant_id) is None  # nothing scored yet
     for name in ("chat-refund.json", "email-baggage.json"):
         with transaction(settings.sqlalchemy_url) as session:
-            stored = store_interaction(session, settings, accounts.tenant_id, json.loads((SAMPLES / name).read_text()))
-        start_pipeline(settings, stored)
+            store_interaction(session, settings, accounts.tenant_id, json.loads((SAMPLES / name).read_text()))
     first = seed_demo_calibration(settings, accounts.tenant_id)
     assert first is not None and seed_demo_calibration(settings, accounts.tenant_id) == first
     with session_factory(settings.sqlalchemy_url)() as session:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from qa_service.config import Settings
 from qa_service.core.errors import InvalidInteraction
+from qa_service.core.tenant_settings import TenantSettings
 from qa_service.db.models import Agent, Interaction, Tenant, Turn
 from qa_service.db.session import session_factory, transaction
 from qa_service.services.ingest import spool_path, store_interaction
@@ -75,7 +76,9 @@ def test_invalid_document_is_rejected_and_nothing_is_stored(settings: Settings, 
         assert session.scalar(select(func.count()).select_from(Interaction)) == 0
 
 
-def test_call_recording_waits_in_the_private_spool_not_the_blob_store(settings: Settings, tenant_id: int) -> None:
+def test_call_recording_waits_in_the_private_spool_not_the_blob_store(
+    settings: Settings, tenant_id: int, sent_jobs: list[tuple[str, tuple[int | str, ...], str]]
+) -> None:
     call = {
         "external_id": "1732100000.42",
         "source": "pbx",
@@ -89,6 +92,7 @@ def test_call_recording_waits_in_the_private_spool_not_the_blob_store(settings: 
             session, settings, tenant_id, call, recording=b"RIFF....", recording_filename="in-1.wav"
         )
     assert stored.needs_transcription
+    assert sent_jobs == [("transcribe_interaction", (stored.interaction_id,), f"transcribe-{stored.interaction_id}")]
     path = spool_path(settings, tenant_id, stored.interaction_id, "in-1.wav")
     assert path.read_bytes() == b"RIFF...."
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -100,8 +104,6 @@ def test_a_growing_e_mail_thread_gets_its_new_messages_and_is_scored_again(
     settings: Settings, tenant_id: int
 ) -> None:
     from qa_service.db.models import Evaluation
-    from qa_service.jobs import start_pipeline
-
     thread = {
         "external_id": "mail-7", "source": "crm", "channel": "email", "agent_id": "op-3",
         "started_at": "2026-11-20T09:00:00+03:00",
@@ -110,7 +112,7 @@ def test_a_growing_e_mail_thread_gets_its_new_messages_and_is_scored_again(
     }
     with transaction(settings.sqlalchemy_url) as session:
         first = store_interaction(session, settings, tenant_id, thread)
-    start_pipeline(settings, first)  # in-process: scored now
+    # In-process jobs: scored when the store committed.
     reply = {"speaker": "agent", "subject": "Re: Возврат", "at": "2026-11-20T12:00:00+03:00",
              "text": "Здравствуйте, Анна! Возврат возможен, штраф 3000 рублей. С уважением, Олег, "
                      "контактный центр авиакомпании Северный Ветер, 8 800 700-35-35"}
@@ -118,7 +120,6 @@ def test_a_growing_e_mail_thread_gets_its_new_messages_and_is_scored_again(
     with transaction(settings.sqlalchemy_url) as session:
         again = store_interaction(session, settings, tenant_id, grown)
     assert again.updated and again.needs_scoring and again.interaction_id == first.interaction_id
-    start_pipeline(settings, again)
     with session_factory(settings.sqlalchemy_url)() as session:
         row = session.get_one(Interaction, first.interaction_id)
         assert [t.speaker for t in row.turns] == ["customer", "agent"]
@@ -140,3 +141,32 @@ def test_platform_extras_are_kept_but_redacted(settings: Settings, tenant_id: in
         meta = session.get_one(Interaction, stored.interaction_id).meta
     assert meta["crm"]["tags"] == ["vip", 3]
     assert "[карта]" in meta["crm"]["note"] and "5679" not in str(meta)
+
+
+def test_the_tenants_public_number_survives_and_names_follow_its_setting(settings: Settings) -> None:
+    """An agent's e-mail signature keeps the airline's own number; a tenant may keep customers' names."""
+    document = {
+        "external_id": "mail-signature", "channel": "email", "source": "api",
+        "started_at": "2026-11-20T10:00:00+03:00", "agent_id": "A-1",
+        "turns": [
+            {"speaker": "customer", "text": "Здравствуйте, меня зовут Пётр Сидоров, хочу вернуть билет."},
+            {"speaker": "agent", "text": "Пётр, добрый день! Возврат оформлен.\nС уважением, Ольга\n"
+                                         "Контакт-центр: +7 495 123-45-67"},
+        ],
+    }
+    with transaction(settings.sqlalchemy_url) as session:
+        tenant = Tenant(slug="north", name="Северный ветер")
+        tenant.settings = TenantSettings(public_phones=("+7 495 123-45-67",)).to_mapping()
+        session.add(tenant)
+        session.flush()
+        stored = store_interaction(session, settings, tenant.id, document)
+        texts = [t.text for t in session.get_one(Interaction, stored.interaction_id).turns]
+    assert "+7 495 123-45-67" in texts[1]
+    assert "Сидоров" not in texts[0] and "[имя]" in texts[0]
+    with transaction(settings.sqlalchemy_url) as session:
+        tenant = Tenant(slug="keeps-names", name="Other")
+        tenant.settings = TenantSettings(redact_names=False).to_mapping()
+        session.add(tenant)
+        session.flush()
+        stored = store_interaction(session, settings, tenant.id, {**document, "external_id": "mail-2"})
+        assert "Сидоров" in session.get_one(Interaction, stored.interaction_id).turns[0].text

@@ -8,7 +8,8 @@ from qa_service.services.pipeline_state import record_failure
 from qa_service.services.transcription import RecordingMissing
 
 
-def test_failure_reason_is_bilingual_and_redacted(settings: Settings) -> None:
+def test_failure_reason_is_bilingual_and_redacted(settings: Settings, sent_jobs: list[object]) -> None:
+    # `sent_jobs`: the scoring that storing requests is recorded, not run, so the row stays unscored.
     with transaction(settings.sqlalchemy_url) as session:
         tenant = Tenant(slug="sv", name="Северный Ветер")
         session.add(tenant)

@@ -126,7 +126,8 @@ def test_openapi_document_describes_the_api_and_embeds_the_contract(settings: Se
     assert contract["required"] == ["external_id", "channel", "agent_id", "started_at"]
 
 
-def test_metrics_count_interactions_by_channel_and_state(settings: Settings) -> None:
+def test_metrics_count_interactions_by_channel_and_state(settings: Settings, sent_jobs: list[object]) -> None:
+    # `sent_jobs`: storing requests scoring; recorded here, not run, so the chat stays `fetched`.
     from qa_service.services.ingest import store_interaction
 
     with transaction(settings.sqlalchemy_url) as session:

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from coaching_data import add_agent, add_calls
-from conftest import SmtpInbox
 from factories import World, build_world, sign_in
 from flask import Flask
+from smtp_inbox import SmtpInbox
 from sqlalchemy import select
 
 from qa_service.config import Settings
