@@ -114,6 +114,8 @@ class AgentStatusEvent(TenantOwned, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "source", "source_key"),
         Index("ix_agent_status_events_tenant_at", "tenant_id", "at"),
+        # Reports: each agent's last status before the day began.
+        Index("ix_agent_status_events_tenant_agent_at", "tenant_id", "agent_id", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
