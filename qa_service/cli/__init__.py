@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "qa_service.cli.transcribe",
     "qa_service.cli.simulate",
     "qa_service.cli.score", "qa_service.cli.rubric", "qa_service.cli.train",
+    "qa_service.cli.report",
 )
 
 

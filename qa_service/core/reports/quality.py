@@ -44,6 +44,20 @@ def summarize(scores: Sequence[float]) -> ScoreSummary:
     return ScoreSummary(len(values), round(mean, 2), round(max(0.0, float(low)), 2), round(min(100.0, float(high)), 2))
 
 
+def summarize_moments(n: int, total: float, total_of_squares: float) -> ScoreSummary:
+    """The same summary from a count, a sum and a sum of squares (aggregated by the database)."""
+    if n == 0:
+        return ScoreSummary(0, None)
+    mean = total / n
+    if n < 2:
+        return ScoreSummary(1, round(mean, 2))
+    variance = max(0.0, (total_of_squares - n * mean * mean) / (n - 1))
+    if variance == 0:
+        return ScoreSummary(n, round(mean, 2), round(mean, 2), round(mean, 2))
+    low, high = stats.t.interval(CONFIDENCE, n - 1, loc=mean, scale=(variance / n) ** 0.5)
+    return ScoreSummary(n, round(mean, 2), round(max(0.0, float(low)), 2), round(min(100.0, float(high)), 2))
+
+
 @dataclass(frozen=True)
 class ScoredItem:
     """One interaction of the day with its current evaluation's score."""
@@ -161,7 +175,7 @@ def build_quality(
     critical_failures: Sequence[CriticalFailure],
     answers: Iterable[tuple[str, str | None]],
     titles: Mapping[str, str],
-    trend: Sequence[tuple[date, Sequence[float]]],
+    trend: Sequence[tuple[date, ScoreSummary]],
     min_ranked: int = MIN_RANKED_SAMPLE,
 ) -> QualityReport:
     agents = _grouped(items, "agent")
@@ -177,7 +191,7 @@ def build_quality(
         unranked_agents=unranked,
         critical_failures=list(critical_failures),
         pareto=pareto(answers, titles),
-        trend=[(day, summarize(scores)) for day, scores in trend],
+        trend=list(trend),
         shares={
             "auto_scored": Share(sum(i.auto_scored for i in items), total),
             "reviewed": Share(sum(i.reviewed for i in items), total),
