@@ -121,7 +121,7 @@ def history(session: Session, tenant_id: int, limit: int = 120) -> list[tuple[Re
         .where(ReportRun.tenant_id == tenant_id)
         .order_by(ReportRun.day.desc(), ReportRun.kind).limit(limit)
     )
-    return [(run, name) for run, name in rows.tuples()]
+    return [(row[0], row[1]) for row in rows]
 
 
 def sign_off(settings: Settings, session: Session, viewer: Viewer, day: date, now: datetime) -> ReportRun:

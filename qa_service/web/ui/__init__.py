@@ -14,14 +14,14 @@ def register_ui(app: Flask) -> None:
     from qa_service.db.models import Role
     from qa_service.web.auth import current_user
     from qa_service.web.security import init_security
-    from qa_service.web.ui import admin, agent, auth, disputes, interactions, queue, review
+    from qa_service.web.ui import admin, agent, auth, disputes, interactions, queue, reports, review
     from qa_service.web.ui.database import init_database
 
     init_security(app)
     init_database(app)
     app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=10))
     app.config.setdefault("DISPUTE_WINDOW_DAYS", int(os.environ.get("QA_DISPUTE_WINDOW_DAYS", "7")))
-    for module in (auth, interactions, review, queue, disputes, agent, admin):
+    for module in (auth, interactions, review, queue, disputes, agent, admin, reports):
         app.register_blueprint(module.bp)
 
     @app.context_processor
