@@ -15,6 +15,8 @@ from qa_service.core.reports.periods import parse_day
 
 
 def _report(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from qa_service.config import Settings
     from qa_service.db.session import session_factory
     from qa_service.services.reports import render
@@ -25,9 +27,7 @@ def _report(args: argparse.Namespace) -> int:
     with session_factory(settings.sqlalchemy_url)() as session:
         try:
             tenant = tenant_by_slug(session, args.tenant)
-        except Exception as error:
-            if isinstance(error, UserFacingError):
-                raise
+        except SQLAlchemyError as error:
             raise UserFacingError(f"база данных недоступна: {type(error).__name__}",
                                   f"database unavailable: {type(error).__name__}") from None
         data = render(session, args.kind, ReportScope(tenant.id), day, day, datetime.now(UTC), args.format)
