@@ -92,6 +92,11 @@ def _demo(args: argparse.Namespace) -> int:
         report = run_connector(settings, connector_id, on_stored=on_stored)
     link_demo_agent(settings, accounts.tenant_id)
     seed_demo_calibration(settings, accounts.tenant_id)
+    from datetime import UTC, datetime
+
+    from qa_service.services.reports_demo import seed_demo_reports
+
+    seed_demo_reports(settings, accounts.tenant_id, datetime.now(UTC))  # yesterday's reports, one short hour
     _say(
         f"новых взаимодействий {report.stored}, уже были {report.repeated}, статусов {report.status_events}, "
         f"слотов плана {report.staffing_slots}"
