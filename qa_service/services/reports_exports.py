@@ -97,7 +97,7 @@ _PDF_TEMPLATE = """<!doctype html>
 body { font-family: "DejaVu Sans", sans-serif; font-size: 8pt; color: #222; }
 h1 { font-size: 14pt; margin: 0 0 2mm; } h2 { font-size: 11pt; margin: 5mm 0 2mm; }
 .meta { color: #555; margin-bottom: 4mm; }
-table { border-collapse: collapse; width: 100%; margin-bottom: 3mm; page-break-inside: auto; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 3mm; page-break-inside: auto; table-layout: fixed; }
 th, td { border: 0.3pt solid #999; padding: 1mm 1.5mm; text-align: left; }
 th { background: #e3f2fd; } tr.hl td { background: #ffcdd2; }
 td.num { text-align: right; }

@@ -153,30 +153,35 @@ def quality_report(session: Session, scope: ReportScope, first: date, last: date
     evaluation_ids = list(current.values())
     by_evaluation = {v: k for k, v in current.items()}
     titles = criterion_titles(session, {versions[e] for e in evaluation_ids})
-    answers = [
-        (r.criterion_id, r.answer)
-        for r in session.execute(
-            select(CriterionAnswer.criterion_id, CriterionAnswer.answer)
-            .where(CriterionAnswer.evaluation_id.in_(evaluation_ids))
-        )
-    ] if evaluation_ids else []
+    # Joined on the period's interactions rather than passed as an id list: ten thousand bind
+    # parameters cost more to send and parse than the query itself.
+    current_ids = set(evaluation_ids)
+    answer_rows = session.execute(
+        select(CriterionAnswer.evaluation_id, CriterionAnswer.criterion_id, CriterionAnswer.answer,
+               CriterionAnswer.critical)
+        .join(Evaluation, Evaluation.id == CriterionAnswer.evaluation_id)
+        .where(Evaluation.interaction_id.in_(in_period), Evaluation.kind != EvaluationKind.CALIBRATION)
+    )
+    answers = [(r.criterion_id, r.answer) for r in answer_rows if r.evaluation_id in current_ids]
     failures: list[CriticalFailure] = []
-    if evaluation_ids:
-        critical = session.execute(
-            select(CriterionAnswer.evaluation_id, CriterionAnswer.criterion_id, CriterionAnswer.evidence)
-            .where(CriterionAnswer.evaluation_id.in_(evaluation_ids), CriterionAnswer.critical,
-                   CriterionAnswer.answer == "no")
-            .order_by(CriterionAnswer.evaluation_id)
-        )
-        for row in critical:
-            interaction_id = by_evaluation[row.evaluation_id]
-            quote = next((str(e.get("quote")) for e in row.evidence or [] if isinstance(e, dict) and e.get("quote")),
-                         None)
-            failures.append(CriticalFailure(
-                interaction_id=interaction_id, criterion_id=row.criterion_id,
-                criterion=titles.get(row.criterion_id, row.criterion_id), agent=agents.get(interaction_id),
-                channel=channels.get(interaction_id, ""), quote=quote,
-            ))
+    critical = session.execute(
+        select(CriterionAnswer.evaluation_id, CriterionAnswer.criterion_id, CriterionAnswer.evidence)
+        .join(Evaluation, Evaluation.id == CriterionAnswer.evaluation_id)
+        .where(Evaluation.interaction_id.in_(in_period), Evaluation.kind != EvaluationKind.CALIBRATION,
+               CriterionAnswer.critical, CriterionAnswer.answer == "no")
+        .order_by(CriterionAnswer.evaluation_id)
+    )
+    for row in critical:
+        if row.evaluation_id not in current_ids:
+            continue
+        interaction_id = by_evaluation[row.evaluation_id]
+        quote = next((str(e.get("quote")) for e in row.evidence or [] if isinstance(e, dict) and e.get("quote")),
+                     None)
+        failures.append(CriticalFailure(
+            interaction_id=interaction_id, criterion_id=row.criterion_id,
+            criterion=titles.get(row.criterion_id, row.criterion_id), agent=agents.get(interaction_id),
+            channel=channels.get(interaction_id, ""), quote=quote,
+        ))
     return build_quality(
         first=first, last=last, timezone=tenant_settings.timezone, items=items, critical_failures=failures,
         answers=answers, titles=titles, trend=_trend(session, scope, last, zone),
