@@ -62,7 +62,13 @@ def describe(session: Session, scope: ReportScope, first: date, last: date) -> s
 def render(session: Session, kind: str, scope: ReportScope, first: date, last: date, now: datetime,
            fmt: str) -> bytes:
     report = build_report(session, kind, scope, first, last, now)
-    return export(kind, report, fmt, subtitle=describe(session, scope, first, last), generated_at=now)
+    return export(kind, report, fmt, subtitle=describe(session, scope, first, last),
+                  generated_at=_local(session, scope.tenant_id, now))
+
+
+def _local(session: Session, tenant_id: int, moment: datetime) -> datetime:
+    """A moment in the tenant's zone: every time a person reads is local, never UTC."""
+    return moment.astimezone(settings_of(session.get_one(Tenant, tenant_id)).zone)
 
 
 # --- stored runs -----------------------------------------------------------------------------
@@ -89,7 +95,8 @@ def store_day(settings: Settings, session: Session, tenant: Tenant, kind: str, d
     """Compute the day's report, store its PDF and JSON on the day's run (replacing an earlier one); the PDF."""
     scope = ReportScope(tenant.id)
     report = build_report(session, kind, scope, day, day, now)
-    pdf = export(kind, report, "pdf", subtitle=describe(session, scope, day, day), generated_at=now)
+    pdf = export(kind, report, "pdf", subtitle=describe(session, scope, day, day),
+                 generated_at=_local(session, tenant.id, now))
     key = f"tenant-{tenant.id}/reports/{kind}-{day.isoformat()}.pdf"
     BlobStore.from_url(settings.blob_url).put_bytes(key, pdf)
     run = _run_row(session, tenant, kind, day)

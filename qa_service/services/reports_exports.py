@@ -101,7 +101,8 @@ table { border-collapse: collapse; width: 100%; margin-bottom: 3mm; page-break-i
 th, td { border: 0.3pt solid #999; padding: 1mm 1.5mm; text-align: left; }
 th { background: #e3f2fd; } tr.hl td { background: #ffcdd2; }
 td.num { text-align: right; }
-.chart { page-break-inside: avoid; margin: 2mm 0; } .chart img { width: 100%; }
+.chart { page-break-inside: avoid; margin: 1mm 0; display: inline-block; width: 49%; vertical-align: top; }
+.chart img { width: 100%; }
 </style></head><body>
 <h1>{{ title }}</h1>
 <p class="meta">{{ subtitle }}{% if generated_at %} · сформирован {{ generated_at }}{% endif %}</p>
