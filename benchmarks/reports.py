@@ -53,7 +53,7 @@ INSERT INTO agents (tenant_id, external_id, name, team_id, active, created_at)
 INSERT INTO rubrics (tenant_id, slug, channel, title, created_at) VALUES (1, 'airline-call', 'call', 'call', now());
 INSERT INTO rubric_versions (rubric_id, content_hash, content, published_at, created_at)
   VALUES (1, 'sha256:bench', 'id: airline-call', now(), now());
--- The measured day: g = 1..10000 spread evenly over the local day.
+-- The measured day: g = 0..9999 spread evenly over the local day.
 INSERT INTO interactions (tenant_id, source, external_id, channel, direction, agent_id, started_at, ended_at,
                           outcome, wait_seconds, sale_amount, currency, card_data_detected, meta, metrics, state,
                           score, failed_critical, needs_review, reviewed, created_at)
@@ -67,7 +67,7 @@ INSERT INTO interactions (tenant_id, source, external_id, channel, direction, ag
          (g * 7) %% 40, CASE WHEN g %% 23 = 0 THEN 5000 ELSE NULL END, 'RUB', false, '{}'::jsonb,
          CASE WHEN g %% 5 = 0 THEN '{"holds": [[10, 30]]}'::jsonb ELSE NULL END, 'scored',
          40 + (g * 37) %% 61, g %% 50 = 0, false, g %% 13 = 0, now()
-  FROM generate_series(1, %(per_day)s) g;
+  FROM generate_series(0, %(per_day)s - 1) g;
 -- The days before: the rest of the million.
 INSERT INTO interactions (tenant_id, source, external_id, channel, direction, agent_id, started_at, ended_at, outcome,
                           wait_seconds, currency, card_data_detected, meta, state, score, failed_critical,
