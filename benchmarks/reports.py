@@ -103,7 +103,7 @@ INSERT INTO agent_status_events (tenant_id, source, source_key, agent_id, status
   FROM generate_series(1, 100) a CROSS JOIN generate_series(0, 99) k;
 INSERT INTO staffing_plans (tenant_id, hour_start, queue, planned_agents)
   SELECT 1, %(start)s::timestamptz + make_interval(hours => h), '', 60 FROM generate_series(0, 23) h;
-ANALYZE;
+VACUUM ANALYZE;
 """
 
 
@@ -143,9 +143,11 @@ def main() -> int:
         started = time.perf_counter()
         with psycopg.connect(url, autocommit=True) as connection:
             for statement in SEED_SQL.split(";\n"):
-                if statement.strip():
+                if "%(" in statement:
                     connection.execute(statement, {"start": start, "per_day": PER_DAY,
                                                    "history": args.interactions - PER_DAY})
+                elif statement.strip():
+                    connection.execute(statement.replace("%%", "%"))
         seed_seconds = time.perf_counter() - started
         print(f"seeded {args.interactions} interactions in {seed_seconds:.0f} s", file=sys.stderr)
     now = datetime(2026, 11, 22, tzinfo=UTC)

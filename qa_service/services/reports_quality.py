@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 import yaml
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from qa_service.core.reports.periods import local_midnight, period_bounds
@@ -164,25 +164,24 @@ def quality_report(session: Session, scope: ReportScope, first: date, last: date
     # Joined on the period's interactions rather than passed as an id list: ten thousand bind
     # parameters cost more to send and parse than the query itself.
     current_ids = set(evaluation_ids)
+    # One pass over the answers: evidence is fetched only for the failed critical ones.
+    failed_critical = and_(CriterionAnswer.critical, CriterionAnswer.answer == "no")
     answer_rows = session.execute(
         select(CriterionAnswer.evaluation_id, CriterionAnswer.criterion_id, CriterionAnswer.answer,
-               CriterionAnswer.critical)
+               case((failed_critical, CriterionAnswer.evidence), else_=None).label("evidence"),
+               failed_critical.label("failed_critical"))
         .join(Evaluation, Evaluation.id == CriterionAnswer.evaluation_id)
         .join(Interaction, Interaction.id == Evaluation.interaction_id)
         .where(*in_period, Evaluation.kind != EvaluationKind.CALIBRATION)
+        .order_by(CriterionAnswer.evaluation_id, CriterionAnswer.position)
     )
-    answers = [(r.criterion_id, r.answer) for r in answer_rows if r.evaluation_id in current_ids]
+    answers: list[tuple[str, str | None]] = []
     failures: list[CriticalFailure] = []
-    critical = session.execute(
-        select(CriterionAnswer.evaluation_id, CriterionAnswer.criterion_id, CriterionAnswer.evidence)
-        .join(Evaluation, Evaluation.id == CriterionAnswer.evaluation_id)
-        .join(Interaction, Interaction.id == Evaluation.interaction_id)
-        .where(*in_period, Evaluation.kind != EvaluationKind.CALIBRATION,
-               CriterionAnswer.critical, CriterionAnswer.answer == "no")
-        .order_by(CriterionAnswer.evaluation_id)
-    )
-    for row in critical:
+    for row in answer_rows:
         if row.evaluation_id not in current_ids:
+            continue
+        answers.append((row.criterion_id, row.answer))
+        if not row.failed_critical:
             continue
         interaction_id = by_evaluation[row.evaluation_id]
         quote = next((str(e.get("quote")) for e in row.evidence or [] if isinstance(e, dict) and e.get("quote")),

@@ -37,6 +37,8 @@ class Interaction(TenantOwned, Timestamped, Base):
         Index("ix_interactions_tenant_agent_started", "tenant_id", "agent_id", "started_at"),
         # "Lowest score first": keyset-paginated on (score, id) over the scored interactions.
         Index("ix_interactions_tenant_score", "tenant_id", "score", "id"),
+        # The quality report's 30-day trend: an index-only scan over (started_at, score) of the month.
+        Index("ix_interactions_tenant_started_score", "tenant_id", "started_at", "score"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -51,9 +51,13 @@ def upgrade() -> None:
         batch.create_index(batch.f("ix_staffing_episodes_tenant_id"), ["tenant_id"], unique=False)
     with op.batch_alter_table("agent_status_events") as batch:
         batch.create_index("ix_agent_status_events_tenant_agent_at", ["tenant_id", "agent_id", "at"], unique=False)
+    with op.batch_alter_table("interactions") as batch:
+        batch.create_index("ix_interactions_tenant_started_score", ["tenant_id", "started_at", "score"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("interactions") as batch:
+        batch.drop_index("ix_interactions_tenant_started_score")
     with op.batch_alter_table("agent_status_events") as batch:
         batch.drop_index("ix_agent_status_events_tenant_agent_at")
     op.drop_table("staffing_episodes")
