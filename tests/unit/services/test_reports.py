@@ -122,3 +122,16 @@ def test_exports_csv_xlsx(settings: Settings, world: ReportWorld) -> None:
     assert sheet["F2"].value == pytest.approx(33.3)  # service level of hour 0, per cent
     assert sheet[12][-1].value == "да"  # hour 10 is understaffed
     assert json.loads(payload)["evaluated"] == 3
+
+
+def test_a_period_and_one_agent_on_request(settings: Settings, world: ReportWorld) -> None:
+    with session_factory(settings.sqlalchemy_url)() as session:
+        two_days = build_report(session, "daily-operations", ReportScope(world.tenant_id), DAY - timedelta(days=1), DAY,
+                                NOW)
+        # The evening before's 23:59:59 call joins hour 23 of the profile.
+        assert two_days.hours[23].inbound_offered == 2 and two_days.total.inbound_offered == 6
+        anna = build_report(session, "daily-operations", ReportScope(world.tenant_id, agent_id=world.agents["anna"]),
+                            DAY, DAY, NOW)
+        assert anna.total.inbound_answered == 2 and anna.total.outbound == 1  # her 00:00 and 10:00 calls, one out
+        assert anna.total.inbound_lost == 0  # lost calls have no agent: not hers
+        assert list(anna.agent_statuses) == ["Анна Смирнова (A-101)"]
