@@ -16,6 +16,7 @@ from sqlalchemy import select
 from qa_service.config import Settings
 from qa_service.db.models import Agent, AgentStatusEvent, Tenant
 from qa_service.db.session import transaction
+from qa_service.services.ingest import StoredInteraction, store_interaction
 from qa_service.services.reports import store_day
 from qa_service.services.reports_scope import settings_of
 from qa_service.services.reports_tables import KINDS
@@ -69,3 +70,33 @@ def seed_demo_reports(settings: Settings, tenant_id: int, now: datetime) -> None
         tenant = session.get_one(Tenant, tenant_id)
         for kind in KINDS:
             store_day(settings, session, tenant, kind, yesterday, now)
+
+
+def demo_card_chat(settings: Settings, tenant_id: int, now: datetime) -> StoredInteraction:
+    """Today's chat in which agent A-106 asks for the card number in writing: a critical failure to find.
+
+    The simulator's card fault only shows in sales calls and in the eighth chat, which the
+    default demo does not reach; this chat goes through the same redaction and scoring as
+    every other (the caller starts its pipeline), so the failure is found, not written in.
+    """
+    started = now - timedelta(minutes=40)
+
+    def at(seconds: int) -> str:
+        return (started + timedelta(seconds=seconds)).isoformat()
+
+    document = {
+        "external_id": f"CH-DEMO-CARD-{started:%Y%m%d}", "source": "demo-reports", "channel": "chat",
+        "direction": "inbound", "agent_id": "A-106", "started_at": at(0), "ended_at": at(600), "outcome": "closed",
+        "meta": {"agent_name": "Павел"},
+        "turns": [
+            {"speaker": "customer", "at": at(0), "text": "Здравствуйте, хочу оплатить багаж по бронированию."},
+            {"speaker": "agent", "at": at(40), "text": "Здравствуйте! Меня зовут Павел. Назовите, пожалуйста, "
+                                                     "код бронирования или фамилию пассажира."},
+            {"speaker": "customer", "at": at(90), "text": "КЛМ123, Сидоров"},
+            {"speaker": "agent", "at": at(130), "text": "Напишите номер карты, я проведу оплату."},
+            {"speaker": "customer", "at": at(200), "text": "Понятно, спасибо."},
+            {"speaker": "agent", "at": at(240), "text": "Спасибо за обращение в авиакомпанию «Северный Ветер»!"},
+        ],
+    }
+    with transaction(settings.sqlalchemy_url) as session:
+        return store_interaction(session, settings, tenant_id, document)

@@ -31,3 +31,21 @@ def test_yesterday_has_one_understaffed_hour_and_stored_runs(settings: Settings)
         ("daily-operations", yesterday, "done"), ("daily-quality", yesterday, "done")]
     # Per agent: logged in, four calls (on call + back), lunch (break + back); nine go to training and back.
     assert events == 12 * (1 + 8 + 2) + 9 * 2  # seeded once: the second start added nothing
+
+
+def test_the_demo_card_chat_is_scored_as_a_critical_failure(settings: Settings) -> None:
+    from qa_service.db.models import Interaction
+    from qa_service.jobs import start_pipeline, using_settings
+    from qa_service.services.reports_demo import demo_card_chat
+
+    accounts = prepare_demo_accounts(settings)
+    now = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+    with using_settings(settings):
+        start_pipeline(settings, demo_card_chat(settings, accounts.tenant_id, now))
+    assert not demo_card_chat(settings, accounts.tenant_id, now).created  # a second demo start adds nothing
+    with session_factory(settings.sqlalchemy_url)() as session:
+        row = session.scalar(select(Interaction).where(Interaction.source == "demo-reports"))
+        assert row is not None and row.failed_critical  # found by the real scorer, not written in
+        today = (now + timedelta(hours=3)).date()
+        report = build_report(session, "daily-quality", ReportScope(accounts.tenant_id), today, today, now)
+        assert [f.agent for f in report.critical_failures] == ["Павел (A-106)"]
