@@ -283,4 +283,24 @@ def send_coaching_notices(tenant_id: int) -> None:
     send(current_settings(), tenant_id, datetime.now(UTC))
 
 
+@job(queue=TEXT_QUEUE)
+def check_staffing() -> None:
+    """Periodic (every 5 minutes): compare agents logged in with the minimum and the plan; alert once per episode."""
+    from qa_service.services.staffing import check_staffing as run_check
+
+    run_check(current_settings(), datetime.now(UTC))
+
+
+@job(queue=TEXT_QUEUE)
+def generate_daily_reports() -> None:
+    """Periodic (every 15 minutes): yesterday's reports for tenants whose local report time has passed.
+
+    A failed tenant raises after the others were tried, so RQ retries the job; the failure is
+    also on the run (reports history page), and the next tick tries again up to MAX_ATTEMPTS.
+    """
+    from qa_service.services.reports import generate_daily_reports as run_reports
+
+    run_reports(current_settings(), datetime.now(UTC))
+
+
 install_sender(_send_requested)

@@ -14,9 +14,6 @@ Timing rules:
   the job asks the service which tenants are due now in their `Tenant.timezone` and
   records what it sent, as `poll_connectors` does with each connector's own interval.
 
-Future entries, for orientation (each is one line below once its job exists):
-    Schedule("daily-reports", jobs.send_due_reports, every=300)
-    Schedule("staffing-check", jobs.check_staffing, every=300)
 """
 
 from __future__ import annotations
@@ -56,6 +53,10 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("training-needs", jobs.refresh_all_training_needs, every=3600),
     # Raw recordings no pipeline step will read any more (a crash between commit and transcription).
     Schedule("spool-sweep", jobs.sweep_spool, every=3600),
+    # §3.1.5.4: at least the minimum of agents on the line, every hour; an episode alerts once.
+    Schedule("staffing-check", jobs.check_staffing, every=300),
+    # Each tenant's yesterday at its local `report_time`; the job skips tenants not yet due or done.
+    Schedule("daily-reports", jobs.generate_daily_reports, every=900),
 )
 
 

@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "qa_service.cli.score", "qa_service.cli.rubric", "qa_service.cli.classifiers",
     "qa_service.cli.calibration",
     "qa_service.cli.trust",
+    "qa_service.cli.report",
 )
 
 

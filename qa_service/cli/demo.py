@@ -85,6 +85,13 @@ def _demo(args: argparse.Namespace) -> int:
     link_demo_agent(settings, accounts.tenant_id)
     seed_demo_calibration(settings, accounts.tenant_id)
     seed_demo_coaching(settings, accounts.tenant_id)
+    from datetime import UTC, datetime
+
+    from qa_service.services.reports_demo import demo_card_chat, seed_demo_reports
+
+    # Today's chat with a critical failure, scored like any other (storing it requests the scoring).
+    on_stored(demo_card_chat(settings, accounts.tenant_id, datetime.now(UTC)))
+    seed_demo_reports(settings, accounts.tenant_id, datetime.now(UTC))  # yesterday's reports, one short hour
     _say(
         f"новых взаимодействий {report.stored}, уже были {report.repeated}, статусов {report.status_events}, "
         f"слотов плана {report.staffing_slots}"

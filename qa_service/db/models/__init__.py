@@ -38,6 +38,7 @@ from qa_service.db.models.interactions import (
 from qa_service.db.models.reports import ReportRun
 from qa_service.db.models.rubrics import Rubric, RubricVersion
 from qa_service.db.models.sampling import ReviewAssignment, SamplingRule
+from qa_service.db.models.staffing import StaffingEpisode
 from qa_service.db.models.tenancy import Agent, Role, Team, Tenant, User
 from qa_service.db.models.trust import CriterionTrust
 
@@ -76,6 +77,7 @@ __all__ = [
     "Rubric",
     "RubricVersion",
     "SamplingRule",
+    "StaffingEpisode",
     "StaffingPlan",
     "Team",
     "Tenant",

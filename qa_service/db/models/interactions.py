@@ -37,6 +37,8 @@ class Interaction(TenantOwned, Timestamped, Base):
         Index("ix_interactions_tenant_agent_started", "tenant_id", "agent_id", "started_at"),
         # "Lowest score first": keyset-paginated on (score, id) over the scored interactions.
         Index("ix_interactions_tenant_score", "tenant_id", "score", "id"),
+        # The quality report's 30-day trend: an index-only scan over (started_at, score) of the month.
+        Index("ix_interactions_tenant_started_score", "tenant_id", "started_at", "score"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -114,6 +116,8 @@ class AgentStatusEvent(TenantOwned, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "source", "source_key"),
         Index("ix_agent_status_events_tenant_at", "tenant_id", "at"),
+        # Reports: each agent's last status before the day began.
+        Index("ix_agent_status_events_tenant_agent_at", "tenant_id", "agent_id", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

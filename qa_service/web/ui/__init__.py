@@ -13,7 +13,18 @@ def register_ui(app: Flask) -> None:
     from qa_service.db.models import Role
     from qa_service.web.auth import current_user
     from qa_service.web.security import init_security
-    from qa_service.web.ui import admin, agent, auth, calibration, coaching, disputes, interactions, queue, review
+    from qa_service.web.ui import (
+        admin,
+        agent,
+        auth,
+        calibration,
+        coaching,
+        disputes,
+        interactions,
+        queue,
+        reports,
+        review,
+    )
     from qa_service.web.ui import autoqa as autoqa_pages  # own line: several branches add blueprints here
     from qa_service.web.ui.database import init_database
 
@@ -21,7 +32,7 @@ def register_ui(app: Flask) -> None:
     init_database(app)
     app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=10))
     app.config.setdefault("DISPUTE_WINDOW_DAYS", app.config["QA_SETTINGS"].dispute_window_days)
-    for module in (auth, interactions, review, queue, disputes, agent, admin, coaching):
+    for module in (auth, interactions, review, queue, disputes, agent, admin, coaching, reports):
         app.register_blueprint(module.bp)
     app.register_blueprint(calibration.bp)
     app.register_blueprint(autoqa_pages.bp)
