@@ -2,8 +2,9 @@
 
 Starts the platform simulator on a loopback port, fetches its calls, chats and e-mails
 through the HTTP connector, transcribes, redacts and scores them in-process (SQLite under
-`instance/demo`), then serves the UI on http://127.0.0.1:5000.  Run it again and it
-fetches only what is new.
+`instance/demo`), leaves work waiting for every role (the week's review sample, released
+evaluations, a dispute, a calibration session), then serves the UI on
+http://127.0.0.1:5000.  Run it again and it fetches only what is new.
 """
 
 from __future__ import annotations
@@ -11,53 +12,84 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from qa_service.config import Settings
 from qa_service.services.connector_runs import run_connector
 from qa_service.services.demo import (
     configure_demo_connector,
+    interaction_outcome,
     link_demo_agent,
     prepare_demo_accounts,
     seed_demo_calibration,
+    seed_demo_teams,
+    seed_demo_work,
 )
 from qa_service.services.ingest import StoredInteraction
 
+if TYPE_CHECKING:
+    from qa_service.simulator.data import PlatformData
 
-def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+FIRST_STEPS = (
+    ("qa@demo.local", "«Очередь проверки»: откройте первый звонок, прослушайте, подтвердите ответы и опубликуйте",
+     "the review queue: open the first call, listen, confirm the answers and release"),
+    ("agent@demo.local", "«Мои оценки»: прочитайте опубликованную оценку, подтвердите или оспорьте критерий",
+     "my evaluations: read a released evaluation, acknowledge it or dispute a criterion"),
+    ("supervisor@demo.local", "«Споры»: решите спор оператора своей команды",
+     "disputes: decide your team agent's dispute"),
+    ("customer@demo.local", "калибровка недели: оцените звонки вслепую", "the week's calibration: score blind"),
+    ("trainer@demo.local", "взаимодействия с критическими ошибками: кому нужно обучение",
+     "interactions with critical failures: who needs training"),
+    ("admin@demo.local", "пользователи, журнал действий, настройки", "users, the audit log, settings"),
+)
 
 
-def _pipeline_with_progress(settings: Settings) -> Callable[[StoredInteraction], None]:
-    from qa_service.db.models import Interaction
-    from qa_service.db.session import session_factory
+def _print_sign_ins(emails: tuple[str, ...], password: str, host: str, port: int) -> None:
+    console.print(f"[bold]вход / sign in[/bold] http://{host}:{port}/ — пароль / password: [bold]{password}[/bold]")
+    steps = {email: (ru, en) for email, ru, en in FIRST_STEPS}
+    for email in emails:
+        ru, en = steps.get(email, ("", ""))
+        console.print(f"  {email:24} {ru} / {en}")
+    console.print("интерфейс откроется, когда обработка закончится / the UI opens once processing is done\n")
+
+
+def _on_stored(settings: Settings, progress: Progress, task: TaskID) -> Callable[[StoredInteraction], None]:
     from qa_service.jobs import start_pipeline
-
-    done: list[int] = []
 
     def on_stored(stored: StoredInteraction) -> None:
         started = time.monotonic()
-        with session_factory(settings.sqlalchemy_url)() as session:
-            row = session.get_one(Interaction, stored.interaction_id)
-            label = f"{row.channel.value:5} {row.external_id}"
+        label, _ = interaction_outcome(settings, stored.interaction_id)
         if not stored.needs_scoring:
-            step = "без разговора (потерянный вызов) / no conversation (lost call)"
+            step = "без разговора / no conversation"
+        elif stored.needs_transcription:
+            step = "распознавание → обезличивание → оценка / transcribe → redact → score"
         else:
-            step = ("распознаём речь, " if stored.needs_transcription else "") + "оцениваем…"
-        _say(f"  [{len(done) + 1}] {label}: {step}")
+            step = "обезличено, оценка / redacted, scoring"
+        progress.update(task, description=f"{label}: {step}")
         start_pipeline(settings, stored)
-        with session_factory(settings.sqlalchemy_url)() as session:
-            row = session.get_one(Interaction, stored.interaction_id)
-            outcome = f"балл {row.score:.0f}" if row.score is not None else f"состояние {row.state.value}"
-            flags = " · критическая ошибка" if row.failed_critical else ""
-            flags += " · на проверку" if row.needs_review else ""
-        _say(f"      {outcome}{flags} ({time.monotonic() - started:.1f} с)")
-        done.append(stored.interaction_id)
+        _, outcome = interaction_outcome(settings, stored.interaction_id)
+        progress.console.print(f"  {label}: {outcome} ({time.monotonic() - started:.1f} с)")
+        progress.advance(task)
 
     return on_stored
+
+
+def _synthesise_calls(data: PlatformData, cache_dir: Path, progress: Progress) -> None:
+    """Every phrase of the calls spoken once (Festival, cached), before the connector asks for audio."""
+    from qa_service.simulator.audio import prepare_phrases
+
+    lines = [line for call_lines in data.call_lines.values() for line in call_lines]
+    task = progress.add_task("синтез речи / speech synthesis", total=len({(ln.text, ln.speaker) for ln in lines}))
+    prepare_phrases(lines, cache_dir, lambda: progress.advance(task))
+    progress.update(task, completed=progress.tasks[task].total or 0)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -71,30 +103,43 @@ def _demo(args: argparse.Namespace) -> int:
         secret_key=base.secret_key,
         asr_model=base.asr_model,
     )
+    began = time.monotonic()
     accounts = prepare_demo_accounts(settings)
-    _say(f"демо: база {settings.database_url}")
+    _print_sign_ins(accounts.emails, accounts.password, args.host, args.port)
 
     from qa_service.simulator.data import generate
     from qa_service.simulator.server import PlatformServer
 
     token = secrets.token_urlsafe(16)
     data = generate(seed=7, calls=args.calls, chats=args.chats, emails=args.emails)
-    simulator = PlatformServer(data, "127.0.0.1", 0, Path(settings.instance_dir) / "simulator-audio", token=token)
+    audio_cache = Path(settings.instance_dir) / "simulator-audio"
+    simulator = PlatformServer(data, "127.0.0.1", 0, audio_cache, token=token)
     simulator.start_in_thread()
-    _say(f"симулятор платформы / platform simulator: {simulator.url}")
+    console.print(f"симулятор платформы / platform simulator: {simulator.url}")
     connector_id = configure_demo_connector(settings, accounts.tenant_id, simulator.url, token)
 
     from qa_service.jobs import using_settings
 
-    on_stored = _pipeline_with_progress(settings)
-    _say("загрузка, распознавание, оценка / fetch, transcribe, score:")
-    with using_settings(settings):
-        report = run_connector(settings, connector_id, on_stored=on_stored)
+    total = len(data.calls) + len(data.chats) + len(data.emails)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    # Without a terminal (a log file, CI) the per-item lines alone say how far it is.
+    with Progress(*columns, console=console, disable=not console.is_terminal) as progress:
+        _synthesise_calls(data, audio_cache, progress)
+        task = progress.add_task("загрузка / fetch", total=total)
+        with using_settings(settings):
+            report = run_connector(settings, connector_id, on_stored=_on_stored(settings, progress, task))
+        progress.update(task, completed=total, description="готово / done")
     link_demo_agent(settings, accounts.tenant_id)
+    seed_demo_teams(settings, accounts.tenant_id)
+    work = seed_demo_work(settings, accounts.tenant_id)
     seed_demo_calibration(settings, accounts.tenant_id)
-    _say(
+    console.print(
         f"новых взаимодействий {report.stored}, уже были {report.repeated}, статусов {report.status_events}, "
         f"слотов плана {report.staffing_slots}"
+    )
+    console.print(
+        f"ждут проверки {work.queued_for_review}, опубликовано оценок {work.released}, "
+        f"открытых споров {work.open_disputes} ({time.monotonic() - began:.0f} с)"
     )
     if args.no_serve:
         simulator.shutdown()
@@ -104,8 +149,7 @@ def _demo(args: argparse.Namespace) -> int:
     from qa_service.web import create_app
 
     app = create_app(settings)
-    _say(f"вход / sign in: {', '.join(accounts.emails)} — пароль / password: {accounts.password}")
-    _say(f"откройте / open http://{args.host}:{args.port}/")
+    console.print(f"[bold]откройте / open http://{args.host}:{args.port}/[/bold] — пароль: {accounts.password}")
     try:
         app.run(host=args.host, port=args.port, debug=False, use_reloader=False)
     finally:

@@ -21,6 +21,7 @@ import subprocess
 import tempfile
 import threading
 import wave
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,29 @@ def phrase_samples(text: str, voice: str, cache_dir: Path) -> np.ndarray:
         return np.frombuffer(source.readframes(source.getnframes()), dtype="<i2").copy()
 
 
+def _voice_of(line: Line) -> str:
+    return "agent" if line.speaker == "agent" else "customer"
+
+
+def prepare_phrases(
+    lines: Iterable[Line], cache_dir: Path, on_done: Callable[[], None] = lambda: None
+) -> int:
+    """Synthesise every distinct phrase of `lines` into the cache, two Festival processes at a time.
+
+    Rendering a call afterwards only lays cached phrases out, so a client fetching a recording
+    never waits on speech synthesis.  Returns how many distinct phrases there are.
+    """
+    distinct = sorted({(line.text, _voice_of(line)) for line in lines})
+
+    def one(item: tuple[str, str]) -> None:
+        phrase_samples(item[0], item[1], cache_dir)
+        on_done()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(one, distinct))
+    return len(distinct)
+
+
 def render_call(
     lines: list[Line], agent_name: str, cache_dir: Path | None = None
 ) -> tuple[bytes, list[dict[str, Any]]]:
@@ -104,7 +128,7 @@ def render_call(
         phrases = cache_dir if cache_dir is not None else Path(tmp)
 
         def speak(line: Line) -> np.ndarray:
-            return phrase_samples(line.text, "agent" if line.speaker == "agent" else "customer", phrases)
+            return phrase_samples(line.text, _voice_of(line), phrases)
 
         # Festival runs in its own process: two at a time keep both cores busy on a fresh cache.
         with ThreadPoolExecutor(max_workers=2) as pool:

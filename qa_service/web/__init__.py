@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from qa_service.config import Settings
 from qa_service.web.errors import init_errors
 from qa_service.web.i18n import init_i18n
+from qa_service.web.labels import init_labels
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         TESTING=settings.environment == "test",
     )
     init_i18n(app)
+    init_labels(app)
     init_errors(app)
 
     from qa_service.web.api import register_api

@@ -41,6 +41,10 @@ LABELS: dict[str, dict[str, LazyString]] = {
         "scored": lazy_gettext("scored"), "skipped": lazy_gettext("lost call, nothing to evaluate"),
         "failed": lazy_gettext("processing failed"),
     },
+    "timeline": {
+        "agent": lazy_gettext("Agent"), "customer": lazy_gettext("Customer"), "silence": lazy_gettext("Silence"),
+        "hold": lazy_gettext("Hold"), "overtalk": lazy_gettext("Overtalk"),
+    },
     "evaluation_status": {
         "draft": lazy_gettext("draft"), "submitted": lazy_gettext("submitted"),
         "released": lazy_gettext("released to the agent"),
