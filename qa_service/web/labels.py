@@ -24,12 +24,13 @@ LABELS: dict[str, dict[str, LazyString]] = {
     "topic": {
         "sale": lazy_gettext("ticket sale"), "exchange": lazy_gettext("exchange"), "refund": lazy_gettext("refund"),
         "baggage": lazy_gettext("baggage"), "info": lazy_gettext("flight information"),
-        "complaint": lazy_gettext("complaint"), "other": lazy_gettext("other"),
+        "complaint": lazy_gettext("complaint"), "other": lazy_gettext("other"), "booking": lazy_gettext("booking"),
     },
     "queue": {
         "sales": lazy_gettext("sales line"), "service": lazy_gettext("service line"),
         "outbound": lazy_gettext("outbound calls"), "web-chat": lazy_gettext("web chat"),
-        "email": lazy_gettext("e-mail"), "all": lazy_gettext("all queues"),
+        "email": lazy_gettext("e-mail"), "mail": lazy_gettext("e-mail"), "exchange": lazy_gettext("exchange"),
+        "all": lazy_gettext("all queues"),
     },
     "role": {
         "admin": lazy_gettext("administrator"), "qa": lazy_gettext("QA specialist"), "trainer": lazy_gettext("trainer"),
@@ -56,7 +57,14 @@ LABELS: dict[str, dict[str, LazyString]] = {
         "dispute.create": lazy_gettext("raised a dispute"), "dispute.accepted": lazy_gettext("accepted a dispute"),
         "dispute.rejected": lazy_gettext("rejected a dispute"),
         "evaluation.acknowledge": lazy_gettext("acknowledged an evaluation"),
-        "sampling.run": lazy_gettext("drew the review sample"), "update": lazy_gettext("changed settings"),
+        "sampling.run": lazy_gettext("drew the review sample"), "update": lazy_gettext("changed"),
+        "settings.update": lazy_gettext("changed the tenant settings"), "create": lazy_gettext("created"),
+    },
+    "entity": {
+        "interaction": lazy_gettext("interaction"), "evaluation": lazy_gettext("evaluation"),
+        "dispute": lazy_gettext("dispute"), "user": lazy_gettext("user"), "team": lazy_gettext("team"),
+        "agent": lazy_gettext("agent"), "sampling": lazy_gettext("review sample"), "tenant": lazy_gettext("tenant"),
+        "sampling_rule": lazy_gettext("sampling rule"), "worker": lazy_gettext("worker"),
     },
 }
 
@@ -101,7 +109,8 @@ def tenant_zone(tenant: Tenant | None) -> ZoneInfo:
         return ZoneInfo(TenantSettings.timezone)
 
 
-def _request_zone() -> ZoneInfo:
+def request_zone() -> ZoneInfo:
+    """The signed-in user's tenant's time zone (looked up once per request)."""
     if "tenant_zone" not in g:
         from qa_service.web.auth import current_user
         from qa_service.web.ui.database import db
@@ -117,7 +126,7 @@ def local_dt(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
     if value is None:
         return "—"
     aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    return aware.astimezone(_request_zone()).strftime(fmt)
+    return aware.astimezone(request_zone()).strftime(fmt)
 
 
 def init_labels(app: Flask) -> None:
