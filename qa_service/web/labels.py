@@ -129,7 +129,16 @@ def local_dt(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
     return aware.astimezone(request_zone()).strftime(fmt)
 
 
+def criterion_title(criterion_id: str, rubric_version_id: int) -> str:
+    """The rubric's title of a criterion (its id when the rubric does not name it)."""
+    from qa_service.services.criterion_titles import titles_for_versions
+    from qa_service.web.ui.database import db
+
+    return titles_for_versions(db(), [rubric_version_id]).get(criterion_id, criterion_id)
+
+
 def init_labels(app: Flask) -> None:
+    app.jinja_env.globals["criterion_title"] = criterion_title
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["local_dt"] = local_dt
     app.jinja_env.filters["review_reasons"] = review_reasons
