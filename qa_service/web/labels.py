@@ -59,12 +59,15 @@ LABELS: dict[str, dict[str, LazyString]] = {
         "evaluation.acknowledge": lazy_gettext("acknowledged an evaluation"),
         "sampling.run": lazy_gettext("drew the review sample"), "update": lazy_gettext("changed"),
         "settings.update": lazy_gettext("changed the tenant settings"), "create": lazy_gettext("created"),
+        "rubric.upload": lazy_gettext("uploaded a rubric version"),
+        "rubric.activate": lazy_gettext("activated a rubric version"),
     },
     "entity": {
         "interaction": lazy_gettext("interaction"), "evaluation": lazy_gettext("evaluation"),
         "dispute": lazy_gettext("dispute"), "user": lazy_gettext("user"), "team": lazy_gettext("team"),
         "agent": lazy_gettext("agent"), "sampling": lazy_gettext("review sample"), "tenant": lazy_gettext("tenant"),
         "sampling_rule": lazy_gettext("sampling rule"), "worker": lazy_gettext("worker"),
+        "rubric_version": lazy_gettext("rubric version"),
     },
 }
 

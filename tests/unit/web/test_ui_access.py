@@ -85,6 +85,7 @@ def _reads(world: World) -> dict[str, tuple[str, set[str]]]:
         "audit filtered": ("/admin/audit?action=view&from=2020-01-01&page=2", {"admin", "other_admin"}),
         "audit csv": ("/admin/audit.csv", {"admin", "other_admin"}),
         "settings": ("/admin/settings", {"admin", "other_admin"}),
+        "rubrics": ("/admin/rubrics", {"admin", "other_admin"}),
         "password": ("/account/password", set(ROLES)),
     }
 
