@@ -61,13 +61,14 @@ LABELS: dict[str, dict[str, LazyString]] = {
         "settings.update": lazy_gettext("changed the tenant settings"), "create": lazy_gettext("created"),
         "rubric.upload": lazy_gettext("uploaded a rubric version"),
         "rubric.activate": lazy_gettext("activated a rubric version"),
+        "connector.save": lazy_gettext("saved a connector"), "connector.run": lazy_gettext("ran a connector"),
     },
     "entity": {
         "interaction": lazy_gettext("interaction"), "evaluation": lazy_gettext("evaluation"),
         "dispute": lazy_gettext("dispute"), "user": lazy_gettext("user"), "team": lazy_gettext("team"),
         "agent": lazy_gettext("agent"), "sampling": lazy_gettext("review sample"), "tenant": lazy_gettext("tenant"),
         "sampling_rule": lazy_gettext("sampling rule"), "worker": lazy_gettext("worker"),
-        "rubric_version": lazy_gettext("rubric version"),
+        "rubric_version": lazy_gettext("rubric version"), "connector": lazy_gettext("connector"),
     },
 }
 

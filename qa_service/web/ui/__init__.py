@@ -23,9 +23,10 @@ def register_ui(app: Flask) -> None:
     app.config.setdefault("DISPUTE_WINDOW_DAYS", int(os.environ.get("QA_DISPUTE_WINDOW_DAYS", "7")))
     for module in (auth, interactions, review, queue, disputes, agent, admin):
         app.register_blueprint(module.bp)
-    from qa_service.web.ui import admin_rubrics
+    from qa_service.web.ui import admin_connectors, admin_rubrics
 
     app.register_blueprint(admin_rubrics.bp)
+    app.register_blueprint(admin_connectors.bp)
 
     @app.context_processor
     def _globals() -> dict[str, object]:

@@ -86,6 +86,7 @@ def _reads(world: World) -> dict[str, tuple[str, set[str]]]:
         "audit csv": ("/admin/audit.csv", {"admin", "other_admin"}),
         "settings": ("/admin/settings", {"admin", "other_admin"}),
         "rubrics": ("/admin/rubrics", {"admin", "other_admin"}),
+        "connectors": ("/admin/connectors", {"admin", "other_admin"}),
         "password": ("/account/password", set(ROLES)),
     }
 
