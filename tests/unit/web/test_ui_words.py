@@ -98,3 +98,12 @@ def test_a_lost_call_says_it_is_lost_and_why_there_is_no_evaluation(
         call.state = ProcessingState.SKIPPED
     text = _visible_text(_page(app, world, "qa", f"/interactions/{world.other_agent_call_id}"))
     assert "Потерянный вызов" in text and "оценивать нечего" in text
+
+
+def test_the_keyboard_legend_lists_only_keys_that_work(app: Flask, world: World) -> None:
+    reviewer = _visible_text(_page(app, world, "qa", f"/interactions/{world.call_id}"))
+    assert "Y/N/A" in reviewer and "Ctrl+Enter" in reviewer
+    supervisor = _visible_text(_page(app, world, "supervisor", f"/interactions/{world.call_id}"))
+    assert "J/K" in supervisor and "Y/N/A" not in supervisor and "Ctrl+Enter" not in supervisor
+    chat = _visible_text(_page(app, world, "qa", f"/interactions/{world.chat_id}"))
+    assert "Пробел" not in chat  # no recording, no player keys
