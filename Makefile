@@ -1,6 +1,7 @@
 # Two commands matter: `make demo` and `make test`. Both work from nothing: they create
 # .venv when it is missing and install what requirements*.txt pin before running.
 VENV ?= .venv
+PORT ?= 5000
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -19,7 +20,7 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	QA_ENV=demo $(PY) -m qa_service demo
+	QA_ENV=demo $(PY) -m qa_service demo --port $(PORT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
 from qa_service.db.migrate import upgrade
 from qa_service.db.models import CalibrationParticipant, CalibrationSession, Role, User
 from qa_service.db.session import transaction
+from qa_service.services.access import Viewer, viewer_for
 from qa_service.services.accounts import create_user, get_or_create_tenant
 
 DEMO_TENANT = ("severny-veter", "Авиакомпания «Северный Ветер»")
@@ -161,27 +163,148 @@ def _seed_submitted_answers(session: Session, calibration: CalibrationSession, p
                 answer, comment = "no", "название компании прозвучало неразборчиво"
             session.add(CalibrationAnswer(participant_id=participant.id, item_id=item.id, criterion_id=criterion.id,
                                           answer=answer, comment=comment, submitted=True))
+
+
+DEMO_TEAMS = (
+    # (team, supervisor's e-mail or None, the simulator's agents in it)
+    ("Команда Марины", "supervisor@demo.local", ("A-101", "A-102", "A-103", "A-104")),
+    ("Вечерняя смена", None, ("A-105", "A-106", "A-107", "A-108")),
+)
+
+
 @dataclass(frozen=True)
-class DemoProgress:
-    """One line of the demo's progress: what was stored and where its pipeline got to."""
+class DemoWork:
+    """What the demo left waiting for each role."""
 
-    label: str
-    score: float | None
-    state: str
-    failed_critical: bool
-    needs_review: bool
+    queued_for_review: int
+    released: int
+    open_disputes: int
 
 
-def demo_progress(settings: Settings, interaction_id: int) -> DemoProgress:
+def interaction_outcome(settings: Settings, interaction_id: int) -> tuple[str, str]:
+    """(label, outcome) of one processed interaction for the demo's progress lines."""
     from qa_service.db.models import Interaction
     from qa_service.db.session import session_factory
 
     with session_factory(settings.sqlalchemy_url)() as session:
         row = session.get_one(Interaction, interaction_id)
-        return DemoProgress(
-            f"{row.channel.value:5} {row.external_id}",
-            row.score,
-            row.state.value,
-            bool(row.failed_critical),
-            bool(row.needs_review),
+        label = f"{row.channel.value:5} {row.external_id}"
+        if row.score is not None:
+            outcome = f"балл {row.score:.0f}"
+        elif row.state.value == "skipped":
+            outcome = "потерянный вызов, оценивать нечего"
+        else:
+            outcome = f"состояние {row.state.value}"
+        outcome += " · критическая ошибка" if row.failed_critical else ""
+        outcome += " · на проверку" if row.needs_review else ""
+        return label, outcome
+
+
+def seed_demo_teams(settings: Settings, tenant_id: int) -> int:
+    """Teams with the simulator's agents; the supervisor@ sign-in supervises the first. Returns agents placed."""
+    from qa_service.db.models import Agent, Team
+
+    placed = 0
+    with transaction(settings.sqlalchemy_url) as session:
+        for name, supervisor_email, agent_ids in DEMO_TEAMS:
+            team = session.scalar(select(Team).where(Team.tenant_id == tenant_id, Team.name == name))
+            if team is None:
+                team = Team(tenant_id=tenant_id, name=name)
+                session.add(team)
+            if supervisor_email:
+                team.supervisor_id = session.scalar(
+                    select(User.id).where(User.tenant_id == tenant_id, User.email == supervisor_email)
+                )
+            session.flush()
+            for agent in session.scalars(
+                select(Agent).where(Agent.tenant_id == tenant_id, Agent.external_id.in_(agent_ids))
+            ):
+                agent.team_id = team.id
+                placed += 1
+    return placed
+
+
+def _viewer_by_email(session: Any, tenant_id: int, email: str) -> Viewer:
+    user = session.scalar(select(User).where(User.tenant_id == tenant_id, User.email == email))
+    return viewer_for(session, user)
+
+
+def seed_demo_work(settings: Settings, tenant_id: int, *, now: datetime | None = None) -> DemoWork:
+    """Work for every role the moment the demo serves (idempotent).
+
+    The QA queue: this week's (and last week's) sample drawn.  The agent: two of Анна's
+    evaluations reviewed and released, to read, acknowledge and dispute.  The supervisor: one
+    of those disputed, waiting for a decision.
+    """
+    from qa_service.db.models import (
+        Agent,
+        Dispute,
+        DisputeStatus,
+        Evaluation,
+        EvaluationStatus,
+        Interaction,
+        ReviewAssignment,
+    )
+    from qa_service.services.disputes import raise_dispute
+    from qa_service.services.review import Decision, submit_review
+    from qa_service.services.sampling import run_sampling
+
+    now = now or datetime.now(UTC)
+    monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    with transaction(settings.sqlalchemy_url) as session:
+        qa = _viewer_by_email(session, tenant_id, "qa@demo.local")
+        for week in (monday - timedelta(days=7), monday):
+            run_sampling(session, qa, week, seed=7, now=now)
+    agent_email, agent_external_id = DEMO_AGENT_LINK
+    with transaction(settings.sqlalchemy_url) as session:
+        qa = _viewer_by_email(session, tenant_id, "qa@demo.local")
+        anna = session.scalar(
+            select(Agent.id).where(Agent.tenant_id == tenant_id, Agent.external_id == agent_external_id)
         )
+        released = session.scalar(
+            select(func.count()).select_from(Evaluation)
+            .join(Interaction, Interaction.id == Evaluation.interaction_id)
+            .where(Interaction.agent_id == anna, Evaluation.status == EvaluationStatus.RELEASED)
+        ) or 0
+        if anna is not None and released == 0:
+            picks = list(session.scalars(
+                select(Interaction).where(
+                    Interaction.tenant_id == tenant_id, Interaction.agent_id == anna, Interaction.score.is_not(None)
+                ).order_by(Interaction.started_at.desc()).limit(2)
+            ))
+            for interaction in picks:
+                auto = session.scalars(
+                    select(Evaluation).where(Evaluation.interaction_id == interaction.id).order_by(Evaluation.id)
+                ).first()
+                # The reviewer listens and confirms the machine; critical manual criteria get their answer.
+                decisions = {
+                    a.criterion_id: Decision("yes")
+                    for a in (auto.answers if auto else []) if a.machine_answer is None and a.critical
+                }
+                submit_review(session, qa, interaction.id, decisions, release=True)
+                released += 1
+    with transaction(settings.sqlalchemy_url) as session:
+        agent = _viewer_by_email(session, tenant_id, agent_email)
+        open_disputes = session.scalar(
+            select(func.count()).select_from(Dispute)
+            .where(Dispute.tenant_id == tenant_id, Dispute.status == DisputeStatus.OPEN)
+        ) or 0
+        if open_disputes == 0 and agent.agent_ids:
+            evaluation = session.scalars(
+                select(Evaluation)
+                .join(Interaction, Interaction.id == Evaluation.interaction_id)
+                .where(Interaction.agent_id.in_(agent.agent_ids), Evaluation.status == EvaluationStatus.RELEASED)
+                .order_by(Evaluation.id)
+            ).first()
+            if evaluation is not None:
+                answered = [a for a in evaluation.answers if a.answer in ("yes", "no")]
+                target = next((a for a in answered if a.answer == "no"), answered[0] if answered else None)
+                if target is not None:
+                    raise_dispute(session, agent, evaluation.id, target.criterion_id,
+                                  "Я выполнила этот пункт — прослушайте, пожалуйста, запись ещё раз.", now=now)
+                    open_disputes = 1
+        queued = session.scalar(
+            select(func.count()).select_from(ReviewAssignment)
+            .where(ReviewAssignment.tenant_id == tenant_id, ReviewAssignment.completed_at.is_(None))
+        ) or 0
+    return DemoWork(queued_for_review=queued, released=released, open_disputes=open_disputes)

@@ -23,6 +23,8 @@ from qa_service.db.models import (
     Agent,
     CriterionAnswer,
     Evaluation,
+    EvaluationKind,
+    EvaluationStatus,
     Interaction,
     Role,
     Rubric,
@@ -111,11 +113,28 @@ def _text_condition(session: Session, text: str) -> ColumnElement[bool]:
 
 
 def _criterion_failed(criterion_id: str) -> ColumnElement[bool]:
-    return exists(
-        select(CriterionAnswer.id)
-        .join(Evaluation, Evaluation.id == CriterionAnswer.evaluation_id)
+    """The criterion is failed in the evaluation that counts now: the last submitted human review,
+    else the machine's — a reviewer's «yes» over the machine's «no» takes the row out, and a draft
+    changes nothing until it is submitted."""
+    review = (
+        select(func.max(Evaluation.id))
         .where(
             Evaluation.interaction_id == Interaction.id,
+            Evaluation.kind == EvaluationKind.REVIEW,
+            Evaluation.status != EvaluationStatus.DRAFT,
+        )
+        .correlate(Interaction)  # two levels down: auto-correlation would look only one level up
+        .scalar_subquery()
+    )
+    auto = (
+        select(func.max(Evaluation.id))
+        .where(Evaluation.interaction_id == Interaction.id, Evaluation.kind == EvaluationKind.AUTO)
+        .correlate(Interaction)
+        .scalar_subquery()
+    )
+    return exists(
+        select(CriterionAnswer.id).where(
+            CriterionAnswer.evaluation_id == func.coalesce(review, auto),
             CriterionAnswer.criterion_id == criterion_id,
             CriterionAnswer.answer == "no",
         )

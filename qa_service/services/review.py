@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from qa_service.core.errors import UserFacingError
 from qa_service.core.scoring.arithmetic import points_for as engine_points_for
@@ -22,6 +22,8 @@ from qa_service.core.scoring.arithmetic import summarize
 from qa_service.core.scoring.evidence import Answer
 from qa_service.db.models import (
     CriterionAnswer,
+    Dispute,
+    DisputeStatus,
     Evaluation,
     EvaluationKind,
     EvaluationStatus,
@@ -29,9 +31,11 @@ from qa_service.db.models import (
     ReviewAssignment,
     ReviewComment,
     Role,
+    User,
 )
 from qa_service.services.access import Viewer, visible_interaction
 from qa_service.services.audit import record
+from qa_service.services.criterion_titles import titles_for_evaluation
 from qa_service.services.trust import refresh_after_review
 
 ANSWERS = ("yes", "no", "na")
@@ -87,7 +91,12 @@ def current_evaluation(session: Session, viewer: Viewer, interaction: Interactio
     if viewer.role == Role.AGENT:
         released = [e for e in evaluations if e.status == EvaluationStatus.RELEASED]
         return released[-1] if released else None
-    reviews = [e for e in evaluations if e.kind == EvaluationKind.REVIEW]
+    # A draft is a reviewer's unfinished work: only a reviewer, who is editing it, is shown it;
+    # everyone else sees the last submitted review (or the machine's) as the score that counts.
+    reviews = [
+        e for e in evaluations
+        if e.kind == EvaluationKind.REVIEW and (viewer.can_review or e.status != EvaluationStatus.DRAFT)
+    ]
     if reviews:
         return reviews[-1]
     autos = [e for e in evaluations if e.kind == EvaluationKind.AUTO]
@@ -148,6 +157,21 @@ def apply_to_interaction(interaction: Interaction, evaluation: Evaluation) -> No
     interaction.reviewed = True
 
 
+def _require_critical_manual_answers(evaluation: Evaluation) -> None:
+    """A critical criterion the machine leaves to people (data protection) must be answered before release."""
+    missing = [
+        a.criterion_id for a in evaluation.answers if a.critical and a.machine_answer is None and a.answer is None
+    ]
+    if missing:
+        session = object_session(evaluation)
+        named = titles_for_evaluation(session, evaluation) if session is not None else {}
+        titles = ", ".join(f"«{named.get(c, c)}»" for c in missing)
+        raise ReviewError(
+            f"перед публикацией ответьте на критические критерии ручной проверки: {titles}",
+            f"answer the critical manual criteria before releasing: {titles}",
+        )
+
+
 def submit_review(
     session: Session, viewer: Viewer, interaction_id: int, decisions: Mapping[str, Decision], *, release: bool = False
 ) -> Evaluation:
@@ -176,6 +200,8 @@ def submit_review(
         answer.answer = value
         answer.points = points_for(value, answer.max_points)
         answer.override_reason = reason if overrides else None
+    if release:
+        _require_critical_manual_answers(evaluation)
     evaluation.score, evaluation.failed_critical = score_answers(evaluation.answers)
     now = datetime.now(UTC)
     evaluation.status = EvaluationStatus.RELEASED if release else EvaluationStatus.SUBMITTED
@@ -206,11 +232,25 @@ def release_evaluation(session: Session, viewer: Viewer, evaluation_id: int) -> 
         raise ReviewError("публиковать оценку могут только контролёры", "only QA specialists release")
     if evaluation.kind != EvaluationKind.REVIEW or evaluation.status != EvaluationStatus.SUBMITTED:
         raise ReviewError("опубликовать можно только отправленную проверку", "only a submitted review can be released")
+    _require_critical_manual_answers(evaluation)
     evaluation.status = EvaluationStatus.RELEASED
     evaluation.released_at = datetime.now(UTC)
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="review.release",
            entity="evaluation", entity_id=evaluation.id)
     return evaluation
+
+
+def _commented_evaluation(session: Session, viewer: Viewer, interaction_id: int) -> Evaluation:
+    """The review a comment belongs to: the open draft, else the last submitted or released review.
+
+    A comment on a released evaluation is meant for the agent who reads it; opening a new draft
+    for it would hide it from them (and from everyone but reviewers) until someone re-released.
+    """
+    interaction = _reviewable(session, viewer, interaction_id)
+    reviews = [e for e in evaluations_of(session, interaction.id) if e.kind == EvaluationKind.REVIEW]
+    if reviews and reviews[-1].status != EvaluationStatus.DRAFT:
+        return reviews[-1]
+    return draft_review(session, viewer, interaction_id)
 
 
 def add_comment(
@@ -223,7 +263,7 @@ def add_comment(
         raise ReviewError("комментарий пуст", "the comment is empty")
     if offset_seconds is not None and offset_seconds < 0:
         raise ReviewError("время комментария не может быть отрицательным", "the comment's time cannot be negative")
-    evaluation = draft_review(session, viewer, interaction_id)
+    evaluation = _commented_evaluation(session, viewer, interaction_id)
     comment = ReviewComment(
         tenant_id=viewer.tenant_id, evaluation_id=evaluation.id, author_id=viewer.user_id,
         criterion_id=criterion_id or None, offset_seconds=offset_seconds, text=text,
@@ -233,6 +273,28 @@ def add_comment(
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="comment.create",
            entity="evaluation", entity_id=evaluation.id, details={"offset": offset_seconds})
     return comment
+
+
+def changed_by(session: Session, evaluation: Evaluation) -> dict[str, str]:
+    """Criterion id → the name of who last changed its answer away from the machine's.
+
+    A dispute accepted by a supervisor changes the answer on the released review: the label must
+    name that supervisor, not the reviewer who wrote the review.
+    """
+    names: dict[str, str] = {}
+    reviewer = session.get(User, evaluation.evaluator_id) if evaluation.evaluator_id else None
+    for answer in evaluation.answers:
+        if answer.override_reason and reviewer is not None:
+            names[answer.criterion_id] = reviewer.name
+    accepted = session.execute(
+        select(Dispute.criterion_id, User.name)
+        .join(User, User.id == Dispute.resolved_by_id)
+        .where(Dispute.evaluation_id == evaluation.id, Dispute.status == DisputeStatus.ACCEPTED)
+        .order_by(Dispute.resolved_at, Dispute.id)
+    )
+    for criterion_id, name in accepted:
+        names[criterion_id] = name
+    return names
 
 
 def comments_of(session: Session, evaluation: Evaluation) -> list[ReviewComment]:

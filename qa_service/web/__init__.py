@@ -11,6 +11,7 @@ from qa_service import runtime
 from qa_service.config import Settings
 from qa_service.web.errors import init_errors
 from qa_service.web.i18n import init_i18n
+from qa_service.web.labels import init_labels
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         TESTING=settings.environment == "test",
     )
     init_i18n(app)
+    init_labels(app)
     init_errors(app)
 
     # Installs the sender of the jobs services request inside their transactions (services.after_commit).

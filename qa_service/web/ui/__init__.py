@@ -36,6 +36,10 @@ def register_ui(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(calibration.bp)
     app.register_blueprint(autoqa_pages.bp)
+    from qa_service.web.ui import admin_connectors, admin_rubrics
+
+    app.register_blueprint(admin_rubrics.bp)
+    app.register_blueprint(admin_connectors.bp)
 
     @app.context_processor
     def _globals() -> dict[str, object]:

@@ -1,14 +1,22 @@
-"""Administration of a tenant: users and roles, teams, agents' teams, and the audit log."""
+"""Administration of a tenant: users and roles, teams, agents' teams, settings, and the audit log."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from qa_service.core.errors import UserFacingError
 from qa_service.db.models import Role
 from qa_service.services.accounts import AccountError
-from qa_service.services.audit import recent, record
+from qa_service.services.audit import record
+from qa_service.services.audit_log import AuditFilters, audit_actions, audit_page, audit_rows
+from qa_service.services.tenant_admin import CHANNELS, SamplingForm, SettingsError, current_settings, save_settings
 from qa_service.services.users import (
     add_team,
     add_user,
@@ -19,6 +27,7 @@ from qa_service.services.users import (
     update_user,
 )
 from qa_service.web.auth import current_viewer, require_roles
+from qa_service.web.labels import label, local_dt, request_zone
 from qa_service.web.ui.database import db
 from qa_service.web.ui.messages import flash_error
 
@@ -105,7 +114,82 @@ def agent_team(agent_id: int) -> ResponseReturnValue:
     return _done(_("Agent's team changed."), "update", "agent", agent.id)
 
 
+def _audit_filters() -> AuditFilters:
+    """The audit filters of the query string; dates are the tenant's local days."""
+    zone = request_zone()
+
+    def day(name: str, plus: int = 0) -> datetime | None:
+        try:
+            local = datetime.strptime(request.args.get(name, ""), "%Y-%m-%d").replace(tzinfo=zone)
+        except ValueError:
+            return None
+        return (local + timedelta(days=plus)).astimezone(UTC)
+
+    user = request.args.get("user", "")
+    return AuditFilters(
+        user_id=int(user) if user.isdigit() else None, action=request.args.get("action") or None,
+        date_from=day("from"), date_to=day("to", plus=1),
+    )
+
+
 @bp.get("/audit")
 @require_roles(Role.ADMIN)
 def audit() -> ResponseReturnValue:
-    return render_template("admin/audit.html", entries=recent(db(), current_viewer().tenant_id))
+    session, viewer = db(), current_viewer()
+    page_number = request.args.get("page", "1")
+    result = audit_page(session, viewer.tenant_id, _audit_filters(), int(page_number) if page_number.isdigit() else 1)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "admin/audit.html", page=result, args=args, users=tenant_users(session, viewer.tenant_id),
+        actions=audit_actions(session, viewer.tenant_id),
+    )
+
+
+@bp.get("/audit.csv")
+@require_roles(Role.ADMIN)
+def audit_csv() -> ResponseReturnValue:
+    session, viewer = db(), current_viewer()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("When"), _("User"), _("Action"), _("Object"), _("Details")])
+    for row in audit_rows(session, viewer.tenant_id, _audit_filters()):
+        e = row.entry
+        writer.writerow([local_dt(e.at, "%Y-%m-%d %H:%M:%S"), row.user_name or "—", label(e.action, "action"),
+                         f"{label(e.entity, 'entity')} {e.entity_id or ''}".strip(),
+                         json.dumps(e.details or {}, ensure_ascii=False)])
+    # A BOM so that Excel, which most admins open it with, reads the Cyrillic as UTF-8.
+    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=audit.csv"})
+
+
+@bp.get("/settings")
+@require_roles(Role.ADMIN)
+def settings_page() -> ResponseReturnValue:
+    tenant_settings, rule = current_settings(db(), current_viewer().tenant_id)
+    return render_template("admin/settings.html", settings=tenant_settings, rule=rule, channels=CHANNELS)
+
+
+@bp.post("/settings")
+@require_roles(Role.ADMIN)
+def save_settings_page() -> ResponseReturnValue:
+    form, session = request.form, db()
+    try:
+        window = int(form.get("dispute_window_days", ""))
+        sampling = SamplingForm(
+            per_agent=int(form.get("per_agent", "")), random_share=float(form.get("random_percent", "")) / 100,
+            channels=tuple(form.getlist("channels")), due_days=int(form.get("due_days", "")),
+        )
+    except ValueError:
+        flash_error(SettingsError("введите числа в числовые поля", "enter numbers in the number fields"))
+        return redirect(url_for("admin.settings_page")), 303
+    try:
+        save_settings(session, current_viewer(), timezone=form.get("timezone", ""),
+                      public_phones=form.get("public_phones", "").splitlines(), dispute_window_days=window,
+                      sampling=sampling)
+    except UserFacingError as error:
+        session.rollback()
+        flash_error(error)
+        return redirect(url_for("admin.settings_page")), 303
+    session.commit()
+    flash(_("Settings saved."), "ok")
+    return redirect(url_for("admin.settings_page")), 303

@@ -8,17 +8,20 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 
 from qa_service.config import Settings
 from qa_service.db.blobs import BlobNotFound, BlobStore
 from qa_service.db.models import Channel, Role
 from qa_service.services.access import STAFF, Viewer, visible_interaction
 from qa_service.services.audit import record
+from qa_service.services.criterion_titles import titles_for_evaluation, titles_for_tenant
 from qa_service.services.disputes import dispute_deadline, disputes_of_evaluation
 from qa_service.services.listing import SORTS, ListFilters, filter_options, list_interactions
-from qa_service.services.review import comments_of, current_evaluation
+from qa_service.services.review import changed_by, comments_of, current_evaluation
 from qa_service.web.auth import current_viewer, require_roles
 from qa_service.web.blobs import blob_response
+from qa_service.web.labels import label
 from qa_service.web.ui.database import db
 from qa_service.web.ui.presenters import duration_of, format_seconds, timeline, turn_views
 
@@ -26,7 +29,7 @@ bp = Blueprint("interactions", __name__)
 OPTIONS_TTL_SECONDS = 300.0
 # The filter form's agents/queues/topics/criteria take DISTINCT scans over a tenant's history;
 # they change slowly, so each worker keeps them for a few minutes.
-_options_cache: dict[tuple[str, int], tuple[float, dict[str, list[Any]]]] = {}
+_options_cache: dict[tuple[str, int, str], tuple[float, dict[str, Any]]] = {}
 LIST_ROLES = (*STAFF, Role.CUSTOMER)
 PAGE_ROLES = (*LIST_ROLES, Role.AGENT)
 
@@ -70,13 +73,29 @@ def filters_from_request() -> ListFilters:
     )
 
 
-def _cached_options(viewer: Viewer) -> dict[str, list[Any]]:
+def _labelled(raw: dict[str, list[Any]], titles: dict[str, str]) -> dict[str, Any]:
+    """The filter form's options with their words, and code → words maps for the rows."""
+    queues = {q: label(q, "queue") for q in raw["queues"]}
+    topics = {t: label(t, "topic") for t in raw["topics"]}
+    criteria = sorted(((c, titles.get(c, c)) for c in raw["criteria"]), key=lambda pair: pair[1])
+    return {
+        **raw,
+        "queue_labels": sorted(queues.items(), key=lambda pair: pair[1]),
+        "topic_labels": sorted(topics.items(), key=lambda pair: pair[1]),
+        "criterion_labels": criteria,
+        "names": {"queue": queues, "topic": topics},
+    }
+
+
+def _cached_options(viewer: Viewer) -> dict[str, Any]:
+    # Per tenant and language: the options and their words are the same for every request.
     settings: Settings = current_app.config["QA_SETTINGS"]
-    key = (settings.database_url, viewer.tenant_id)
+    key = (settings.database_url, viewer.tenant_id, str(get_locale()))
     cached = _options_cache.get(key)
     now = time.monotonic()
     if cached is None or now - cached[0] > OPTIONS_TTL_SECONDS:
-        cached = (now, filter_options(db(), viewer))
+        session = db()
+        cached = (now, _labelled(filter_options(session, viewer), titles_for_tenant(session, viewer.tenant_id)))
         _options_cache[key] = cached
     return cached[1]
 
@@ -87,11 +106,11 @@ def list_page() -> ResponseReturnValue:
     viewer = current_viewer()
     filters = filters_from_request()
     page = list_interactions(db(), viewer, filters, cursor=request.args.get("after"))
-    options = _cached_options(viewer) if viewer.role != Role.CUSTOMER else None
+    options = _cached_options(viewer)
     args = {k: v for k, v in request.args.items() if k != "after" and v}
     return render_template(
         "interactions/list.html", page=page, filters=filters, options=options, args=args, sorts=SORTS,
-        show_scores=viewer.sees_evaluations,
+        show_scores=viewer.sees_evaluations, show_filters=viewer.role != Role.CUSTOMER,
     )
 
 
@@ -106,6 +125,7 @@ def page(interaction_id: int) -> ResponseReturnValue:
     evaluation = current_evaluation(session, viewer, interaction)
     answers = list(evaluation.answers) if evaluation else []
     comments = comments_of(session, evaluation) if evaluation else []
+    titles = titles_for_evaluation(session, evaluation)
     disputes = disputes_of_evaluation(session, evaluation.id) if evaluation else []
     window = int(current_app.config["DISPUTE_WINDOW_DAYS"])
     deadline = dispute_deadline(evaluation, window) if evaluation else None
@@ -119,7 +139,9 @@ def page(interaction_id: int) -> ResponseReturnValue:
         can_dispute=viewer.role == Role.AGENT and deadline is not None and datetime.now(UTC) <= deadline,
         deadline=deadline, fmt=format_seconds,
         open_disputes={d.criterion_id for d in disputes if d.status.value == "open"},
-        show_agent=viewer.role != Role.AGENT,
+        show_agent=viewer.role != Role.AGENT, titles=titles,
+        changed_by=changed_by(session, evaluation) if evaluation else {},
+        show_review_reasons=viewer.role != Role.AGENT and evaluation is not None and evaluation.kind.value == "auto",
     )
 
 

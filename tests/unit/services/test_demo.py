@@ -39,3 +39,41 @@ def test_demo_accounts_and_calibration_are_created_once(settings: Settings) -> N
         answers = session.scalars(select(CalibrationAnswer)).all()
         assert answers and all(a.submitted and a.answer in ("yes", "no", "na") for a in answers)
         assert session.scalar(select(func.count()).select_from(User)) == len(accounts.emails)
+
+
+def test_demo_leaves_work_for_every_role(settings: Settings) -> None:
+    """Sample drawn for QA, Анна's reviews released, a dispute for her supervisor — and all of it only once."""
+    from datetime import UTC, datetime, timedelta
+
+    from qa_service.db.models import Agent, Dispute, Evaluation, EvaluationStatus, ReviewAssignment, Team
+    from qa_service.services.demo import link_demo_agent, seed_demo_teams, seed_demo_work
+
+    accounts = prepare_demo_accounts(settings)
+    now = datetime.now(UTC)
+    for n, (name, agent) in enumerate([(n, a) for n in ("chat-refund.json", "email-baggage.json")
+                                       for a in ("A-101", "A-105")]):
+        item = json.loads((SAMPLES / name).read_text())
+        item |= {"external_id": f"{item['external_id']}-{agent}", "agent_id": agent,
+                 "started_at": (now - timedelta(hours=n + 1)).isoformat(),
+                 "ended_at": (now - timedelta(hours=n + 1) + timedelta(minutes=10)).isoformat()}
+        for i, message in enumerate(item.get("messages") or []):
+            message["at"] = (now - timedelta(hours=n + 1) + timedelta(minutes=i)).isoformat()
+        with transaction(settings.sqlalchemy_url) as session:
+            store_interaction(session, settings, accounts.tenant_id, item)
+    assert link_demo_agent(settings, accounts.tenant_id)
+    assert seed_demo_teams(settings, accounts.tenant_id) == 2
+    work = seed_demo_work(settings, accounts.tenant_id, now=now)
+    again = seed_demo_work(settings, accounts.tenant_id, now=now)
+    assert work.queued_for_review > 0 and work.released == 2 and work.open_disputes == 1
+    assert (again.released, again.open_disputes) == (2, 1)
+    with session_factory(settings.sqlalchemy_url)() as session:
+        supervisor = session.scalar(select(User).where(User.email == "supervisor@demo.local"))
+        anna = session.scalar(select(Agent).where(Agent.external_id == "A-101"))
+        assert anna is not None and supervisor is not None
+        assert session.get_one(Team, anna.team_id).supervisor_id == supervisor.id
+        released = session.scalar(select(func.count()).select_from(Evaluation)
+                                   .where(Evaluation.status == EvaluationStatus.RELEASED))
+        assert released == 2
+        assert session.scalar(select(func.count()).select_from(Dispute)) == 1
+        assert session.scalar(select(func.count()).select_from(ReviewAssignment)
+                              .where(ReviewAssignment.completed_at.is_(None))) == work.queued_for_review

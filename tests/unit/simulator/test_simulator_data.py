@@ -122,3 +122,15 @@ def test_recordings_are_generated_once(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr(audio, "render_call", must_not_render)
     assert audio.cached_call(lines, "Анна", tmp_path) == first
     assert len(list(tmp_path.glob("*.wav"))) == 1
+
+
+def test_latin_letters_and_digits_are_spelled_for_the_russian_voice() -> None:
+    assert audio.speakable("Код K4X, квитанция EMD.") == "Код кей четыре экс, квитанция и эм ди."
+
+
+def test_phrases_are_synthesised_once_and_the_two_speakers_differ(tmp_path: Path) -> None:
+    agent = audio.phrase_samples("Добрый день.", "agent", tmp_path)
+    customer = audio.phrase_samples("Добрый день.", "customer", tmp_path)
+    assert len(list((tmp_path / "phrases").glob("*.wav"))) == 2
+    assert not np.array_equal(agent, customer)  # the customer is pitched apart from the agent
+    assert np.array_equal(audio.phrase_samples("Добрый день.", "agent", tmp_path), agent)

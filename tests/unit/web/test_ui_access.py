@@ -6,6 +6,7 @@ nothing); the allowed writes are exercised in test_ui_review.py and test_ui_disp
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from qa_service.db.models import (
     ReviewComment,
     SamplingRule,
     Team,
+    Tenant,
     User,
 )
 from qa_service.db.session import engine_for, transaction
@@ -80,6 +82,11 @@ def _reads(world: World) -> dict[str, tuple[str, set[str]]]:
         "my evaluations": ("/my", {"agent", "agent2"}),
         "users": ("/admin/users", {"admin", "other_admin"}),
         "audit": ("/admin/audit", {"admin", "other_admin"}),
+        "audit filtered": ("/admin/audit?action=view&from=2020-01-01&page=2", {"admin", "other_admin"}),
+        "audit csv": ("/admin/audit.csv", {"admin", "other_admin"}),
+        "settings": ("/admin/settings", {"admin", "other_admin"}),
+        "rubrics": ("/admin/rubrics", {"admin", "other_admin"}),
+        "connectors": ("/admin/connectors", {"admin", "other_admin"}),
         "password": ("/account/password", set(ROLES)),
     }
 
@@ -138,7 +145,10 @@ def _counts(settings: Settings, tenant_id: int = 1) -> dict[str, int]:
         teams = tuple(session.scalars(select(Agent.team_id).where(Agent.tenant_id == tenant_id).order_by(Agent.id)))
         ordered = select(Dispute).order_by(Dispute.id)
         disputes = tuple((d.status.value, d.answer_after) for d in session.scalars(ordered))
-        return counts | {"roles": hash(roles), "teams": hash(teams), "disputes": hash(disputes)}
+        tenant = session.get_one(Tenant, tenant_id)
+        settings = (tenant.timezone, json.dumps(tenant.settings or {}, sort_keys=True))
+        return counts | {"roles": hash(roles), "teams": hash(teams), "disputes": hash(disputes),
+                         "settings": hash(settings)}
 
 
 def _writes(world: World) -> dict[str, tuple[str, dict[str, str], set[str]]]:
@@ -164,6 +174,9 @@ def _writes(world: World) -> dict[str, tuple[str, dict[str, str], set[str]]]:
         "change user": (f"/admin/users/{world.users['qa']}", {"role": "admin", "active": "1"}, {"admin"}),
         "create team": ("/admin/teams", {"name": "Гамма"}, {"admin"}),
         "agent team": (f"/admin/agents/{world.agents['anna']}/team", {"team": str(world.teams["beta"])}, {"admin"}),
+        "settings": ("/admin/settings", {"timezone": "Asia/Yekaterinburg", "public_phones": "8 800 555-35-35",
+                                         "dispute_window_days": "5", "per_agent": "3", "random_percent": "20",
+                                         "due_days": "2", "channels": "call"}, {"admin"}),
     }
 
 

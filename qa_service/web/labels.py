@@ -1,0 +1,148 @@
+"""Words for the codes the service stores: channels, topics, queues, roles, states, audit actions,
+review reasons — Russian first, English when switched — and times in the tenant's time zone.
+
+One module so every page says the same thing for the same code.  Templates use the filters
+`label(kind)` (`{{ i.topic|label("topic") }}`), `review_reasons(titles)` and `local_dt`.
+A code this module does not know is shown as it is rather than hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, g
+from flask_babel import gettext, lazy_gettext
+from flask_babel.speaklater import LazyString
+
+from qa_service.core.tenant_settings import TenantSettings
+from qa_service.db.models import Tenant
+
+LABELS: dict[str, dict[str, LazyString]] = {
+    "channel": {"call": lazy_gettext("Call"), "chat": lazy_gettext("Chat"), "email": lazy_gettext("E-mail")},
+    "topic": {
+        "sale": lazy_gettext("ticket sale"), "exchange": lazy_gettext("exchange"), "refund": lazy_gettext("refund"),
+        "baggage": lazy_gettext("baggage"), "info": lazy_gettext("flight information"),
+        "complaint": lazy_gettext("complaint"), "other": lazy_gettext("other"), "booking": lazy_gettext("booking"),
+    },
+    "queue": {
+        "sales": lazy_gettext("sales line"), "service": lazy_gettext("service line"),
+        "outbound": lazy_gettext("outbound calls"), "web-chat": lazy_gettext("web chat"),
+        "email": lazy_gettext("e-mail"), "mail": lazy_gettext("e-mail"), "exchange": lazy_gettext("exchange"),
+        "all": lazy_gettext("all queues"),
+    },
+    "role": {
+        "admin": lazy_gettext("administrator"), "qa": lazy_gettext("QA specialist"), "trainer": lazy_gettext("trainer"),
+        "supervisor": lazy_gettext("supervisor"), "agent": lazy_gettext("agent"),
+        "customer": lazy_gettext("airline reviewer"),
+    },
+    "state": {
+        "fetched": lazy_gettext("fetched"), "transcribed": lazy_gettext("transcribed"),
+        "scored": lazy_gettext("scored"), "skipped": lazy_gettext("lost call, nothing to evaluate"),
+        "failed": lazy_gettext("processing failed"),
+    },
+    "timeline": {
+        "agent": lazy_gettext("Agent"), "customer": lazy_gettext("Customer"), "silence": lazy_gettext("Silence"),
+        "hold": lazy_gettext("Hold"), "overtalk": lazy_gettext("Overtalk"),
+    },
+    "evaluation_status": {
+        "draft": lazy_gettext("draft"), "submitted": lazy_gettext("submitted"),
+        "released": lazy_gettext("released to the agent"),
+    },
+    "action": {
+        "login": lazy_gettext("signed in"), "view": lazy_gettext("opened an interaction"),
+        "password.change": lazy_gettext("changed the password"), "review.submit": lazy_gettext("submitted a review"),
+        "review.release": lazy_gettext("released a review"), "comment.create": lazy_gettext("added a comment"),
+        "dispute.create": lazy_gettext("raised a dispute"), "dispute.accepted": lazy_gettext("accepted a dispute"),
+        "dispute.rejected": lazy_gettext("rejected a dispute"),
+        "evaluation.acknowledge": lazy_gettext("acknowledged an evaluation"),
+        "sampling.run": lazy_gettext("drew the review sample"), "update": lazy_gettext("changed"),
+        "settings.update": lazy_gettext("changed the tenant settings"), "create": lazy_gettext("created"),
+        "rubric.upload": lazy_gettext("uploaded a rubric version"),
+        "rubric.activate": lazy_gettext("activated a rubric version"),
+        "connector.save": lazy_gettext("saved a connector"), "connector.run": lazy_gettext("ran a connector"),
+    },
+    "entity": {
+        "interaction": lazy_gettext("interaction"), "evaluation": lazy_gettext("evaluation"),
+        "dispute": lazy_gettext("dispute"), "user": lazy_gettext("user"), "team": lazy_gettext("team"),
+        "agent": lazy_gettext("agent"), "sampling": lazy_gettext("review sample"), "tenant": lazy_gettext("tenant"),
+        "sampling_rule": lazy_gettext("sampling rule"), "worker": lazy_gettext("worker"),
+        "rubric_version": lazy_gettext("rubric version"), "connector": lazy_gettext("connector"),
+    },
+}
+
+
+def label(code: object, kind: str) -> str:
+    """The words for `code` of `kind` (`channel`, `topic`, `queue`, `role`, `state`, `action`, …)."""
+    if code is None or code == "":
+        return "—"
+    value = getattr(code, "value", code)
+    found = LABELS.get(kind, {}).get(str(value))
+    return str(found) if found is not None else str(value)
+
+
+def review_reasons(reasons: Iterable[str] | None, titles: Mapping[str, str] | None = None) -> list[str]:
+    """Why an interaction waits for a person, in words: the engine stores `low_confidence:greeting,…`."""
+    titles = titles or {}
+    words: list[str] = []
+    for reason in reasons or []:
+        code, _, criteria = str(reason).partition(":")
+        named = ", ".join(f"«{titles.get(c, c)}»" for c in criteria.split(",") if c)
+        if code == "low_confidence":
+            words.append(gettext("low confidence on %(criteria)s", criteria=named))
+        elif code == "flagged":
+            words.append(gettext("flagged for a person to check: %(criteria)s", criteria=named))
+        elif code == "poor_transcript":
+            words.append(gettext("poor transcript quality"))
+        elif code == "failed_critical":
+            words.append(gettext("critical violation"))
+        else:
+            words.append(str(reason))
+    return words
+
+
+def tenant_zone(tenant: Tenant | None) -> ZoneInfo:
+    """The tenant's time zone: its settings document, else its column, else Moscow."""
+    if tenant is None:
+        return ZoneInfo("Europe/Moscow")
+    stored = (tenant.settings or {}).get("timezone")
+    try:
+        return ZoneInfo(stored or tenant.timezone or TenantSettings.timezone)
+    except (ValueError, KeyError):
+        return ZoneInfo(TenantSettings.timezone)
+
+
+def request_zone() -> ZoneInfo:
+    """The signed-in user's tenant's time zone (looked up once per request)."""
+    if "tenant_zone" not in g:
+        from qa_service.web.auth import current_user
+        from qa_service.web.ui.database import db
+
+        user = current_user()
+        g.tenant_zone = tenant_zone(db().get(Tenant, user.tenant_id) if user is not None else None)
+    zone: ZoneInfo = g.tenant_zone
+    return zone
+
+
+def local_dt(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
+    """A stored time (UTC; naive means UTC) as the tenant's local time."""
+    if value is None:
+        return "—"
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return aware.astimezone(request_zone()).strftime(fmt)
+
+
+def criterion_title(criterion_id: str, rubric_version_id: int) -> str:
+    """The rubric's title of a criterion (its id when the rubric does not name it)."""
+    from qa_service.services.criterion_titles import titles_for_versions
+    from qa_service.web.ui.database import db
+
+    return titles_for_versions(db(), [rubric_version_id]).get(criterion_id, criterion_id)
+
+
+def init_labels(app: Flask) -> None:
+    app.jinja_env.globals["criterion_title"] = criterion_title
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["local_dt"] = local_dt
+    app.jinja_env.filters["review_reasons"] = review_reasons

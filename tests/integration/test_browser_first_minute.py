@@ -1,0 +1,158 @@
+"""The first minute of each role on demo data, in a real browser (Playwright + Debian's chromium).
+
+The demo's own set-up (`services.demo`) prepares the data: the airline, its users, teams, the
+week's sample, Анна's released evaluations and her dispute.  Each role then does its first
+task as the README tells them to, and leaves a screenshot in `test-output/`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from qa_service.config import Settings
+from qa_service.db.session import transaction
+from qa_service.jobs import start_pipeline
+from qa_service.services.demo import (
+    DEMO_PASSWORD,
+    link_demo_agent,
+    prepare_demo_accounts,
+    seed_demo_calibration,
+    seed_demo_teams,
+    seed_demo_work,
+)
+from qa_service.services.ingest import store_interaction
+from qa_service.web import create_app
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "interactions"
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+pytestmark = [pytest.mark.browser]
+
+
+def _demo_data(settings: Settings) -> None:
+    """The sample chat, e-mail and transcribed call, as the demo's agents Анна (A-101) and Светлана (A-105)."""
+    accounts = prepare_demo_accounts(settings)
+    now = datetime.now(UTC)
+    names = ("chat-refund.json", "email-baggage.json", "call-exchange.json")
+    for n, (name, agent) in enumerate([(name, agent) for name in names for agent in ("A-101", "A-105")]):
+        item = json.loads((SAMPLES / name).read_text())
+        started = now - timedelta(hours=n + 1)
+        shift = started - datetime.fromisoformat(item["started_at"])
+        item |= {"external_id": f"{item['external_id']}-{agent}", "agent_id": agent,
+                 "started_at": started.isoformat(), "ended_at": (datetime.fromisoformat(item["ended_at"]) + shift)
+                 .isoformat()}
+        for message in item.get("messages") or []:
+            if message.get("at"):
+                message["at"] = (datetime.fromisoformat(message["at"]) + shift).isoformat()
+        item.pop("recording", None)  # the sample call comes transcribed: no audio to fetch
+        with transaction(settings.sqlalchemy_url) as session:
+            stored = store_interaction(session, settings, accounts.tenant_id, item)
+        start_pipeline(settings, stored)
+    link_demo_agent(settings, accounts.tenant_id)
+    seed_demo_teams(settings, accounts.tenant_id)
+    seed_demo_work(settings, accounts.tenant_id, now=now)
+    seed_demo_calibration(settings, accounts.tenant_id)
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing (apt-get install chromium)"
+        if IN_CI:
+            pytest.fail(f"{message}; CI must run the browser tests", pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def live(settings: Settings) -> Iterator[str]:
+    _demo_data(settings)
+    server = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+def _sign_in(browser: Any, base: str, email: str) -> Any:
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ru-RU").new_page()
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    return page
+
+
+def _shot(page: Any, name: str) -> None:
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / f"first-minute-{name}.png"), full_page=True)
+
+
+def test_first_minute_of_every_role(browser: Any, live: str) -> None:
+    # QA: the queue has work; the first item opens with criteria in words and the review form.
+    qa = _sign_in(browser, live, "qa@demo.local")
+    qa.goto(f"{live}/queue")
+    rows = qa.locator("#queue tbody tr a")
+    assert rows.count() > 0, "the QA queue is empty on a fresh demo"
+    rows.first.click()
+    qa.wait_for_selector("#review-form")
+    criteria = qa.locator(".criterion-head strong").all_inner_texts()
+    assert criteria and all(" " in title for title in criteria), criteria  # titles, not ids like `greeting`
+    _shot(qa, "qa")
+
+    # Agent: a released evaluation to read and acknowledge.
+    agent = _sign_in(browser, live, "agent@demo.local")
+    agent.goto(f"{live}/my")
+    agent.locator("table a").first.click()
+    agent.click("#acknowledge")
+    agent.wait_for_selector(".flash-ok, .flash")
+    assert agent.locator("#acknowledge").count() == 0
+    assert "прочитано оператором" in agent.inner_text(".score-card")
+    _shot(agent, "agent")
+
+    # Supervisor: Анна's dispute waits; accept it and the label names the supervisor.
+    supervisor = _sign_in(browser, live, "supervisor@demo.local")
+    supervisor.goto(f"{live}/disputes")
+    supervisor.locator("#disputes tbody a").first.click()
+    supervisor.select_option("select[name=decision]", "accept")
+    disputed = supervisor.locator("p", has_text="Ответ на момент спора").locator("b").first.inner_text()
+    new_answer = "no" if disputed.strip() == "Да" else "yes"
+    supervisor.select_option("select[name=new_answer]", new_answer)
+    supervisor.fill("textarea[name=resolution]", "Прослушала запись: оператор прав.")
+    supervisor.click("#resolve-form button[type=submit]")
+    supervisor.wait_for_selector("#answer-after")
+    supervisor.click("main a[href*='/interactions/']")
+    supervisor.wait_for_selector(".override")
+    assert "Марина Руководитель" in supervisor.inner_text(".override")
+    _shot(supervisor, "supervisor")
+
+    # Admin: the settings page saves a time zone, and the audit log says so in words.
+    admin = _sign_in(browser, live, "admin@demo.local")
+    admin.goto(f"{live}/admin/settings")
+    admin.fill("input[name=timezone]", "Asia/Yekaterinburg")
+    admin.click("#settings-form button[type=submit]")
+    admin.wait_for_selector(".flash-ok")
+    assert admin.input_value("input[name=timezone]") == "Asia/Yekaterinburg"
+    admin.goto(f"{live}/admin/audit")
+    assert "изменил(а) настройки" in admin.inner_text("#audit")
+    assert "Администратор" in admin.inner_text("#audit")
+    _shot(admin, "admin")
