@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from qa_service.core.errors import UserFacingError
 from qa_service.db.models import Agent, CriterionAnswer, Evaluation, Interaction, Team, Turn
 from qa_service.services.access import Viewer, scope_interactions
 
@@ -149,6 +150,7 @@ def list_interactions(
     session: Session, viewer: Viewer, filters: ListFilters, cursor: str | None = None, limit: int = PAGE_SIZE
 ) -> ListPage:
     """One page of the interactions `viewer` may see, matching `filters`."""
+    refuse_hidden_filters(viewer, filters)
     sort = filters.sort if filters.sort in SORTS else "newest"
     stmt = (
         select(Interaction, Agent.name, Team.name)
@@ -195,3 +197,34 @@ def filter_options(session: Session, viewer: Viewer) -> dict[str, list[Any]]:
         .distinct()
     )))
     return {"agents": agents, "teams": teams, "queues": sorted(queues), "topics": sorted(topics), "criteria": criteria}
+
+
+class HiddenFilterError(UserFacingError):
+    """A filter or sort on data the viewer's role may not see."""
+
+
+# Filters and sorts that read evaluations.  Applied for a role that may not see evaluations they would
+# still answer "which interactions scored below 50?" through the rows that come back: an oracle.
+_EVALUATION_FILTERS = {
+    "score_min": ("оценка от", "score from"), "score_max": ("оценка до", "score to"),
+    "failed_critical": ("критическая ошибка", "critical failure"), "needs_review": ("нужна проверка", "needs review"),
+    "reviewed": ("проверено", "reviewed"), "criterion_failed": ("невыполненный критерий", "failed criterion"),
+}
+_EVALUATION_SORTS = ("score_asc", "score_desc")
+
+
+def refuse_hidden_filters(viewer: Viewer, filters: ListFilters) -> None:
+    """Raise `HiddenFilterError` when `filters` use evaluations and `viewer` may not see them.
+
+    Refused rather than silently dropped, so that nobody mistakes an unfiltered list for an answer.
+    """
+    if viewer.sees_evaluations:
+        return
+    used = [titles for name, titles in _EVALUATION_FILTERS.items() if getattr(filters, name) is not None]
+    if filters.sort in _EVALUATION_SORTS:
+        used.append(("сортировка по оценке", "sorting by score"))
+    if used:
+        raise HiddenFilterError(
+            "Вашей роли недоступны оценки, поэтому нельзя отбирать по ним: " + ", ".join(ru for ru, _ in used),
+            "Your role does not see evaluations, so it cannot filter by them: " + ", ".join(en for _, en in used),
+        )
