@@ -23,7 +23,8 @@ LOGIN_LIMIT = "10 per minute"  # per client address
 ACCOUNT_LOGIN_LIMIT = "5 per minute;20 per hour"
 # Each password change and each API token check costs an argon2 hash (~0.1 s of a CPU core).
 PASSWORD_CHANGE_LIMIT = "5 per minute"  # noqa: S105 (a rate, not a password)
-TOKEN_CHECK_LIMIT = parse("60 per minute")
+# Failed API token checks per client address; successful ones (the airline's own pushes) are not capped.
+TOKEN_FAILURE_LIMIT = parse("60 per minute")
 
 
 def account_key() -> str:
@@ -41,14 +42,18 @@ def signed_in_user_key() -> str:
     return f"user:{user_id}" if user_id is not None else "address:" + get_remote_address()
 
 
-def check_token_rate() -> None:
-    """Count one API token check for this client address; 429 once it has had too many.
+def refuse_token_guessing() -> None:
+    """429 when this client address has failed too many API token checks; call before verifying.
 
-    Called where a token is verified (not as a route decorator) so that session-authenticated
-    reads of the same routes are not counted.
+    Called where a token is verified (not as a route decorator) so that session-authenticated reads
+    of the same routes are not counted.
     """
-    if not limiter.limiter.hit(TOKEN_CHECK_LIMIT, "api-token", get_remote_address()):
+    if not limiter.limiter.test(TOKEN_FAILURE_LIMIT, "api-token-failure", get_remote_address()):
         abort(429)
+
+
+def count_failed_token_check() -> None:
+    limiter.limiter.hit(TOKEN_FAILURE_LIMIT, "api-token-failure", get_remote_address())
 
 
 def init_security(app: Flask) -> None:

@@ -15,7 +15,7 @@ from qa_service.db.session import transaction
 from qa_service.services import tenant_tokens
 from qa_service.services.tenant_tokens import issue_token, tenant_for_token
 from qa_service.web import create_app
-from qa_service.web.security import TOKEN_CHECK_LIMIT
+from qa_service.web.security import TOKEN_FAILURE_LIMIT
 
 
 @pytest.fixture
@@ -116,14 +116,31 @@ def test_an_unknown_slug_through_the_api_does_the_same_work(
     assert len(calls) == 1
 
 
-def test_api_token_checks_are_rate_limited_per_address(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_api_token_checks_are_rate_limited_per_address(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Each refused check would cost ~0.1 s of argon2; the stand-in keeps this test quick.
     monkeypatch.setattr(tenant_tokens, "verify_password", lambda password_hash, secret: False)
     client = create_app(settings).test_client()
     header = {"Authorization": "Bearer sv.guess"}
-    allowed = TOKEN_CHECK_LIMIT.amount
+    allowed = TOKEN_FAILURE_LIMIT.amount
     codes = [client.get("/api/v1/interactions", headers=header).status_code for _ in range(allowed + 1)]
     assert codes == [401] * allowed + [429]
     other = client.application.test_client()  # the same app and counters, another address
     other.environ_base["REMOTE_ADDR"] = "10.9.9.9"
     assert other.get("/api/v1/interactions", headers=header).status_code == 401
+
+
+def test_the_airlines_own_pushes_are_not_capped(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    with transaction(settings.sqlalchemy_url) as session:
+        tenant = Tenant(slug="sv", name="Северный Ветер")
+        session.add(tenant)
+        session.flush()
+        token = issue_token(session, tenant)
+    monkeypatch.setattr(tenant_tokens, "verify_password", lambda password_hash, secret: secret == token)
+    client = create_app(settings).test_client()
+    good, bad = {"Authorization": f"Bearer {token}"}, {"Authorization": "Bearer sv.guess"}
+    pushes = TOKEN_FAILURE_LIMIT.amount + 5
+    codes = [client.get("/api/v1/interactions", headers=good).status_code for _ in range(pushes)]
+    assert set(codes) == {200}
+    assert client.get("/api/v1/interactions", headers=bad).status_code == 401  # successes did not use it up

@@ -14,7 +14,7 @@ from qa_service.config import Settings
 from qa_service.db.models import Role
 from qa_service.db.session import session_factory
 from qa_service.services.tenant_tokens import tenant_for_token
-from qa_service.web.security import check_token_rate
+from qa_service.web.security import count_failed_token_check, refuse_token_guessing
 
 SESSION_API_ROLES = (Role.ADMIN, Role.QA)
 
@@ -23,12 +23,13 @@ def api_tenant_id() -> int:
     """The tenant whose data this request may touch; 401 without credentials, 403 for other roles."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        check_token_rate()  # each check is an argon2 hash: bound what one address can make us do
+        refuse_token_guessing()  # each check is an argon2 hash: bound what one guessing address costs us
         settings: Settings = current_app.config["QA_SETTINGS"]
         with session_factory(settings.sqlalchemy_url)() as db:
             tenant = tenant_for_token(db, header[len("Bearer ") :].strip())
             if tenant is not None:
                 return tenant.id
+        count_failed_token_check()
         abort(401)
     from qa_service.web.auth import current_user
 
