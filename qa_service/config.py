@@ -68,6 +68,40 @@ def _retry_intervals(env: Mapping[str, str]) -> tuple[int, ...]:
     return intervals
 
 
+def _operators(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """QA_PLATFORM_OPERATORS: `tenant-slug:e-mail` pairs, comma-separated.
+
+    The tenant is part of each entry because a tenant admin may create a user with any e-mail
+    inside their own tenant: an e-mail alone would let them make themselves an operator.
+    """
+    pairs = []
+    for part in (env.get("QA_PLATFORM_OPERATORS") or "").split(","):
+        if not part.strip():
+            continue
+        slug, _, email = part.strip().partition(":")
+        if not slug or "@" not in email:
+            raise ConfigError(
+                f"QA_PLATFORM_OPERATORS: ожидается «клиент:e-mail» через запятую, а не {part.strip()!r}",
+                f"QA_PLATFORM_OPERATORS: expected comma-separated tenant-slug:e-mail, not {part.strip()!r}",
+            )
+        pairs.append((slug.strip(), email.strip().lower()))
+    return tuple(pairs)
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list of networks (`10.0.0.0/8`, `127.0.0.1`), checked here."""
+    import ipaddress
+
+    networks = tuple(part.strip() for part in (env.get(name) or "").split(",") if part.strip())
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ConfigError(f"{name}: не сеть {network!r} (например, 10.0.0.0/8)",
+                              f"{name}: not a network {network!r} (e.g. 10.0.0.0/8)") from None
+    return networks
+
+
 @dataclass(frozen=True)
 class Settings:
     environment: str = "production"
@@ -99,6 +133,12 @@ class Settings:
     dispute_window_days: int = 7
     # A raw recording in the spool that no pipeline step will read any more is deleted once it is this old.
     spool_orphan_age_seconds: int = 24 * 3600
+    # Who may open rq-dashboard (every tenant's jobs): (tenant slug, e-mail) pairs; nobody when empty.
+    platform_operators: tuple[tuple[str, str], ...] = ()
+    # /metrics answers a scraper presenting this bearer token or calling from an allowed network;
+    # with neither set it answers nobody (it shows every tenant's volumes).
+    metrics_token: str | None = None
+    metrics_networks: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Derived defaults live next to the instance directory so tests can move it.
@@ -167,6 +207,9 @@ class Settings:
             spool_orphan_age_seconds=_positive_int(env, "QA_SPOOL_ORPHAN_AGE", cls.spool_orphan_age_seconds),
             retry_intervals=(intervals := _retry_intervals(env)),
             job_retries=len(intervals),
+            platform_operators=_operators(env),
+            metrics_token=env.get("QA_METRICS_TOKEN") or None,
+            metrics_networks=_networks(env, "QA_METRICS_ALLOW"),
         )
         settings.validate()
         return settings

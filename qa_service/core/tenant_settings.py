@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from qa_service.core.errors import UserFacingError
 
 _TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# The longest sign-in a tenant may choose; the web app's cookie lifetime is this backstop.
+SESSION_HOURS_MAX = 24
 
 
 class InvalidTenantSettings(UserFacingError):
@@ -77,7 +79,7 @@ class TenantSettings:
             ) from None
         _int_range("min_agents_on_line", "минимум операторов на линии", self.min_agents_on_line, 0, 1000)
         _int_range("dispute_window_days", "срок оспаривания, дней", self.dispute_window_days, 1, 90)
-        _int_range("session_hours", "длительность сессии, часов", self.session_hours, 1, 24)
+        _int_range("session_hours", "длительность сессии, часов", self.session_hours, 1, SESSION_HOURS_MAX)
         if not isinstance(self.report_time, str) or not _TIME_OF_DAY.match(self.report_time):
             raise InvalidTenantSettings(
                 f"время отчётов: ЧЧ:ММ, а не {self.report_time!r}", f"report time: HH:MM, not {self.report_time!r}"

@@ -14,6 +14,9 @@ from qa_service.db.session import transaction
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
+# A hash with `_hasher`'s parameters, verified when there is no real one to check (unknown e-mail or
+# tenant slug), so that a miss costs the same time as a wrong secret.
+DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$hCS7J6Lstgo+x+57AjrEgg$3RoZ5mi8E8Rww8XG5M84M8VxOmGzF8G9nJv2pEsDPvU"
 
 
 class AccountError(UserFacingError):

@@ -209,6 +209,7 @@ def list_interactions(
     A cursor that is not ours starts from the first page in the UI (a stale bookmark);
     the API (`strict_cursor`) refuses it with `BadCursor`.
     """
+    refuse_hidden_filters(viewer, filters)
     sort = filters.sort if filters.sort in SORTS else "newest"
     stmt = (
         select(Interaction, Agent.name, Team.name, Agent.external_id)
@@ -380,3 +381,34 @@ def _api_evaluation_json(row: Interaction, evaluation: Evaluation, slug: str, ve
             for a in evaluation.answers
         ],
     }
+
+
+class HiddenFilterError(UserFacingError):
+    """A filter or sort on data the viewer's role may not see."""
+
+
+# Filters and sorts that read evaluations.  Applied for a role that may not see evaluations they would
+# still answer "which interactions scored below 50?" through the rows that come back: an oracle.
+_EVALUATION_FILTERS = {
+    "score_min": ("оценка от", "score from"), "score_max": ("оценка до", "score to"),
+    "failed_critical": ("критическая ошибка", "critical failure"), "needs_review": ("нужна проверка", "needs review"),
+    "reviewed": ("проверено", "reviewed"), "criterion_failed": ("невыполненный критерий", "failed criterion"),
+}
+_EVALUATION_SORTS = ("score_asc", "score_desc")
+
+
+def refuse_hidden_filters(viewer: Viewer, filters: ListFilters) -> None:
+    """Raise `HiddenFilterError` when `filters` use evaluations and `viewer` may not see them.
+
+    Refused rather than silently dropped, so that nobody mistakes an unfiltered list for an answer.
+    """
+    if viewer.sees_evaluations:
+        return
+    used = [titles for name, titles in _EVALUATION_FILTERS.items() if getattr(filters, name) is not None]
+    if filters.sort in _EVALUATION_SORTS:
+        used.append(("сортировка по оценке", "sorting by score"))
+    if used:
+        raise HiddenFilterError(
+            "Вашей роли недоступны оценки, поэтому нельзя отбирать по ним: " + ", ".join(ru for ru, _ in used),
+            "Your role does not see evaluations, so it cannot filter by them: " + ", ".join(en for _, en in used),
+        )

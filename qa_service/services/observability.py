@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from qa_service.config import Settings
-from qa_service.db.models import Interaction
+from qa_service.db.models import Interaction, ProcessingState
 from qa_service.db.session import session_factory
 
 
@@ -33,7 +33,12 @@ def pipeline_figures(settings: Settings, *, window: timedelta = timedelta(hours=
             )
         ):
             figures.interactions_by_state[(channel.value, state.value)] = count
-        reasons = session.scalars(select(Interaction.state_reason).where(Interaction.state_reason.is_not(None)))
+        # Only failures: a skipped (lost, missed) call has a reason too, but nothing went wrong.
+        reasons = session.scalars(
+            select(Interaction.state_reason).where(
+                Interaction.state == ProcessingState.FAILED, Interaction.state_reason.is_not(None)
+            )
+        )
         for reason in reasons:
             step = (reason or "").split(":", 1)[0].strip() or "unknown"
             figures.failures_by_step[step] = figures.failures_by_step.get(step, 0) + 1

@@ -1,6 +1,8 @@
 """Per-tenant API tokens for the push webhook and machine reads: `<tenant-slug>.<secret>`.
 
-Only an argon2 hash is stored; the token is shown once when it is issued.
+Only an argon2 hash is stored; the token is shown once when it is issued.  Every check costs
+exactly one argon2 verification, whether the slug names a tenant or not, so the answer time
+does not tell an attacker which slugs exist.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from sqlalchemy.orm import Session
 from qa_service.config import Settings
 from qa_service.db.models import Tenant
 from qa_service.db.session import session_factory, transaction
-from qa_service.services.accounts import hash_secret, tenant_by_slug, verify_password
+from qa_service.services.accounts import DUMMY_HASH, hash_secret, tenant_by_slug, verify_password
 
 
 def issue_token(session: Session, tenant: Tenant) -> str:
@@ -26,10 +28,9 @@ def issue_token(session: Session, tenant: Tenant) -> str:
 def tenant_for_token(session: Session, token: str) -> Tenant | None:
     """The tenant a presented token belongs to, or None."""
     slug, _, secret = token.partition(".")
-    if not slug or not secret:
-        return None
-    tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
+    tenant = session.scalar(select(Tenant).where(Tenant.slug == slug)) if slug and secret else None
     if tenant is None or not tenant.push_token_hash:
+        verify_password(DUMMY_HASH, token)  # the same work as a real check: no timing oracle
         return None
     return tenant if verify_password(tenant.push_token_hash, token) else None
 

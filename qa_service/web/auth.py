@@ -1,27 +1,56 @@
 """Session authentication for the UI (and the API's session-authenticated reads).
 
 `login_required`, `require_roles(*roles)`, `current_user()`, `current_tenant_id()` and
-`current_viewer()` are the public helpers.  The session stores the user id and a short
-fingerprint of the password hash, so a password change signs out every other session.
+`current_viewer()` are the public helpers.  The session stores the user id, a short
+fingerprint of the password hash, the user's session epoch and the sign-in time.  The cookie
+is signed but lives on the client, so revocation is server-side: sign-out and password change
+raise `User.session_epoch`, and any cookie with an older epoch is refused.  A sign-in lasts
+the tenant's `session_hours` from the moment of sign-in, whatever the activity.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import abort, g, redirect, request, session, url_for
 
-from qa_service.db.models import Role, User
+from qa_service.core.tenant_settings import TenantSettings
+from qa_service.db.models import Role, Tenant, User
 from qa_service.services.access import Viewer, viewer_for
 from qa_service.web.ui.database import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def now() -> float:
+    """Seconds since the epoch; a seam so tests can move the clock instead of sleeping."""
+    return time.time()
+
+
 def password_fingerprint(user: User) -> str:
     return user.password_hash[-16:]
+
+
+def revoke_sessions(user: User) -> None:
+    """Invalidate every session cookie issued to `user` so far (the caller commits)."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def _session_seconds(user: User) -> int:
+    tenant = db().get(Tenant, user.tenant_id)
+    return TenantSettings.from_mapping(tenant.settings if tenant else None).session_hours * 3600
+
+
+def _session_is_valid(user: User | None) -> bool:
+    if user is None or not user.active:
+        return False
+    if session.get("pw") != password_fingerprint(user) or session.get("epoch") != user.session_epoch:
+        return False
+    signed_in_at = session.get("iat")
+    return isinstance(signed_in_at, int | float) and 0 <= now() - signed_in_at <= _session_seconds(user)
 
 
 def sign_in(user: User) -> None:
@@ -33,6 +62,8 @@ def sign_in(user: User) -> None:
     session.permanent = True
     session["user_id"] = user.id
     session["pw"] = password_fingerprint(user)
+    session["epoch"] = user.session_epoch or 0
+    session["iat"] = int(now())
 
 
 def sign_out() -> None:
@@ -50,7 +81,7 @@ def current_user() -> User | None:
     user_id = session.get("user_id")
     if user_id is not None:
         user = db().get(User, int(user_id))
-        if user is None or not user.active or session.get("pw") != password_fingerprint(user):
+        if not _session_is_valid(user):
             user = None
             sign_out()
     g.current_user = user

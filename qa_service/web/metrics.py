@@ -1,10 +1,16 @@
-"""`/metrics` in Prometheus text format: queues, job durations, failures by step, ASR speed."""
+"""`/metrics` in Prometheus text format: queues, job durations, failures by step, ASR speed.
+
+It shows every tenant's volumes, so it answers only a scraper with `QA_METRICS_TOKEN` as a bearer
+token or one calling from a network in `QA_METRICS_ALLOW`; with neither configured, nobody.
+"""
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, abort, current_app, request
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, SummaryMetricFamily
 from prometheus_client.registry import Collector
@@ -76,8 +82,22 @@ class ServiceCollector(Collector):
         yield durations
 
 
+def _scraper_allowed(settings: Settings) -> bool:
+    header = request.headers.get("Authorization", "")
+    presented = header[len("Bearer ") :].strip() if header.startswith("Bearer ") else ""
+    if settings.metrics_token and hmac.compare_digest(presented.encode(), settings.metrics_token.encode()):
+        return True
+    try:
+        address = ipaddress.ip_address(request.remote_addr or "")
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(net, strict=False) for net in settings.metrics_networks)
+
+
 @bp.get("/metrics")
 def metrics() -> Response:
+    if not _scraper_allowed(current_app.config["QA_SETTINGS"]):
+        abort(401)
     registry = CollectorRegistry()
     registry.register(ServiceCollector(current_app.config["QA_SETTINGS"]))
     return Response(generate_latest(registry), mimetype="text/plain; version=0.0.4")

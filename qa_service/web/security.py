@@ -7,17 +7,53 @@ process: the demo, tests) and in Redis otherwise, so every gunicorn worker share
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, abort, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from limits import parse
 
 from qa_service.config import Settings
 
 csrf = CSRFProtect()
 limiter = Limiter(get_remote_address, default_limits=[])
 
-LOGIN_LIMIT = "10 per minute"
+LOGIN_LIMIT = "10 per minute"  # per client address
+# Failed sign-ins per account, whatever the address: slows a guesser spread over many addresses.
+ACCOUNT_LOGIN_LIMIT = "5 per minute;20 per hour"
+# Each password change and each API token check costs an argon2 hash (~0.1 s of a CPU core).
+PASSWORD_CHANGE_LIMIT = "5 per minute"  # noqa: S105 (a rate, not a password)
+# Failed API token checks per client address; successful ones (the airline's own pushes) are not capped.
+TOKEN_FAILURE_LIMIT = parse("60 per minute")
+
+
+def account_key() -> str:
+    """The account a sign-in attempt names (normalised as `authenticate` does)."""
+    return "account:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def failed_attempt(response: Response) -> bool:
+    """Only refused sign-ins count against an account, so its owner is never locked out by success."""
+    return response.status_code == 401
+
+
+def signed_in_user_key() -> str:
+    user_id = session.get("user_id")
+    return f"user:{user_id}" if user_id is not None else "address:" + get_remote_address()
+
+
+def refuse_token_guessing() -> None:
+    """429 when this client address has failed too many API token checks; call before verifying.
+
+    Called where a token is verified (not as a route decorator) so that session-authenticated reads
+    of the same routes are not counted.
+    """
+    if not limiter.limiter.test(TOKEN_FAILURE_LIMIT, "api-token-failure", get_remote_address()):
+        abort(429)
+
+
+def count_failed_token_check() -> None:
+    limiter.limiter.hit(TOKEN_FAILURE_LIMIT, "api-token-failure", get_remote_address())
 
 
 def init_security(app: Flask) -> None:

@@ -55,6 +55,9 @@ class User(TenantOwned, Timestamped, Base):
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str] = mapped_column(String(8), default="ru")
     last_login_at: Mapped[datetime | None]
+    # Raised on sign-out and password change: every session cookie carrying an older value is
+    # refused, so a cookie captured before either no longer works (cookies are client-side).
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Agent(TenantOwned, Timestamped, Base):

@@ -13,6 +13,7 @@ from flask import abort, current_app, request
 from qa_service.config import Settings
 from qa_service.db.models import Role
 from qa_service.services.tenant_tokens import tenant_id_for_token
+from qa_service.web.security import count_failed_token_check, refuse_token_guessing
 
 SESSION_API_ROLES = (Role.ADMIN, Role.QA)
 
@@ -21,10 +22,12 @@ def api_tenant_id() -> int:
     """The tenant whose data this request may touch; 401 without credentials, 403 for other roles."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
+        refuse_token_guessing()  # each check is an argon2 hash: bound what one guessing address costs us
         settings: Settings = current_app.config["QA_SETTINGS"]
         tenant_id = tenant_id_for_token(settings, header[len("Bearer ") :].strip())
         if tenant_id is not None:
             return tenant_id
+        count_failed_token_check()
         abort(401)
     from qa_service.web.auth import current_user
 

@@ -10,6 +10,7 @@ from flask import Flask, Response
 def register_ui(app: Flask) -> None:
     """Register the UI's blueprints (one per noun), CSRF, the rate limiter and the request session."""
     # Imported here: `qa_service.web.auth` itself imports `qa_service.web.ui.database`.
+    from qa_service.core.tenant_settings import SESSION_HOURS_MAX
     from qa_service.db.models import Role
     from qa_service.web.auth import current_user
     from qa_service.web.security import init_security
@@ -30,7 +31,9 @@ def register_ui(app: Flask) -> None:
 
     init_security(app)
     init_database(app)
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=10))
+    # Assigned, not setdefault: Flask's own default (31 days) is always present.  This is only the
+    # cookie's backstop; web.auth ends each sign-in after the tenant's `session_hours`.
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=SESSION_HOURS_MAX)
     app.config.setdefault("DISPUTE_WINDOW_DAYS", app.config["QA_SETTINGS"].dispute_window_days)
     for module in (auth, interactions, review, queue, disputes, agent, admin, coaching, reports):
         app.register_blueprint(module.bp)

@@ -12,8 +12,16 @@ from qa_service.db.models import Role
 from qa_service.services.accounts import AccountError
 from qa_service.services.audit import record
 from qa_service.services.users import authenticate, change_password
-from qa_service.web.auth import current_user, login_required, sign_in, sign_out
-from qa_service.web.security import LOGIN_LIMIT, limiter
+from qa_service.web.auth import current_user, login_required, revoke_sessions, sign_in, sign_out
+from qa_service.web.security import (
+    ACCOUNT_LOGIN_LIMIT,
+    LOGIN_LIMIT,
+    PASSWORD_CHANGE_LIMIT,
+    account_key,
+    failed_attempt,
+    limiter,
+    signed_in_user_key,
+)
 from qa_service.web.ui.database import db
 from qa_service.web.ui.messages import flash_error
 
@@ -29,6 +37,8 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT, methods=["POST"])
+# Per account as well: a password guesser spread over many addresses still meets this one.
+@limiter.limit(ACCOUNT_LOGIN_LIMIT, methods=["POST"], key_func=account_key, deduct_when=failed_attempt)
 def login() -> ResponseReturnValue:
     if request.method == "POST":
         session = db()
@@ -47,11 +57,16 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
+    user = current_user()
+    if user is not None:
+        revoke_sessions(user)  # a copy of this cookie kept elsewhere stops working too
+        db().commit()
     sign_out()
     return redirect(url_for("auth.login"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@limiter.limit(PASSWORD_CHANGE_LIMIT, methods=["POST"], key_func=signed_in_user_key)  # each try: an argon2 hash
 @login_required
 def password() -> ResponseReturnValue:
     if request.method == "POST":
@@ -69,6 +84,7 @@ def password() -> ResponseReturnValue:
             return render_template("password.html"), 400
         record(session, tenant_id=user.tenant_id, user_id=user.id, action="password.change", entity="user",
                entity_id=user.id)
+        revoke_sessions(user)
         session.commit()
         sign_in(user)  # keep this session; every other one is now signed out
         flash(_("Password changed."), "ok")

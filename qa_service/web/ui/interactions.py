@@ -17,12 +17,13 @@ from qa_service.services.access import STAFF, Viewer, visible_interaction
 from qa_service.services.audit import record
 from qa_service.services.criterion_titles import titles_for_evaluation, titles_for_tenant
 from qa_service.services.disputes import dispute_deadline, disputes_of_evaluation
-from qa_service.services.listing import SORTS, ListFilters, filter_options, list_interactions
+from qa_service.services.listing import SORTS, HiddenFilterError, ListFilters, filter_options, list_interactions
 from qa_service.services.review import changed_by, comments_of, current_evaluation
 from qa_service.web.auth import current_viewer, require_roles
 from qa_service.web.blobs import blob_response
 from qa_service.web.labels import label
 from qa_service.web.ui.database import db
+from qa_service.web.ui.messages import user_message
 from qa_service.web.ui.presenters import duration_of, format_seconds, timeline, turn_views
 
 bp = Blueprint("interactions", __name__)
@@ -105,7 +106,10 @@ def _cached_options(viewer: Viewer) -> dict[str, Any]:
 def list_page() -> ResponseReturnValue:
     viewer = current_viewer()
     filters = filters_from_request()
-    page = list_interactions(db(), viewer, filters, cursor=request.args.get("after"))
+    try:
+        page = list_interactions(db(), viewer, filters, cursor=request.args.get("after"))
+    except HiddenFilterError as error:  # a filter on scores by a role that may not see them
+        return render_template("error.html", code=400, message=user_message(error)), 400
     options = _cached_options(viewer)
     args = {k: v for k, v in request.args.items() if k != "after" and v}
     return render_template(

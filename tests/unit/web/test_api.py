@@ -135,20 +135,22 @@ def test_metrics_count_interactions_by_channel_and_state(settings: Settings, sen
         session.add(tenant)
         session.flush()
         store_interaction(session, settings, tenant.id, chat("m1"))
-    response = create_app(settings).test_client().get("/metrics")
+    client = create_app(settings.with_overrides(metrics_token="scrape-secret")).test_client()
+    response = client.get("/metrics", headers={"Authorization": "Bearer scrape-secret"})
     assert response.status_code == 200
     assert 'qa_interactions{channel="chat",state="fetched"} 1.0' in response.get_data(as_text=True)
 
 
 @pytest.mark.redis
-def test_rq_dashboard_is_for_signed_in_admins_only(queued_settings: Settings) -> None:
+def test_rq_dashboard_is_for_platform_operators_only(queued_settings: Settings) -> None:
     from qa_service.services.accounts import create_user, get_or_create_tenant
 
     with transaction(queued_settings.sqlalchemy_url) as session:
         tenant = get_or_create_tenant(session, "sv", "Северный Ветер")
         for role in ("admin", "qa"):
             create_user(session, tenant, email=f"{role}@sv.test", name=role, role=role, password="long-password-1")
-    app = create_app(queued_settings)
+    # A tenant admin is not a platform operator (see tests/security/test_role_disclosure.py).
+    app = create_app(queued_settings.with_overrides(platform_operators=(("sv", "admin@sv.test"),)))
     assert app.test_client().get("/admin/rq/").status_code == 401
     for role, expected in (("qa", 403), ("admin", 200)):
         client = app.test_client()
@@ -159,7 +161,7 @@ def test_rq_dashboard_is_for_signed_in_admins_only(queued_settings: Settings) ->
 def _sign_in(client: FlaskClient, email: str, password: str) -> None:
     from qa_service.db.models import User
     from qa_service.db.session import session_factory
-    from qa_service.web.auth import password_fingerprint
+    from qa_service.web.auth import now, password_fingerprint
 
     settings: Settings = client.application.config["QA_SETTINGS"]
     with session_factory(settings.sqlalchemy_url)() as db:
@@ -167,6 +169,8 @@ def _sign_in(client: FlaskClient, email: str, password: str) -> None:
         with client.session_transaction() as session:
             session["user_id"] = user.id
             session["pw"] = password_fingerprint(user)
+            session["epoch"] = user.session_epoch  # sessions are revocable and expire: see web/auth.py
+            session["iat"] = int(now())
 
 
 def test_session_reads_are_for_admin_and_qa_only(settings: Settings) -> None:
