@@ -35,6 +35,7 @@ from qa_service.db.models import (
 )
 from qa_service.services.access import Viewer, visible_interaction
 from qa_service.services.audit import record
+from qa_service.services.calibration_blind import is_blind
 from qa_service.services.mail import send_mail
 from qa_service.services.review import ANSWERS, points_for
 
@@ -354,13 +355,7 @@ def reveal(session: Session, viewer: Viewer, calibration_id: int) -> Calibration
 
 def pending_for(session: Session, viewer: Viewer, interaction_id: int) -> bool:
     """True while `viewer` still has to score this interaction blind in some session."""
-    stmt = (select(func.count()).select_from(CalibrationItem)
-            .join(CalibrationParticipant, CalibrationParticipant.session_id == CalibrationItem.session_id)
-            .join(CalibrationSession, CalibrationSession.id == CalibrationItem.session_id)
-            .where(CalibrationItem.interaction_id == interaction_id, CalibrationParticipant.user_id == viewer.user_id,
-                   CalibrationParticipant.completed_at.is_(None), CalibrationSession.revealed_at.is_(None),
-                   CalibrationSession.tenant_id == viewer.tenant_id))
-    return bool(session.scalar(stmt))
+    return is_blind(session, viewer, interaction_id)
 
 
 def participants(session: Session, calibration: CalibrationSession) -> list[tuple[CalibrationParticipant, User]]:

@@ -32,6 +32,7 @@ from qa_service.db.models import (
 )
 from qa_service.services.access import Viewer, visible_interaction
 from qa_service.services.audit import record
+from qa_service.services.calibration_blind import blind_interactions, is_blind
 
 ANSWERS = ("yes", "no", "na")
 
@@ -78,9 +79,7 @@ def current_evaluation(session: Session, viewer: Viewer, interaction: Interactio
     """The evaluation `viewer` should see: agents only a released one; customers none (they score blind)."""
     if not viewer.sees_evaluations:
         return None
-    from qa_service.services.calibration import pending_for  # imported here: calibration imports this module
-
-    if pending_for(session, viewer, interaction.id):
+    if is_blind(session, viewer, interaction.id):
         return None  # the viewer still scores this interaction blind in a calibration session
     evaluations = [e for e in evaluations_of(session, interaction.id) if e.kind != EvaluationKind.CALIBRATION]
     if viewer.role == Role.AGENT:
@@ -276,6 +275,7 @@ def agent_evaluations(session: Session, viewer: Viewer) -> list[tuple[Evaluation
             Evaluation.tenant_id == viewer.tenant_id,
             Evaluation.status == EvaluationStatus.RELEASED,
             Interaction.agent_id.in_(viewer.agent_ids),
+            Evaluation.interaction_id.not_in(blind_interactions(viewer)),  # the blind rule, for every role
         )
         .order_by(Evaluation.released_at.desc(), Evaluation.id.desc())
     )

@@ -14,6 +14,7 @@ from qa_service.db.blobs import BlobNotFound, BlobStore
 from qa_service.db.models import Channel, Role
 from qa_service.services.access import STAFF, Viewer, visible_interaction
 from qa_service.services.audit import record
+from qa_service.services.calibration_blind import blind_interaction_ids
 from qa_service.services.disputes import dispute_deadline, disputes_of_evaluation
 from qa_service.services.listing import SORTS, ListFilters, filter_options, list_interactions
 from qa_service.services.review import comments_of, current_evaluation
@@ -87,11 +88,13 @@ def list_page() -> ResponseReturnValue:
     viewer = current_viewer()
     filters = filters_from_request()
     page = list_interactions(db(), viewer, filters, cursor=request.args.get("after"))
+    # Calibration blind rule: rows the viewer scores blind show no score and no flags.
+    blind = blind_interaction_ids(db(), viewer, [row.interaction.id for row in page.rows])
     options = _cached_options(viewer) if viewer.role != Role.CUSTOMER else None
     args = {k: v for k, v in request.args.items() if k != "after" and v}
     return render_template(
         "interactions/list.html", page=page, filters=filters, options=options, args=args, sorts=SORTS,
-        show_scores=viewer.sees_evaluations,
+        show_scores=viewer.sees_evaluations, blind=blind,
     )
 
 
