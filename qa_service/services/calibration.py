@@ -240,9 +240,7 @@ def notify_participants(settings: Settings, session: Session, calibration: Calib
         select(CalibrationParticipant, User).join(User, User.id == CalibrationParticipant.user_id)
         .where(CalibrationParticipant.session_id == calibration.id, CalibrationParticipant.notified_at.is_(None))
     ).all()
-    tenant = session.get(Tenant, calibration.tenant_id)
-    zone = ZoneInfo(tenant.timezone if tenant is not None and tenant.timezone else "Europe/Moscow")
-    due = calibration.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if calibration.due_at else "—"
+    due = _local_due(session, calibration)
     sent = 0
     for participant, user in rows:
         body = (f"Вас пригласили в сессию калибровки «{calibration.title}». Срок: {due}.\n"
@@ -258,6 +256,53 @@ def notify_participants(settings: Settings, session: Session, calibration: Calib
         participant.notified_at = datetime.now(UTC)
         sent += 1
     return sent
+
+
+# --- the deadline --------------------------------------------------------------------------------
+
+def _local_due(session: Session, calibration: CalibrationSession) -> str:
+    """The deadline as people read it: in the tenant's time zone, never UTC."""
+    if calibration.due_at is None:
+        return "—"
+    tenant = session.get(Tenant, calibration.tenant_id)
+    try:
+        zone = ZoneInfo(tenant.timezone if tenant is not None and tenant.timezone else "Europe/Moscow")
+    except (ValueError, KeyError):
+        zone = ZoneInfo("Europe/Moscow")
+    return calibration.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def is_overdue(calibration: CalibrationSession, now: datetime | None = None) -> bool:
+    return calibration.due_at is not None and (now or datetime.now(UTC)) > calibration.due_at
+
+
+def _require_open(session: Session, calibration: CalibrationSession, now: datetime | None) -> None:
+    """Answers are taken until the end of the deadline day; after it only an extension reopens them."""
+    if calibration.closed_at is not None:
+        raise CalibrationError("сессия закрыта", "the session is closed")
+    if is_overdue(calibration, now):
+        due = _local_due(session, calibration)
+        raise CalibrationError(
+            f"срок сессии истёк ({due}): ответы больше не принимаются; ведущий может продлить срок",
+            f"the session's deadline has passed ({due}): answers are no longer accepted; "
+            "the facilitator can extend it",
+        )
+
+
+def extend_deadline(session: Session, viewer: Viewer, calibration_id: int, due_at: datetime,
+                    now: datetime | None = None) -> CalibrationSession:
+    """The facilitator moves the deadline to a later moment (still in the future)."""
+    calibration = get_session(session, viewer, calibration_id)
+    if not is_facilitator(calibration, viewer):
+        raise CalibrationForbidden("продлить срок может только ведущий", "only the facilitator extends the deadline")
+    if due_at <= (now or datetime.now(UTC)):
+        raise CalibrationError("новый срок должен быть в будущем", "the new deadline must be in the future")
+    previous = calibration.due_at
+    calibration.due_at = due_at
+    record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="calibration.extend",
+           entity="calibration_session", entity_id=calibration.id,
+           details={"from": previous.isoformat() if previous else None, "to": due_at.isoformat()})
+    return calibration
 
 
 # --- scoring -------------------------------------------------------------------------------------
@@ -285,14 +330,13 @@ def _participant(session: Session, viewer: Viewer, calibration_id: int) -> tuple
 
 def save_answers(
     session: Session, viewer: Viewer, calibration_id: int, item_id: int,
-    answers: Mapping[str, tuple[str | None, str]],
+    answers: Mapping[str, tuple[str | None, str]], now: datetime | None = None,
 ) -> int:
     """Save the participant's draft answers (criterion -> (answer, comment)) for one item."""
     calibration, participant = _participant(session, viewer, calibration_id)
     if participant.completed_at is not None:
         raise CalibrationError("ответы уже отправлены", "your answers are already submitted")
-    if calibration.closed_at is not None:
-        raise CalibrationError("сессия закрыта", "the session is closed")
+    _require_open(session, calibration, now)
     item = next((i for i, _x in session_items(session, calibration) if i.id == item_id), None)
     if item is None:
         raise CalibrationNotFound("элемент сессии не найден", "session item not found")
@@ -321,11 +365,13 @@ def missing_answers(session: Session, calibration: CalibrationSession, participa
             for c in item_criteria(session, item, x) if (item.id, c.id) not in answered]
 
 
-def submit(session: Session, viewer: Viewer, calibration_id: int) -> CalibrationParticipant:
+def submit(session: Session, viewer: Viewer, calibration_id: int, now: datetime | None = None
+           ) -> CalibrationParticipant:
     """Submit every answer: from now on the participant sees the results (and can change nothing)."""
     calibration, participant = _participant(session, viewer, calibration_id)
     if participant.completed_at is not None:
         raise CalibrationError("ответы уже отправлены", "your answers are already submitted")
+    _require_open(session, calibration, now)
     missing = missing_answers(session, calibration, participant)
     if missing:
         interaction, criterion = missing[0]

@@ -107,7 +107,7 @@ def _day(name: str, plus_days: int = 0) -> datetime | None:
 def _deadline() -> datetime | None:
     """The deadline day's last minute in the tenant's time zone."""
     day = _day("deadline")
-    return None if day is None else (day.astimezone(_zone()) + timedelta(hours=23, minutes=59)).astimezone(UTC)
+    return None if day is None else (day.astimezone(_zone()) + timedelta(days=1, seconds=-1)).astimezone(UTC)
 
 
 @bp.post("/calibration")
@@ -167,7 +167,28 @@ def detail(calibration_id: int) -> ResponseReturnValue:
         "calibration/detail.html", calibration=calibration, participant=participant, items=items, people=people,
         results_visible=service.results_visible(session, viewer, calibration),
         facilitator=service.is_facilitator(calibration, viewer), local=_local(_zone()),
+        overdue=service.is_overdue(calibration),
     )
+
+
+@bp.post("/calibration/<int:calibration_id>/deadline")
+@require_roles(*ROLES)
+def extend(calibration_id: int) -> ResponseReturnValue:
+    session = db()
+    try:
+        due_at = _deadline()
+        if due_at is None:
+            raise service.CalibrationError("укажите новый срок", "give the new deadline")
+        service.extend_deadline(session, current_viewer(), calibration_id, due_at)
+    except (service.CalibrationForbidden, service.CalibrationNotFound) as error:
+        return _refused(error)
+    except service.CalibrationError as error:
+        session.rollback()
+        flash_error(error)
+        return redirect(url_for("calibration.detail", calibration_id=calibration_id)), 303
+    session.commit()
+    flash(_("Deadline extended."), "ok")
+    return redirect(url_for("calibration.detail", calibration_id=calibration_id)), 303
 
 
 @bp.get("/calibration/<int:calibration_id>/items/<int:item_id>")
@@ -198,6 +219,7 @@ def score_page(calibration_id: int, item_id: int) -> ResponseReturnValue:
         mine={c: a for (i, c), a in mine.items() if i == item.id}, turns=turn_views(interaction, []),
         fmt=format_seconds, position=index + 1, total=len(items), local=_local(_zone(), seconds=True),
         next_item=items[index + 1][0] if index + 1 < len(items) else None,
+        overdue=service.is_overdue(calibration),
     )
 
 
