@@ -359,7 +359,8 @@ def report(calibration_id: int, fmt: str) -> ResponseReturnValue:
 @require_roles(*ROLES)
 def alignment() -> ResponseReturnValue:
     rows = grader_alignment(db(), current_viewer())
-    return render_template("calibration/alignment.html", rows=rows, target=OBJECTIVE_TARGET)
+    return render_template("calibration/alignment.html", rows=rows, objective_target=OBJECTIVE_TARGET,
+                           judgement_target=SUBJECTIVE_TARGET)
 
 
 @bp.app_context_processor
