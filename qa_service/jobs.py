@@ -222,3 +222,10 @@ def send_coaching_notices(tenant_id: int) -> None:
     from qa_service.services.coaching_notices import send_coaching_notices as send
 
     send(current_settings(), tenant_id, datetime.now(UTC))
+
+
+def send_calibration_invitations(calibration_id: int, link: str) -> None:
+    """Mail a calibration session's invitations; fails (so RQ retries) while the relay refuses any."""
+    from qa_service.services.calibration_invitations import send_invitations
+
+    send_invitations(current_settings(), calibration_id, link)

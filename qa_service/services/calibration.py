@@ -8,7 +8,6 @@ included — before they have submitted or the facilitator has revealed the sess
 from __future__ import annotations
 
 import logging
-import smtplib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +19,6 @@ import yaml
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
 from qa_service.db.models import (
     CalibrationAnswer,
@@ -36,7 +34,6 @@ from qa_service.db.models import (
 from qa_service.services.access import Viewer, visible_interaction
 from qa_service.services.audit import record
 from qa_service.services.calibration_blind import is_blind
-from qa_service.services.mail import send_mail
 from qa_service.services.review import ANSWERS, points_for
 
 log = logging.getLogger(__name__)
@@ -232,35 +229,9 @@ def create_session(
     return calibration
 
 
-def notify_participants(settings: Settings, session: Session, calibration: CalibrationSession, link: str) -> int:
-    """E-mail the invited who were not yet told (when SMTP is configured); returns how many were sent."""
-    if not settings.smtp_url:
-        return 0
-    rows = session.execute(
-        select(CalibrationParticipant, User).join(User, User.id == CalibrationParticipant.user_id)
-        .where(CalibrationParticipant.session_id == calibration.id, CalibrationParticipant.notified_at.is_(None))
-    ).all()
-    due = _local_due(session, calibration)
-    sent = 0
-    for participant, user in rows:
-        body = (f"Вас пригласили в сессию калибровки «{calibration.title}». Срок: {due}.\n"
-                f"Оцените взаимодействия вслепую: {link}\n\n"
-                f"You are invited to the calibration session “{calibration.title}”. Deadline: {due}.\n"
-                f"Score the interactions blind: {link}\n")
-        try:
-            send_mail(settings, [user.email], f"Калибровка / Calibration: {calibration.title}", body)
-        except (smtplib.SMTPException, OSError) as error:
-            # The invitation still shows in the app (nav badge); notified_at stays empty, so a later call resends.
-            log.warning("calibration invitation not sent", extra={"session": calibration.id, "error": str(error)})
-            continue
-        participant.notified_at = datetime.now(UTC)
-        sent += 1
-    return sent
-
-
 # --- the deadline --------------------------------------------------------------------------------
 
-def _local_due(session: Session, calibration: CalibrationSession) -> str:
+def local_due(session: Session, calibration: CalibrationSession) -> str:
     """The deadline as people read it: in the tenant's time zone, never UTC."""
     if calibration.due_at is None:
         return "—"
@@ -281,7 +252,7 @@ def _require_open(session: Session, calibration: CalibrationSession, now: dateti
     if calibration.closed_at is not None:
         raise CalibrationError("сессия закрыта", "the session is closed")
     if is_overdue(calibration, now):
-        due = _local_due(session, calibration)
+        due = local_due(session, calibration)
         raise CalibrationError(
             f"срок сессии истёк ({due}): ответы больше не принимаются; ведущий может продлить срок",
             f"the session's deadline has passed ({due}): answers are no longer accepted; "

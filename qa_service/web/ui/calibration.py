@@ -17,10 +17,12 @@ from flask_babel import gettext as _
 from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
 from qa_service.db.models import Tenant
+from qa_service.jobs import enqueue, send_calibration_invitations
 from qa_service.services import calibration as service
 from qa_service.services.audit import record
 from qa_service.services.calibration_alignment import grader_alignment
 from qa_service.services.calibration_export import report_pdf, report_xlsx
+from qa_service.services.calibration_invitations import InvitationsNotSent
 from qa_service.services.calibration_picking import RULES, pick_interactions
 from qa_service.services.calibration_results import (
     OBJECTIVE_TARGET,
@@ -138,11 +140,17 @@ def create() -> ResponseReturnValue:
             flash(_("Check the form: numbers are expected."), "error")
         return redirect(url_for("calibration.new")), 303
     session.commit()
+    # Mail only after the commit, so the job always finds the session (RQ retries a relay that is down).
     settings: Settings = current_app.config["QA_SETTINGS"]
-    sent = service.notify_participants(settings, session, calibration,
-                                       url_for("calibration.detail", calibration_id=calibration.id, _external=True))
-    session.commit()
-    flash(_("Session created; participants invited (%(sent)d e-mails sent).", sent=sent), "ok")
+    link = url_for("calibration.detail", calibration_id=calibration.id, _external=True)
+    try:
+        enqueue(settings, send_calibration_invitations, calibration.id, link,
+                job_id=f"calibration-invitations-{calibration.id}")
+    except InvitationsNotSent:  # in-process mode (no Redis): the job ran right here and the relay refused
+        flash(_("Session created; participants see it in the app, but the mail relay refused the invitation "
+                "e-mails."), "error")
+    else:
+        flash(_("Session created; participants invited."), "ok")
     return redirect(url_for("calibration.detail", calibration_id=calibration.id)), 303
 
 
