@@ -34,6 +34,7 @@ from qa_service.db.models import (
 from qa_service.services.access import Viewer, visible_interaction
 from qa_service.services.audit import record
 from qa_service.services.calibration_blind import is_blind
+from qa_service.services.calibration_rubrics import chosen_versions
 from qa_service.services.review import ANSWERS, points_for
 
 log = logging.getLogger(__name__)
@@ -176,9 +177,10 @@ def eligible_participants(session: Session, viewer: Viewer) -> list[User]:
 def create_session(
     session: Session, viewer: Viewer, *, title: str, due_at: datetime | None, interaction_ids: Sequence[int],
     participant_ids: Sequence[int], benchmark_id: int | None = None, selection: Mapping[str, Any] | None = None,
-    drawn_by_rule: bool = False,
+    drawn_by_rule: bool = False, rubric_version_ids: Mapping[str, int] | None = None,
 ) -> CalibrationSession:
-    """A new session; items pinned to their channel's current rubric version; participants invited.
+    """A new session; items pinned to the chosen rubric version of their channel (by default the
+    channel's current one); participants invited.
 
     `drawn_by_rule`: the ids come from `pick_interactions` (not typed by the user), so they are
     checked against the tenant only — a customer's lead may draw from the airline's interactions.
@@ -208,6 +210,10 @@ def create_session(
     if benchmark_id not in chosen:
         raise CalibrationError("эталонный участник должен быть среди приглашённых",
                                "the benchmark participant must be one of the invited")
+    try:
+        pinned = chosen_versions(session, viewer, rubric_version_ids or {})
+    except UserFacingError as error:
+        raise CalibrationError(error.ru, error.en) from None
     calibration = CalibrationSession(
         tenant_id=viewer.tenant_id, title=title[:200], due_at=due_at, created_by_id=viewer.user_id,
         facilitator_id=viewer.user_id, benchmark_user_id=benchmark_id, selection=dict(selection or {"rule": "manual"}),
@@ -218,14 +224,16 @@ def create_session(
 
     for interaction in interactions:
         assert interaction is not None
-        version = current_rubric_version(session, viewer.tenant_id, interaction.channel.value)
+        version = pinned.get(interaction.channel.value) or current_rubric_version(
+            session, viewer.tenant_id, interaction.channel.value)
         session.add(CalibrationItem(session_id=calibration.id, interaction_id=interaction.id,
                                     rubric_version_id=version.id))
     session.add_all(CalibrationParticipant(session_id=calibration.id, user_id=p) for p in chosen)
     session.flush()
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="calibration.create",
            entity="calibration_session", entity_id=calibration.id,
-           details={"items": ids, "participants": chosen, "benchmark": benchmark_id})
+           details={"items": ids, "participants": chosen, "benchmark": benchmark_id,
+                    "rubric_versions": {c: v.id for c, v in pinned.items()}})
     return calibration
 
 

@@ -34,6 +34,7 @@ from qa_service.services.calibration_results import (
     session_results,
     sign_off,
 )
+from qa_service.services.calibration_rubrics import CHANNELS, published_versions
 from qa_service.web.auth import current_viewer, require_roles
 from qa_service.web.ui.database import db
 from qa_service.web.ui.messages import flash_error, user_message
@@ -91,7 +92,8 @@ def list_page() -> ResponseReturnValue:
 def new() -> ResponseReturnValue:
     people = service.eligible_participants(db(), current_viewer())
     return render_template("calibration/new.html", people=people, rules=RULES,
-                           preset=request.args.get("ids", ""))
+                           preset=request.args.get("ids", ""),
+                           versions=published_versions(db(), current_viewer()), local=_local(_zone()))
 
 
 def _day(name: str, plus_days: int = 0) -> datetime | None:
@@ -129,6 +131,7 @@ def create() -> ResponseReturnValue:
             session, viewer, title=request.form.get("title", ""), due_at=_deadline(),
             interaction_ids=ids, participant_ids=[int(p) for p in request.form.getlist("participants")],
             benchmark_id=int(benchmark) if benchmark else None, drawn_by_rule=rule != "manual",
+            rubric_version_ids={c: int(v) for c in CHANNELS if (v := request.form.get(f"rubric-{c}"))},
             selection={"rule": rule, "per_channel": per_channel if rule == "random" else None,
                        "from": request.form.get("from") or None, "to": request.form.get("to") or None},
         )
