@@ -67,6 +67,24 @@ class CriterionInfo:
     weight: float
     critical: bool
     subjective: bool
+    scale: tuple[float, float, float] | None = None  # (min, max, step) of a scaled criterion
+
+    def fraction(self, answer: str | None) -> str | float | None:
+        """The answer as the scoring arithmetic takes it: a scaled number becomes its share of the weight."""
+        if answer is None or answer in ANSWERS:
+            return answer
+        value = float(answer)
+        if self.scale is None:
+            return value
+        low, high, _step = self.scale
+        return (value - low) / (high - low)
+
+
+def _scale(raw: object) -> tuple[float, float, float] | None:
+    if not isinstance(raw, dict):
+        return None
+    low, high = float(raw.get("min", 0)), float(raw["max"])
+    return (low, high, float(raw.get("step", 1))) if high > low else None
 
 
 @lru_cache(maxsize=64)
@@ -80,7 +98,7 @@ def _outline(content: str) -> tuple[CriterionInfo, ...]:
             result.append(CriterionInfo(
                 id=str(c["id"]), title=str(c.get("title") or c["id"]), section=str(section.get("title", "")),
                 weight=float(c.get("weight", 0)), critical=bool(c.get("critical", False)),
-                subjective=kind in SUBJECTIVE_KINDS,
+                subjective=kind in SUBJECTIVE_KINDS, scale=_scale(c.get("scale")),
             ))
     return tuple(result)
 
@@ -104,6 +122,19 @@ def valid_answer(value: str | None) -> str | None:
     if points_for(value, 1.0) is None:
         raise CalibrationError(f"недопустимый ответ {value!r}", f"invalid answer {value!r}")
     return value
+
+
+def _check_scale(criterion: CriterionInfo, value: str | None) -> None:
+    """A scaled criterion takes a number within its range (or n/a); the others yes/no/n/a."""
+    if value is None or value in ANSWERS:
+        return
+    if criterion.scale is None:
+        raise CalibrationError(f"«{criterion.title}»: ответ да, нет или н/п",
+                               f"“{criterion.title}”: answer yes, no or n/a")
+    low, high, _step = criterion.scale
+    if not low <= float(value) <= high:
+        raise CalibrationError(f"«{criterion.title}»: число от {low:g} до {high:g}",
+                               f"“{criterion.title}”: a number from {low:g} to {high:g}")
 
 
 # --- who sees what -------------------------------------------------------------------------------
@@ -320,13 +351,14 @@ def save_answers(
     if item is None:
         raise CalibrationNotFound("элемент сессии не найден", "session item not found")
     interaction = session.get_one(Interaction, item.interaction_id)
-    known = {c.id for c in item_criteria(session, item, interaction)}
+    known = {c.id: c for c in item_criteria(session, item, interaction)}
     existing = my_answers(session, participant)
     saved = 0
     for criterion_id, (raw, comment) in answers.items():
         if criterion_id not in known:
             continue
         value = valid_answer(raw)
+        _check_scale(known[criterion_id], value)
         row = existing.get((item.id, criterion_id))
         if row is None:
             row = CalibrationAnswer(participant_id=participant.id, item_id=item.id, criterion_id=criterion_id)

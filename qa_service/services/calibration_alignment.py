@@ -33,7 +33,7 @@ from qa_service.db.models import (
 )
 from qa_service.services.access import Viewer
 from qa_service.services.calibration import item_criteria, results_visible, session_items
-from qa_service.services.calibration_results import OBJECTIVE_TARGET, SUBJECTIVE_TARGET, _engine
+from qa_service.services.calibration_results import OBJECTIVE_TARGET, SUBJECTIVE_TARGET
 
 SEES_EVERYONE = (Role.ADMIN, Role.QA, Role.CUSTOMER)
 
@@ -125,12 +125,13 @@ def _session_points(session: Session, calibration: CalibrationSession) -> dict[i
                     points[user].judgement_agree += answer == reference[c.id]
         if any(v is None for v in reference.values()):
             continue  # no full reference score for this item
-        ref_score = summarize((_engine(reference[c.id]), c.weight, c.critical) for c in criteria).score
+        ref_score = summarize((c.fraction(reference[c.id]), c.weight, c.critical) for c in criteria).score
         for user in participants.values():
             theirs = [given.get((item.id, c.id), {}).get(user) for c in criteria]
             if ref_score is None or any(a is None for a in theirs):
                 continue
-            score = summarize((_engine(a), c.weight, c.critical) for a, c in zip(theirs, criteria, strict=True)).score
+            score = summarize((c.fraction(a), c.weight, c.critical)
+                              for a, c in zip(theirs, criteria, strict=True)).score
             if score is not None:
                 deviations[user].append(score - ref_score)
     for user, values in deviations.items():

@@ -115,15 +115,11 @@ class SessionResults:
     signed_off_by: str | None = None
 
 
-def _engine(answer: str | None) -> str | float | None:
-    """Stored answers are text; the scoring arithmetic wants a number for scaled criteria."""
-    return answer if answer in (None, "yes", "no", "na") else float(answer or 0)
-
-
 def _score(rows: list[CriterionRow], answers: dict[str, str | None]) -> float | None:
     if not answers or all(a is None for a in answers.values()):
         return None
-    items = [(_engine(answers.get(r.criterion.id)), r.criterion.weight, r.criterion.critical) for r in rows]
+    items = [(r.criterion.fraction(answers.get(r.criterion.id)), r.criterion.weight, r.criterion.critical)
+             for r in rows]
     return summarize(items).score
 
 
