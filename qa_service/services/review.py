@@ -98,6 +98,10 @@ def _reviewable(session: Session, viewer: Viewer, interaction_id: int) -> Intera
     interaction = visible_interaction(session, viewer, interaction_id)
     if interaction is None:
         raise ReviewError("взаимодействие не найдено", "interaction not found")
+    if is_blind(session, viewer, interaction.id):  # a review starts from the machine's answers
+        raise ReviewError("вы оцениваете это взаимодействие вслепую в сессии калибровки: проверка доступна "
+                          "после отправки ваших ответов", "you score this interaction blind in a calibration "
+                          "session: review it after you submit your answers")
     return interaction
 
 

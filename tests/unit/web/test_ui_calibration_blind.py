@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 from factories import World, build_world, sign_in
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from qa_service.config import Settings
-from qa_service.db.models import Interaction, ReviewAssignment, User
+from qa_service.db.models import Dispute, Evaluation, Interaction, ReviewAssignment, User
 from qa_service.db.session import transaction
 from qa_service.services.access import viewer_for
 from qa_service.services.calibration import create_session, reveal
@@ -83,3 +83,33 @@ def test_the_predicate_is_per_person_and_per_tenant(blind: tuple[Any, str, World
         assert blind_interaction_ids(session, viewer("qa"), []) == frozenset()
         ids = session.scalars(select(Interaction.id).where(Interaction.tenant_id == world.tenant_id)).all()
         assert blind_interaction_ids(session, viewer("qa"), ids) == {world.call_id}
+
+
+def test_no_review_can_be_started_while_blind(blind: tuple[Any, str, World, Settings, int, str]) -> None:
+    """A review starts from the machine's answers (and its errors name them): refused while blind."""
+    client, token, world, settings, _calibration_id, _score = blind
+    with transaction(settings.sqlalchemy_url) as session:
+        before = session.scalar(select(func.count()).select_from(Evaluation))
+    response = client.post(f"/interactions/{world.call_id}/review", follow_redirects=True,
+                           data={"csrf_token": token, "answer-greeting": "no"})
+    assert "вслепую в сессии калибровки" in response.get_data(as_text=True)
+    with transaction(settings.sqlalchemy_url) as session:
+        assert session.scalar(select(func.count()).select_from(Evaluation)) == before
+
+
+def test_disputes_of_a_blind_interaction_are_not_shown(settings: Settings) -> None:
+    world = build_world(settings, with_audio=False, with_dispute=True)
+    with transaction(settings.sqlalchemy_url) as session:
+        dispute_id = session.scalars(select(Dispute.id)).one()
+        admin = viewer_for(session, session.get_one(User, world.users["admin"]))
+        create_session(session, admin, title="Слепая", due_at=None, interaction_ids=[world.email_id],
+                       participant_ids=[world.users["qa"], world.users["customer"]])
+    app = create_app(settings)
+    qa, lead = app.test_client(), app.test_client()
+    sign_in(qa, world.emails["qa"])
+    sign_in(lead, world.emails["admin"])
+    assert "MAIL-0001" not in qa.get("/disputes").get_data(as_text=True)
+    assert qa.get(f"/disputes/{dispute_id}").status_code == 404
+    # The facilitator, who scores nothing, still handles it.
+    assert "MAIL-0001" in lead.get("/disputes").get_data(as_text=True)
+    assert lead.get(f"/disputes/{dispute_id}").status_code == 200
