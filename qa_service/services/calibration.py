@@ -124,7 +124,7 @@ def valid_answer(value: str | None) -> str | None:
     return value
 
 
-def _check_scale(criterion: CriterionInfo, value: str | None) -> None:
+def check_scale(criterion: CriterionInfo, value: str | None) -> None:
     """A scaled criterion takes a number within its range (or n/a); the others yes/no/n/a."""
     if value is None or value in ANSWERS:
         return
@@ -358,7 +358,7 @@ def save_answers(
         if criterion_id not in known:
             continue
         value = valid_answer(raw)
-        _check_scale(known[criterion_id], value)
+        check_scale(known[criterion_id], value)
         row = existing.get((item.id, criterion_id))
         if row is None:
             row = CalibrationAnswer(participant_id=participant.id, item_id=item.id, criterion_id=criterion_id)

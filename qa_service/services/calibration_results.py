@@ -36,6 +36,7 @@ from qa_service.services.calibration import (
     CalibrationForbidden,
     CalibrationNotFound,
     CriterionInfo,
+    check_scale,
     is_facilitator,
     item_criteria,
     require_results,
@@ -229,7 +230,7 @@ def record_consensus(
                                                         CalibrationItem.session_id == calibration.id))
     if item is None:
         raise CalibrationNotFound("элемент сессии не найден", "session item not found")
-    known = {c.id for c in item_criteria(session, item, session.get_one(Interaction, item.interaction_id))}
+    known = {c.id: c for c in item_criteria(session, item, session.get_one(Interaction, item.interaction_id))}
     existing = {c.criterion_id: c for c in session.scalars(
         select(CalibrationConsensus).where(CalibrationConsensus.item_id == item.id))}
     saved = 0
@@ -237,6 +238,7 @@ def record_consensus(
         answer = valid_answer(raw)
         if criterion_id not in known or answer is None:
             continue
+        check_scale(known[criterion_id], answer)
         row = existing.get(criterion_id)
         if row is None:
             row = CalibrationConsensus(item_id=item.id, criterion_id=criterion_id, answer=answer)

@@ -13,7 +13,14 @@ from sqlalchemy import select
 
 from qa_service.config import Settings
 from qa_service.core.rubric.loader import check_rubric_file
-from qa_service.db.models import CalibrationAnswer, CalibrationItem, Rubric, RubricVersion, User
+from qa_service.db.models import (
+    CalibrationAnswer,
+    CalibrationConsensus,
+    CalibrationItem,
+    Rubric,
+    RubricVersion,
+    User,
+)
 from qa_service.db.session import transaction
 from qa_service.services.access import viewer_for
 from qa_service.services.calibration import _outline, create_session
@@ -85,3 +92,15 @@ def test_scoring_page_offers_the_range_and_the_server_keeps_to_it(settings: Sett
     results = qa.get(f"/calibration/{session_id}/results").get_data(as_text=True)
     # (4 − 1) / (5 − 1) = 0.75 of 10 points, plus 10 of 10: 17.5 / 20 = 87.5.
     assert "87.5" in results
+    # The facilitator's consensus on a scaled criterion is a number in its range too.
+    lead = create_app(settings).test_client()
+    lead_token = sign_in(lead, world.emails["admin"])
+    page = lead.get(f"/calibration/{session_id}/results").get_data(as_text=True)
+    assert 'type="number" name="consensus-empathy" min="1" max="5"' in page
+    refused = lead.post(f"/calibration/{session_id}/items/{item}/consensus", follow_redirects=True,
+                        data={"csrf_token": lead_token, "consensus-empathy": "9"})
+    assert "число от 1 до 5" in refused.get_data(as_text=True)
+    assert lead.post(f"/calibration/{session_id}/items/{item}/consensus",
+                     data={"csrf_token": lead_token, "consensus-empathy": "3"}).status_code == 303
+    with transaction(settings.sqlalchemy_url) as session:
+        assert session.scalars(select(CalibrationConsensus.answer)).all() == ["3"]
