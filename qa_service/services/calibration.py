@@ -33,7 +33,6 @@ from qa_service.db.models import (
 )
 from qa_service.services.access import Viewer, visible_interaction
 from qa_service.services.audit import record
-from qa_service.services.calibration_blind import is_blind
 from qa_service.services.calibration_rubrics import chosen_versions
 from qa_service.services.review import ANSWERS, points_for
 
@@ -408,11 +407,6 @@ def reveal(session: Session, viewer: Viewer, calibration_id: int) -> Calibration
         record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="calibration.reveal",
                entity="calibration_session", entity_id=calibration.id)
     return calibration
-
-
-def pending_for(session: Session, viewer: Viewer, interaction_id: int) -> bool:
-    """True while `viewer` still has to score this interaction blind in some session."""
-    return is_blind(session, viewer, interaction_id)
 
 
 def participants(session: Session, calibration: CalibrationSession) -> list[tuple[CalibrationParticipant, User]]:
