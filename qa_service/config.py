@@ -122,6 +122,8 @@ class Settings:
     # Outgoing mail (reports, coaching and calibration notices, staffing alerts): off when unset.
     smtp_url: str | None = None  # smtp://[user:password@]host[:port], smtp+starttls://…, smtps://…
     mail_from: str = "qa-service@localhost"
+    # Where people open the UI: links in e-mails sent by jobs, which have no request to build them from.
+    public_url: str = "http://127.0.0.1:5000"
     # Shipped data overrides (see core/resources.py); None means the copy inside the package.
     rubrics_dir: Path | None = None  # QA_RUBRICS_DIR: rubric ids resolve here
     models_dir: Path | None = None  # QA_MODELS_DIR: holds classifiers/ and the Whisper cache
@@ -203,6 +205,7 @@ class Settings:
             behind_proxy=env.get("QA_BEHIND_PROXY", "").lower() in ("1", "true", "yes"),
             smtp_url=env.get("QA_SMTP_URL") or None,
             mail_from=env.get("QA_MAIL_FROM") or cls.mail_from,
+            public_url=(env.get("QA_PUBLIC_URL") or cls.public_url).rstrip("/"),
             job_timeout_seconds=_positive_int(env, "QA_JOB_TIMEOUT", cls.job_timeout_seconds),
             spool_orphan_age_seconds=_positive_int(env, "QA_SPOOL_ORPHAN_AGE", cls.spool_orphan_age_seconds),
             retry_intervals=(intervals := _retry_intervals(env)),

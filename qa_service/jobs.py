@@ -303,4 +303,12 @@ def generate_daily_reports() -> None:
     run_reports(current_settings(), datetime.now(UTC))
 
 
+@job(queue=TEXT_QUEUE)
+def send_calibration_invitations(calibration_id: int) -> None:
+    """Mail a calibration session's invitations; fails (so RQ retries) while the relay refuses any."""
+    from qa_service.services.calibration_invitations import send_invitations
+
+    send_invitations(current_settings(), calibration_id)
+
+
 install_sender(_send_requested)

@@ -8,7 +8,6 @@ included — before they have submitted or the facilitator has revealed the sess
 from __future__ import annotations
 
 import logging
-import smtplib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +19,6 @@ import yaml
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
 from qa_service.db.models import (
     CalibrationAnswer,
@@ -35,7 +33,7 @@ from qa_service.db.models import (
 )
 from qa_service.services.access import Viewer, visible_interaction
 from qa_service.services.audit import record
-from qa_service.services.mail import send_mail
+from qa_service.services.calibration_rubrics import chosen_versions
 from qa_service.services.review import ANSWERS, points_for
 
 log = logging.getLogger(__name__)
@@ -68,6 +66,24 @@ class CriterionInfo:
     weight: float
     critical: bool
     subjective: bool
+    scale: tuple[float, float, float] | None = None  # (min, max, step) of a scaled criterion
+
+    def fraction(self, answer: str | None) -> str | float | None:
+        """The answer as the scoring arithmetic takes it: a scaled number becomes its share of the weight."""
+        if answer is None or answer in ANSWERS:
+            return answer
+        value = float(answer)
+        if self.scale is None:
+            return value
+        low, high, _step = self.scale
+        return (value - low) / (high - low)
+
+
+def _scale(raw: object) -> tuple[float, float, float] | None:
+    if not isinstance(raw, dict):
+        return None
+    low, high = float(raw.get("min", 0)), float(raw["max"])
+    return (low, high, float(raw.get("step", 1))) if high > low else None
 
 
 @lru_cache(maxsize=64)
@@ -81,7 +97,7 @@ def _outline(content: str) -> tuple[CriterionInfo, ...]:
             result.append(CriterionInfo(
                 id=str(c["id"]), title=str(c.get("title") or c["id"]), section=str(section.get("title", "")),
                 weight=float(c.get("weight", 0)), critical=bool(c.get("critical", False)),
-                subjective=kind in SUBJECTIVE_KINDS,
+                subjective=kind in SUBJECTIVE_KINDS, scale=_scale(c.get("scale")),
             ))
     return tuple(result)
 
@@ -105,6 +121,19 @@ def valid_answer(value: str | None) -> str | None:
     if points_for(value, 1.0) is None:
         raise CalibrationError(f"недопустимый ответ {value!r}", f"invalid answer {value!r}")
     return value
+
+
+def check_scale(criterion: CriterionInfo, value: str | None) -> None:
+    """A scaled criterion takes a number within its range (or n/a); the others yes/no/n/a."""
+    if value is None or value in ANSWERS:
+        return
+    if criterion.scale is None:
+        raise CalibrationError(f"«{criterion.title}»: ответ да, нет или н/п",
+                               f"“{criterion.title}”: answer yes, no or n/a")
+    low, high, _step = criterion.scale
+    if not low <= float(value) <= high:
+        raise CalibrationError(f"«{criterion.title}»: число от {low:g} до {high:g}",
+                               f"“{criterion.title}”: a number from {low:g} to {high:g}")
 
 
 # --- who sees what -------------------------------------------------------------------------------
@@ -178,9 +207,10 @@ def eligible_participants(session: Session, viewer: Viewer) -> list[User]:
 def create_session(
     session: Session, viewer: Viewer, *, title: str, due_at: datetime | None, interaction_ids: Sequence[int],
     participant_ids: Sequence[int], benchmark_id: int | None = None, selection: Mapping[str, Any] | None = None,
-    drawn_by_rule: bool = False,
+    drawn_by_rule: bool = False, rubric_version_ids: Mapping[str, int] | None = None,
 ) -> CalibrationSession:
-    """A new session; items pinned to their channel's current rubric version; participants invited.
+    """A new session; items pinned to the chosen rubric version of their channel (by default the
+    channel's current one); participants invited.
 
     `drawn_by_rule`: the ids come from `pick_interactions` (not typed by the user), so they are
     checked against the tenant only — a customer's lead may draw from the airline's interactions.
@@ -210,6 +240,10 @@ def create_session(
     if benchmark_id not in chosen:
         raise CalibrationError("эталонный участник должен быть среди приглашённых",
                                "the benchmark participant must be one of the invited")
+    try:
+        pinned = chosen_versions(session, viewer, rubric_version_ids or {})
+    except UserFacingError as error:
+        raise CalibrationError(error.ru, error.en) from None
     calibration = CalibrationSession(
         tenant_id=viewer.tenant_id, title=title[:200], due_at=due_at, created_by_id=viewer.user_id,
         facilitator_id=viewer.user_id, benchmark_user_id=benchmark_id, selection=dict(selection or {"rule": "manual"}),
@@ -220,43 +254,64 @@ def create_session(
 
     for interaction in interactions:
         assert interaction is not None
-        version = current_rubric_version(session, viewer.tenant_id, interaction.channel.value)
+        version = pinned.get(interaction.channel.value) or current_rubric_version(
+            session, viewer.tenant_id, interaction.channel.value)
         session.add(CalibrationItem(session_id=calibration.id, interaction_id=interaction.id,
                                     rubric_version_id=version.id))
     session.add_all(CalibrationParticipant(session_id=calibration.id, user_id=p) for p in chosen)
     session.flush()
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="calibration.create",
            entity="calibration_session", entity_id=calibration.id,
-           details={"items": ids, "participants": chosen, "benchmark": benchmark_id})
+           details={"items": ids, "participants": chosen, "benchmark": benchmark_id,
+                    "rubric_versions": {c: v.id for c, v in pinned.items()}})
     return calibration
 
 
-def notify_participants(settings: Settings, session: Session, calibration: CalibrationSession, link: str) -> int:
-    """E-mail the invited who were not yet told (when SMTP is configured); returns how many were sent."""
-    if not settings.smtp_url:
-        return 0
-    rows = session.execute(
-        select(CalibrationParticipant, User).join(User, User.id == CalibrationParticipant.user_id)
-        .where(CalibrationParticipant.session_id == calibration.id, CalibrationParticipant.notified_at.is_(None))
-    ).all()
+# --- the deadline --------------------------------------------------------------------------------
+
+def local_due(session: Session, calibration: CalibrationSession) -> str:
+    """The deadline as people read it: in the tenant's time zone, never UTC."""
+    if calibration.due_at is None:
+        return "—"
     tenant = session.get(Tenant, calibration.tenant_id)
-    zone = ZoneInfo(tenant.timezone if tenant is not None and tenant.timezone else "Europe/Moscow")
-    due = calibration.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if calibration.due_at else "—"
-    sent = 0
-    for participant, user in rows:
-        body = (f"Вас пригласили в сессию калибровки «{calibration.title}». Срок: {due}.\n"
-                f"Оцените взаимодействия вслепую: {link}\n\n"
-                f"You are invited to the calibration session “{calibration.title}”. Deadline: {due}.\n"
-                f"Score the interactions blind: {link}\n")
-        try:
-            send_mail(settings, [user.email], f"Калибровка / Calibration: {calibration.title}", body)
-        except (smtplib.SMTPException, OSError) as error:
-            # The invitation still shows in the app (nav badge); notified_at stays empty, so a later call resends.
-            log.warning("calibration invitation not sent", extra={"session": calibration.id, "error": str(error)})
-            continue
-        participant.notified_at = datetime.now(UTC)
-        sent += 1
-    return sent
+    try:
+        zone = ZoneInfo(tenant.timezone if tenant is not None and tenant.timezone else "Europe/Moscow")
+    except (ValueError, KeyError):
+        zone = ZoneInfo("Europe/Moscow")
+    return calibration.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def is_overdue(calibration: CalibrationSession, now: datetime | None = None) -> bool:
+    return calibration.due_at is not None and (now or datetime.now(UTC)) > calibration.due_at
+
+
+def _require_open(session: Session, calibration: CalibrationSession, now: datetime | None) -> None:
+    """Answers are taken until the end of the deadline day; after it only an extension reopens them."""
+    if calibration.closed_at is not None:
+        raise CalibrationError("сессия закрыта", "the session is closed")
+    if is_overdue(calibration, now):
+        due = local_due(session, calibration)
+        raise CalibrationError(
+            f"срок сессии истёк ({due}): ответы больше не принимаются; ведущий может продлить срок",
+            f"the session's deadline has passed ({due}): answers are no longer accepted; "
+            "the facilitator can extend it",
+        )
+
+
+def extend_deadline(session: Session, viewer: Viewer, calibration_id: int, due_at: datetime,
+                    now: datetime | None = None) -> CalibrationSession:
+    """The facilitator moves the deadline to a later moment (still in the future)."""
+    calibration = get_session(session, viewer, calibration_id)
+    if not is_facilitator(calibration, viewer):
+        raise CalibrationForbidden("продлить срок может только ведущий", "only the facilitator extends the deadline")
+    if due_at <= (now or datetime.now(UTC)):
+        raise CalibrationError("новый срок должен быть в будущем", "the new deadline must be in the future")
+    previous = calibration.due_at
+    calibration.due_at = due_at
+    record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="calibration.extend",
+           entity="calibration_session", entity_id=calibration.id,
+           details={"from": previous.isoformat() if previous else None, "to": due_at.isoformat()})
+    return calibration
 
 
 # --- scoring -------------------------------------------------------------------------------------
@@ -284,25 +339,25 @@ def _participant(session: Session, viewer: Viewer, calibration_id: int) -> tuple
 
 def save_answers(
     session: Session, viewer: Viewer, calibration_id: int, item_id: int,
-    answers: Mapping[str, tuple[str | None, str]],
+    answers: Mapping[str, tuple[str | None, str]], now: datetime | None = None,
 ) -> int:
     """Save the participant's draft answers (criterion -> (answer, comment)) for one item."""
     calibration, participant = _participant(session, viewer, calibration_id)
     if participant.completed_at is not None:
         raise CalibrationError("ответы уже отправлены", "your answers are already submitted")
-    if calibration.closed_at is not None:
-        raise CalibrationError("сессия закрыта", "the session is closed")
+    _require_open(session, calibration, now)
     item = next((i for i, _x in session_items(session, calibration) if i.id == item_id), None)
     if item is None:
         raise CalibrationNotFound("элемент сессии не найден", "session item not found")
     interaction = session.get_one(Interaction, item.interaction_id)
-    known = {c.id for c in item_criteria(session, item, interaction)}
+    known = {c.id: c for c in item_criteria(session, item, interaction)}
     existing = my_answers(session, participant)
     saved = 0
     for criterion_id, (raw, comment) in answers.items():
         if criterion_id not in known:
             continue
         value = valid_answer(raw)
+        check_scale(known[criterion_id], value)
         row = existing.get((item.id, criterion_id))
         if row is None:
             row = CalibrationAnswer(participant_id=participant.id, item_id=item.id, criterion_id=criterion_id)
@@ -320,11 +375,13 @@ def missing_answers(session: Session, calibration: CalibrationSession, participa
             for c in item_criteria(session, item, x) if (item.id, c.id) not in answered]
 
 
-def submit(session: Session, viewer: Viewer, calibration_id: int) -> CalibrationParticipant:
+def submit(session: Session, viewer: Viewer, calibration_id: int, now: datetime | None = None
+           ) -> CalibrationParticipant:
     """Submit every answer: from now on the participant sees the results (and can change nothing)."""
     calibration, participant = _participant(session, viewer, calibration_id)
     if participant.completed_at is not None:
         raise CalibrationError("ответы уже отправлены", "your answers are already submitted")
+    _require_open(session, calibration, now)
     missing = missing_answers(session, calibration, participant)
     if missing:
         interaction, criterion = missing[0]
@@ -350,17 +407,6 @@ def reveal(session: Session, viewer: Viewer, calibration_id: int) -> Calibration
         record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="calibration.reveal",
                entity="calibration_session", entity_id=calibration.id)
     return calibration
-
-
-def pending_for(session: Session, viewer: Viewer, interaction_id: int) -> bool:
-    """True while `viewer` still has to score this interaction blind in some session."""
-    stmt = (select(func.count()).select_from(CalibrationItem)
-            .join(CalibrationParticipant, CalibrationParticipant.session_id == CalibrationItem.session_id)
-            .join(CalibrationSession, CalibrationSession.id == CalibrationItem.session_id)
-            .where(CalibrationItem.interaction_id == interaction_id, CalibrationParticipant.user_id == viewer.user_id,
-                   CalibrationParticipant.completed_at.is_(None), CalibrationSession.revealed_at.is_(None),
-                   CalibrationSession.tenant_id == viewer.tenant_id))
-    return bool(session.scalar(stmt))
 
 
 def participants(session: Session, calibration: CalibrationSession) -> list[tuple[CalibrationParticipant, User]]:

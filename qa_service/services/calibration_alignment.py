@@ -4,7 +4,10 @@ The reference of a criterion on an item is the consensus recorded after discussi
 benchmark participant's answer.  Per reviewer: share of answers equal to the reference (with
 its Wilson interval and the number of answers), strictness (mean signed difference of their
 total score from the reference score: negative = stricter), and the per-session trend.
-A reviewer is flagged when even the interval's upper end is below the target: the shortfall
+Agreement is split as the standard splits its targets: ≥ 90 % on objective criteria (a checkable
+fact: a phrase said, a time kept, a number) and ≥ 80 % on judgement criteria — those whose rule
+is of kind `manual` or `classifier` (`services.calibration.SUBJECTIVE_KINDS`).  A reviewer is
+flagged when, for either kind, even the interval's upper end is below its target: the shortfall
 is not chance.
 """
 
@@ -30,7 +33,7 @@ from qa_service.db.models import (
 )
 from qa_service.services.access import Viewer
 from qa_service.services.calibration import item_criteria, results_visible, session_items
-from qa_service.services.calibration_results import OBJECTIVE_TARGET, _engine
+from qa_service.services.calibration_results import OBJECTIVE_TARGET, SUBJECTIVE_TARGET
 
 SEES_EVERYONE = (Role.ADMIN, Role.QA, Role.CUSTOMER)
 
@@ -43,10 +46,32 @@ class SessionPoint:
     agree: int
     compared: int
     deviation: float | None
+    # (agree, compared) on judgement criteria; the objective ones are the rest.
+    judgement_agree: int = 0
+    judgement_compared: int = 0
 
     @property
     def rate(self) -> float | None:
         return self.agree / self.compared if self.compared else None
+
+
+@dataclass
+class KindShare:
+    """Agreement on one kind of criteria (objective or judgement) against that kind's target."""
+
+    target: float
+    agree: int = 0
+    compared: int = 0
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def rate(self) -> float | None:
+        return self.agree / self.compared if self.compared else None
+
+    @property
+    def flagged(self) -> bool:
+        return self.high is not None and self.high < self.target
 
 
 @dataclass
@@ -62,6 +87,8 @@ class Alignment:
     strictness: float | None = None  # mean (their score − reference score); negative = stricter
     trend: float | None = None  # change of the agreement rate per session (least squares), ≥ 3 sessions
     flagged: bool = False
+    objective: KindShare = field(default_factory=lambda: KindShare(OBJECTIVE_TARGET))
+    judgement: KindShare = field(default_factory=lambda: KindShare(SUBJECTIVE_TARGET))
 
     @property
     def rate(self) -> float | None:
@@ -93,14 +120,18 @@ def _session_points(session: Session, calibration: CalibrationSession) -> dict[i
                     continue
                 points[user].compared += 1
                 points[user].agree += answer == reference[c.id]
+                if c.subjective:
+                    points[user].judgement_compared += 1
+                    points[user].judgement_agree += answer == reference[c.id]
         if any(v is None for v in reference.values()):
             continue  # no full reference score for this item
-        ref_score = summarize((_engine(reference[c.id]), c.weight, c.critical) for c in criteria).score
+        ref_score = summarize((c.fraction(reference[c.id]), c.weight, c.critical) for c in criteria).score
         for user in participants.values():
             theirs = [given.get((item.id, c.id), {}).get(user) for c in criteria]
             if ref_score is None or any(a is None for a in theirs):
                 continue
-            score = summarize((_engine(a), c.weight, c.critical) for a, c in zip(theirs, criteria, strict=True)).score
+            score = summarize((c.fraction(a), c.weight, c.critical)
+                              for a, c in zip(theirs, criteria, strict=True)).score
             if score is not None:
                 deviations[user].append(score - ref_score)
     for user, values in deviations.items():
@@ -108,7 +139,7 @@ def _session_points(session: Session, calibration: CalibrationSession) -> dict[i
     return points
 
 
-def grader_alignment(session: Session, viewer: Viewer, target: float = OBJECTIVE_TARGET) -> list[Alignment]:
+def grader_alignment(session: Session, viewer: Viewer) -> list[Alignment]:
     """Every reviewer's alignment across the tenant's sessions (only their own for other roles)."""
     sessions = session.scalars(select(CalibrationSession).where(CalibrationSession.tenant_id == viewer.tenant_id)
                                .order_by(CalibrationSession.created_at, CalibrationSession.id))
@@ -131,10 +162,16 @@ def grader_alignment(session: Session, viewer: Viewer, target: float = OBJECTIVE
         row.agree = sum(p.agree for p in row.points)
         row.compared = sum(p.compared for p in row.points)
         row.low, row.high = wilson(row.agree, row.compared)
+        row.judgement.agree = sum(p.judgement_agree for p in row.points)
+        row.judgement.compared = sum(p.judgement_compared for p in row.points)
+        row.objective.agree = row.agree - row.judgement.agree
+        row.objective.compared = row.compared - row.judgement.compared
+        for share in (row.objective, row.judgement):
+            share.low, share.high = wilson(share.agree, share.compared)
         deviations = [p.deviation for p in row.points if p.deviation is not None]
         row.strictness = round(sum(deviations) / len(deviations), 2) if deviations else None
         rates = [p.rate for p in row.points if p.rate is not None]
         if len(rates) >= 3:
             row.trend = round(float(linregress(range(len(rates)), rates).slope), 4)
-        row.flagged = row.high is not None and row.high < target
+        row.flagged = row.objective.flagged or row.judgement.flagged
     return sorted(people.values(), key=lambda r: (r.rate is None, r.rate or 0.0))

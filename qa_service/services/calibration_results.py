@@ -36,6 +36,7 @@ from qa_service.services.calibration import (
     CalibrationForbidden,
     CalibrationNotFound,
     CriterionInfo,
+    check_scale,
     is_facilitator,
     item_criteria,
     require_results,
@@ -117,15 +118,11 @@ class SessionResults:
     signed_off_by: str | None = None
 
 
-def _engine(answer: str | None) -> str | float | None:
-    """Stored answers are text; the scoring arithmetic wants a number for scaled criteria."""
-    return answer if answer in (None, "yes", "no", "na") else float(answer or 0)
-
-
 def _score(rows: list[CriterionRow], answers: dict[str, str | None]) -> float | None:
     if not answers or all(a is None for a in answers.values()):
         return None
-    items = [(_engine(answers.get(r.criterion.id)), r.criterion.weight, r.criterion.critical) for r in rows]
+    items = [(r.criterion.fraction(answers.get(r.criterion.id)), r.criterion.weight, r.criterion.critical)
+             for r in rows]
     return summarize(items).score
 
 
@@ -235,7 +232,7 @@ def record_consensus(
                                                         CalibrationItem.session_id == calibration.id))
     if item is None:
         raise CalibrationNotFound("элемент сессии не найден", "session item not found")
-    known = {c.id for c in item_criteria(session, item, session.get_one(Interaction, item.interaction_id))}
+    known = {c.id: c for c in item_criteria(session, item, session.get_one(Interaction, item.interaction_id))}
     existing = {c.criterion_id: c for c in session.scalars(
         select(CalibrationConsensus).where(CalibrationConsensus.item_id == item.id))}
     saved = 0
@@ -243,6 +240,7 @@ def record_consensus(
         answer = valid_answer(raw)
         if criterion_id not in known or answer is None:
             continue
+        check_scale(known[criterion_id], answer)
         row = existing.get(criterion_id)
         if row is None:
             row = CalibrationConsensus(item_id=item.id, criterion_id=criterion_id, answer=answer)

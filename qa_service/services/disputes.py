@@ -21,6 +21,7 @@ from qa_service.db.models import (
 )
 from qa_service.services.access import Viewer, scope_interactions, visible_interaction
 from qa_service.services.audit import record
+from qa_service.services.calibration_blind import blind_interactions
 from qa_service.services.review import ANSWERS, apply_to_interaction, points_for, score_answers
 from qa_service.services.trust import refresh_after_review
 
@@ -87,6 +88,8 @@ def _disputes_stmt(viewer: Viewer) -> Select[Dispute, Evaluation, Interaction]:
         .join(Evaluation, Evaluation.id == Dispute.evaluation_id)
         .join(Interaction, Interaction.id == Evaluation.interaction_id)
         .where(Dispute.tenant_id == viewer.tenant_id, Interaction.id.in_(visible))
+        # Calibration blind rule: a dispute shows the evaluation's answers.
+        .where(Interaction.id.not_in(blind_interactions(viewer)))
     )
     if viewer.role == Role.AGENT:
         stmt = stmt.where(Dispute.raised_by_id == viewer.user_id)

@@ -34,6 +34,7 @@ from qa_service.db.models import (
 )
 from qa_service.db.session import session_factory
 from qa_service.services.access import Viewer, scope_interactions
+from qa_service.services.calibration_blind import blind_interactions
 
 SORTS = ("newest", "oldest", "score_asc", "score_desc")
 PAGE_SIZE = 50
@@ -174,6 +175,12 @@ def _apply_filters(session: Session, stmt: Any, f: ListFilters) -> Any:
     return stmt.where(and_(*conditions)) if conditions else stmt
 
 
+def _reads_evaluations(f: ListFilters, sort: str) -> bool:
+    """Whether the filters or the sort depend on an evaluation (score, flags, failed criterion)."""
+    return sort in ("score_asc", "score_desc") or any(v is not None for v in (
+        f.score_min, f.score_max, f.failed_critical, f.needs_review, f.reviewed, f.criterion_failed))
+
+
 def _sort_key(sort: str) -> tuple[Any, bool]:
     """(primary column, descending?) — the id breaks ties in the same direction.
 
@@ -217,6 +224,9 @@ def list_interactions(
         .outerjoin(Team, Team.id == Agent.team_id)
     )
     stmt = _apply_filters(session, scope_interactions(stmt, viewer), filters)
+    if _reads_evaluations(filters, sort):
+        # Calibration blind rule: a filter or sort by score would reveal what the viewer scores blind.
+        stmt = stmt.where(Interaction.id.not_in(blind_interactions(viewer)))
     column, descending = _sort_key(sort)
     if sort in ("score_asc", "score_desc"):
         stmt = stmt.where(Interaction.score.is_not(None))

@@ -35,6 +35,7 @@ from qa_service.db.models import (
 )
 from qa_service.services.access import Viewer, visible_interaction
 from qa_service.services.audit import record
+from qa_service.services.calibration_blind import blind_interactions, is_blind
 from qa_service.services.criterion_titles import titles_for_evaluation
 from qa_service.services.trust import refresh_after_review
 
@@ -83,9 +84,7 @@ def current_evaluation(session: Session, viewer: Viewer, interaction: Interactio
     """The evaluation `viewer` should see: agents only a released one; customers none (they score blind)."""
     if not viewer.sees_evaluations:
         return None
-    from qa_service.services.calibration import pending_for  # imported here: calibration imports this module
-
-    if pending_for(session, viewer, interaction.id):
+    if is_blind(session, viewer, interaction.id):
         return None  # the viewer still scores this interaction blind in a calibration session
     evaluations = [e for e in evaluations_of(session, interaction.id) if e.kind != EvaluationKind.CALIBRATION]
     if viewer.role == Role.AGENT:
@@ -109,6 +108,10 @@ def _reviewable(session: Session, viewer: Viewer, interaction_id: int) -> Intera
     interaction = visible_interaction(session, viewer, interaction_id)
     if interaction is None:
         raise ReviewError("взаимодействие не найдено", "interaction not found")
+    if is_blind(session, viewer, interaction.id):  # a review starts from the machine's answers
+        raise ReviewError("вы оцениваете это взаимодействие вслепую в сессии калибровки: проверка доступна "
+                          "после отправки ваших ответов", "you score this interaction blind in a calibration "
+                          "session: review it after you submit your answers")
     return interaction
 
 
@@ -344,6 +347,7 @@ def agent_evaluations(session: Session, viewer: Viewer) -> list[tuple[Evaluation
             Evaluation.tenant_id == viewer.tenant_id,
             Evaluation.status == EvaluationStatus.RELEASED,
             Interaction.agent_id.in_(viewer.agent_ids),
+            Evaluation.interaction_id.not_in(blind_interactions(viewer)),  # the blind rule, for every role
         )
         .order_by(Evaluation.released_at.desc(), Evaluation.id.desc())
     )

@@ -144,9 +144,16 @@ def test_blind_participant_page_source_has_no_answers(browser: Any, live: tuple[
         admin = viewer_for(session, session.get_one(User, world.users["admin"]))
         create_session(session, admin, title="Вторая", due_at=None, interaction_ids=[world.call_id],
                        participant_ids=[world.users["qa"], world.users["customer"]])
+        score = session.get_one(Interaction, world.call_id).score
     qa = _sign_in(browser, base, world.emails["qa"])
     qa.goto(f"{base}/interactions/{world.call_id}")
     assert not any(text in qa.content() for text in MACHINE_TEXT)
+    # Nor in the list's row of that interaction (score and flags), nor under a score sort.
+    qa.goto(f"{base}/interactions")
+    row = qa.locator("#interactions tr", has_text="CALL-0001").inner_html()
+    assert f"{score:g}" not in row and "blind" in row
+    qa.goto(f"{base}/interactions?sort=score_asc")
+    assert "CALL-0001" not in qa.content()
 
 
 def _extra_people_and_items(settings: Settings, world: World) -> tuple[list[int], list[int]]:

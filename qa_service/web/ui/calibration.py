@@ -17,10 +17,12 @@ from flask_babel import gettext as _
 from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
 from qa_service.db.models import Tenant
+from qa_service.jobs import enqueue, send_calibration_invitations
 from qa_service.services import calibration as service
 from qa_service.services.audit import record
 from qa_service.services.calibration_alignment import grader_alignment
 from qa_service.services.calibration_export import report_pdf, report_xlsx
+from qa_service.services.calibration_invitations import InvitationsNotSent
 from qa_service.services.calibration_picking import RULES, pick_interactions
 from qa_service.services.calibration_results import (
     OBJECTIVE_TARGET,
@@ -32,6 +34,7 @@ from qa_service.services.calibration_results import (
     session_results,
     sign_off,
 )
+from qa_service.services.calibration_rubrics import CHANNELS, published_versions
 from qa_service.web.auth import current_viewer, require_roles
 from qa_service.web.ui.database import db
 from qa_service.web.ui.messages import flash_error, user_message
@@ -89,7 +92,8 @@ def list_page() -> ResponseReturnValue:
 def new() -> ResponseReturnValue:
     people = service.eligible_participants(db(), current_viewer())
     return render_template("calibration/new.html", people=people, rules=RULES,
-                           preset=request.args.get("ids", ""))
+                           preset=request.args.get("ids", ""),
+                           versions=published_versions(db(), current_viewer()), local=_local(_zone()))
 
 
 def _day(name: str, plus_days: int = 0) -> datetime | None:
@@ -107,7 +111,7 @@ def _day(name: str, plus_days: int = 0) -> datetime | None:
 def _deadline() -> datetime | None:
     """The deadline day's last minute in the tenant's time zone."""
     day = _day("deadline")
-    return None if day is None else (day.astimezone(_zone()) + timedelta(hours=23, minutes=59)).astimezone(UTC)
+    return None if day is None else (day.astimezone(_zone()) + timedelta(days=1, seconds=-1)).astimezone(UTC)
 
 
 @bp.post("/calibration")
@@ -127,6 +131,7 @@ def create() -> ResponseReturnValue:
             session, viewer, title=request.form.get("title", ""), due_at=_deadline(),
             interaction_ids=ids, participant_ids=[int(p) for p in request.form.getlist("participants")],
             benchmark_id=int(benchmark) if benchmark else None, drawn_by_rule=rule != "manual",
+            rubric_version_ids={c: int(v) for c in CHANNELS if (v := request.form.get(f"rubric-{c}"))},
             selection={"rule": rule, "per_channel": per_channel if rule == "random" else None,
                        "from": request.form.get("from") or None, "to": request.form.get("to") or None},
         )
@@ -138,11 +143,16 @@ def create() -> ResponseReturnValue:
             flash(_("Check the form: numbers are expected."), "error")
         return redirect(url_for("calibration.new")), 303
     session.commit()
+    # Mail only after the commit, so the job always finds the session (RQ retries a relay that is down).
     settings: Settings = current_app.config["QA_SETTINGS"]
-    sent = service.notify_participants(settings, session, calibration,
-                                       url_for("calibration.detail", calibration_id=calibration.id, _external=True))
-    session.commit()
-    flash(_("Session created; participants invited (%(sent)d e-mails sent).", sent=sent), "ok")
+    try:
+        enqueue(settings, send_calibration_invitations, calibration.id,
+                job_id=f"calibration-invitations-{calibration.id}")
+    except InvitationsNotSent:  # in-process mode (no Redis): the job ran right here and the relay refused
+        flash(_("Session created; participants see it in the app, but the mail relay refused the invitation "
+                "e-mails."), "error")
+    else:
+        flash(_("Session created; participants invited."), "ok")
     return redirect(url_for("calibration.detail", calibration_id=calibration.id)), 303
 
 
@@ -167,7 +177,28 @@ def detail(calibration_id: int) -> ResponseReturnValue:
         "calibration/detail.html", calibration=calibration, participant=participant, items=items, people=people,
         results_visible=service.results_visible(session, viewer, calibration),
         facilitator=service.is_facilitator(calibration, viewer), local=_local(_zone()),
+        overdue=service.is_overdue(calibration),
     )
+
+
+@bp.post("/calibration/<int:calibration_id>/deadline")
+@require_roles(*ROLES)
+def extend(calibration_id: int) -> ResponseReturnValue:
+    session = db()
+    try:
+        due_at = _deadline()
+        if due_at is None:
+            raise service.CalibrationError("укажите новый срок", "give the new deadline")
+        service.extend_deadline(session, current_viewer(), calibration_id, due_at)
+    except (service.CalibrationForbidden, service.CalibrationNotFound) as error:
+        return _refused(error)
+    except service.CalibrationError as error:
+        session.rollback()
+        flash_error(error)
+        return redirect(url_for("calibration.detail", calibration_id=calibration_id)), 303
+    session.commit()
+    flash(_("Deadline extended."), "ok")
+    return redirect(url_for("calibration.detail", calibration_id=calibration_id)), 303
 
 
 @bp.get("/calibration/<int:calibration_id>/items/<int:item_id>")
@@ -198,6 +229,7 @@ def score_page(calibration_id: int, item_id: int) -> ResponseReturnValue:
         mine={c: a for (i, c), a in mine.items() if i == item.id}, turns=turn_views(interaction, []),
         fmt=format_seconds, position=index + 1, total=len(items), local=_local(_zone(), seconds=True),
         next_item=items[index + 1][0] if index + 1 < len(items) else None,
+        overdue=service.is_overdue(calibration),
     )
 
 
@@ -337,7 +369,8 @@ def report(calibration_id: int, fmt: str) -> ResponseReturnValue:
 @require_roles(*ROLES)
 def alignment() -> ResponseReturnValue:
     rows = grader_alignment(db(), current_viewer())
-    return render_template("calibration/alignment.html", rows=rows, target=OBJECTIVE_TARGET)
+    return render_template("calibration/alignment.html", rows=rows, objective_target=OBJECTIVE_TARGET,
+                           judgement_target=SUBJECTIVE_TARGET)
 
 
 @bp.app_context_processor

@@ -17,6 +17,7 @@ from qa_service.core.errors import UserFacingError
 from qa_service.db.blobs import BlobStore
 from qa_service.db.models import CoachingFormat, Role, Tenant
 from qa_service.jobs import enqueue, send_coaching_notices
+from qa_service.services.calibration_blind import blind_interaction_ids
 from qa_service.services.coaching import (
     COACHES,
     CoachingError,
@@ -140,6 +141,7 @@ def need_page(need_id: int) -> ResponseReturnValue:
     evidence = sorted(found.values(), key=lambda i: i.started_at, reverse=True)
     return render_template(
         "coaching/need.html", zone=_zone(), row=row, evidence=evidence, wilson=wilson,
+        blind=blind_interaction_ids(session, viewer, found),  # calibration blind rule: no score shown
         good=good_examples(session, viewer, row.need.criterion_ids) if viewer.role in COACHES else [],
         info=criterion_info(catalog, row.need.criterion_ids), is_coach=viewer.role in COACHES,
         modules=MODULE_TITLES, agents=visible_agents(session, viewer), formats=list(CoachingFormat),

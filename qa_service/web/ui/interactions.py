@@ -15,6 +15,7 @@ from qa_service.db.blobs import BlobNotFound, BlobStore
 from qa_service.db.models import Channel, Role
 from qa_service.services.access import STAFF, Viewer, visible_interaction
 from qa_service.services.audit import record
+from qa_service.services.calibration_blind import blind_interaction_ids
 from qa_service.services.criterion_titles import titles_for_evaluation, titles_for_tenant
 from qa_service.services.disputes import dispute_deadline, disputes_of_evaluation
 from qa_service.services.listing import SORTS, HiddenFilterError, ListFilters, filter_options, list_interactions
@@ -110,11 +111,13 @@ def list_page() -> ResponseReturnValue:
         page = list_interactions(db(), viewer, filters, cursor=request.args.get("after"))
     except HiddenFilterError as error:  # a filter on scores by a role that may not see them
         return render_template("error.html", code=400, message=user_message(error)), 400
+    # Calibration blind rule: rows the viewer scores blind show no score and no flags.
+    blind = blind_interaction_ids(db(), viewer, [row.interaction.id for row in page.rows])
     options = _cached_options(viewer)
     args = {k: v for k, v in request.args.items() if k != "after" and v}
     return render_template(
         "interactions/list.html", page=page, filters=filters, options=options, args=args, sorts=SORTS,
-        show_scores=viewer.sees_evaluations, show_filters=viewer.role != Role.CUSTOMER,
+        show_scores=viewer.sees_evaluations, show_filters=viewer.role != Role.CUSTOMER, blind=blind,
     )
 
 

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from qa_service.db.models import Channel, Role
 from qa_service.services.access import REVIEWERS
 from qa_service.services.audit import record
+from qa_service.services.calibration_blind import blind_interaction_ids
 from qa_service.services.sampling import active_rule, review_queue, run_sampling, save_rule
 from qa_service.web.auth import current_viewer, require_roles
 from qa_service.web.ui.database import db
@@ -36,6 +37,8 @@ def queue() -> ResponseReturnValue:
     return render_template(
         "queue.html", items=items, rule=active_rule(session, viewer.tenant_id), channels=[c.value for c in Channel],
         default_week=default_week, now=datetime.now(UTC),
+        # Calibration blind rule: items the reviewer scores blind show no score and no critical flag.
+        blind=blind_interaction_ids(session, viewer, [item.interaction.id for item in items]),
     )
 
 

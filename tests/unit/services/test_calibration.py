@@ -224,3 +224,22 @@ def test_consensus_answers_are_per_tenant(pg_settings: Settings, world: World) -
         machine = session.scalars(select(CriterionAnswer).join(Evaluation).where(
             Evaluation.kind == EvaluationKind.AUTO, Evaluation.status == EvaluationStatus.SUBMITTED)).first()
         assert machine is not None  # the world has machine answers to compare the gold labels with
+
+
+def test_grader_alignment_splits_objective_and_judgement_targets(pg_settings: Settings, world: World) -> None:
+    """A reviewer who disagrees on judgement criteria only is flagged by the 80 % target for those;
+    their objective answers stay on target (90 %)."""
+    with transaction(pg_settings.sqlalchemy_url) as session:
+        for _ in range(3):
+            session_id = _new(session, world)
+            _score(session, world, "customer", session_id, lambda _i, _c: "yes")
+            _score(session, world, "qa", session_id, lambda _i, c: "no" if c.subjective else "yes")
+            _score(session, world, "admin", session_id, lambda _i, _c: "yes")
+        rows = {a.user_id: a for a in grader_alignment(session, _viewer(session, world, "admin"))}
+        qa, admin = rows[world.users["qa"]], rows[world.users["admin"]]
+        assert (qa.objective.target, qa.judgement.target) == (0.90, 0.80)
+        assert qa.judgement.compared > 0 and qa.objective.compared > 0
+        assert qa.objective.compared + qa.judgement.compared == qa.compared
+        assert qa.objective.rate == 1.0 and not qa.objective.flagged
+        assert qa.judgement.rate == 0.0 and qa.judgement.flagged and qa.flagged
+        assert not admin.flagged and admin.judgement.rate == 1.0

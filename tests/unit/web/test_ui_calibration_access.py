@@ -129,7 +129,7 @@ def _counts(settings: Settings) -> dict[str, int]:
         counts = {m.__name__: session.scalar(select(func.count()).select_from(m)) or 0
                   for m in (CalibrationSession, CalibrationItem, CalibrationAnswer, CalibrationConsensus)}
         calibration = session.scalars(select(CalibrationSession).order_by(CalibrationSession.id)).all()
-        counts["state"] = hash(tuple((c.revealed_at, c.signed_off_at) for c in calibration))
+        counts["state"] = hash(tuple((c.revealed_at, c.signed_off_at, c.due_at) for c in calibration))
         return counts
 
 
@@ -143,6 +143,7 @@ def _writes(world: World, ids: dict[str, int]) -> dict[str, tuple[str, dict[str,
         "save draft": (f"/calibration/{s}/items/{i}", {"answer-greeting": "yes"}, {"qa", "customer"}),
         "submit": (f"/calibration/{s}/submit", {}, {"qa", "customer"}),
         "reveal": (f"/calibration/{s}/reveal", {}, {"admin"}),
+        "extend deadline": (f"/calibration/{s}/deadline", {"deadline": "2099-12-31"}, {"admin"}),
         "consensus": (f"/calibration/{s}/items/{i}/consensus", {"consensus-greeting": "yes"}, {"admin"}),
         "sign off": (f"/calibration/{s}/sign-off", {}, set()),  # the customer, but only after submitting
     }
