@@ -32,6 +32,7 @@ from qa_service.db.models import (
     Team,
     Tenant,
 )
+from qa_service.services.reports_context import activity, withheld_interactions
 from qa_service.services.reports_operations import agent_labels
 from qa_service.services.reports_scope import ReportScope, settings_of
 
@@ -194,5 +195,7 @@ def quality_report(session: Session, scope: ReportScope, first: date, last: date
     return build_quality(
         first=first, last=last, timezone=tenant_settings.timezone, items=items, critical_failures=failures,
         answers=answers, titles=titles, trend=_trend(session, scope, last, zone),
+        withheld=withheld_interactions(session, in_period),
+        activity=activity(session, scope.tenant_id, start, end),
     )
 

@@ -166,10 +166,19 @@ def quality_sections(report: QualityReport) -> list[Section]:
     ]
     share_labels = {"auto_scored": ("Оценено автоматически, %", "Auto-scored, %"),
                     "reviewed": ("Проверено людьми, %", "Reviewed by people, %"),
-                    "disputed": ("Оспорено, %", "Disputed, %")}
+                    "disputed": ("Оспорено, %", "Disputed, %"),
+                    "withheld": ("Ждут ответа человека (автооценка не доверена), %",
+                                 "Awaiting a person (machine answer withheld), %")}
     for key, label in share_labels.items():
         share = shares[key]
         summary.append(_summary_row(label, pct(share.fraction), share.total, f"{share.count}"))
+    activity_labels = {"calibration_open": ("Открытых сессий калибровки", "Open calibration sessions"),
+                       "calibration_signed": ("Калибровок подписано за период", "Calibrations signed off in the period"),
+                       "needs_open": ("Открытых потребностей в обучении", "Open training needs"),
+                       "coaching_done": ("Обучений проведено за период", "Coaching sessions done in the period")}
+    for key, label in activity_labels.items():
+        if key in report.activity:
+            summary.append(_summary_row(label, report.activity[key]))
     return [
         Section("summary", ("Итоги", "Summary"), SUMMARY_HEADERS, summary),
         Section("channels", ("По каналам", "By channel"), [("Канал", "Channel"), *SCORE_HEADERS],

@@ -119,6 +119,8 @@ class QualityReport:
     pareto: list[ParetoRow]
     trend: list[tuple[date, ScoreSummary]]
     shares: dict[str, Share] = field(default_factory=dict)
+    # Calibration and coaching beside the scores (counts; see services/reports_context.py).
+    activity: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The shape of record (contracts/README.md, `qa-service report daily-quality`)."""
@@ -177,6 +179,8 @@ def build_quality(
     titles: Mapping[str, str],
     trend: Sequence[tuple[date, ScoreSummary]],
     min_ranked: int = MIN_RANKED_SAMPLE,
+    withheld: int = 0,
+    activity: Mapping[str, int] | None = None,
 ) -> QualityReport:
     agents = _grouped(items, "agent")
     ranked = sorted(((a, s) for a, s in agents.items() if s.n >= min_ranked), key=lambda p: -(p[1].mean or 0))
@@ -196,5 +200,8 @@ def build_quality(
             "auto_scored": Share(sum(i.auto_scored for i in items), total),
             "reviewed": Share(sum(i.reviewed for i in items), total),
             "disputed": Share(sum(i.disputed for i in items), total),
+            # The AutoQA trust loop withheld a machine answer and no person has answered yet: unreviewed.
+            "withheld": Share(withheld, total),
         },
+        activity=dict(activity or {}),
     )

@@ -135,3 +135,52 @@ def test_a_period_and_one_agent_on_request(settings: Settings, world: ReportWorl
         assert anna.total.inbound_answered == 2 and anna.total.outbound == 1  # her 00:00 and 10:00 calls, one out
         assert anna.total.inbound_lost == 0  # lost calls have no agent: not hers
         assert list(anna.agent_statuses) == ["Анна Смирнова (A-101)"]
+
+
+def test_quality_reports_the_trust_loop_calibration_and_coaching(settings: Settings, world: ReportWorld) -> None:
+    """A withheld machine answer counts as awaiting a person; the day's calibration and coaching are counted."""
+    from sqlalchemy import select
+
+    from qa_service.db.models import (
+        CalibrationSession,
+        CoachingStatus,
+        CoachingTask,
+        CriterionAnswer,
+        Evaluation,
+        TrainingNeed,
+    )
+    from qa_service.db.session import transaction
+
+    before = _report(settings, world, "daily-quality")
+    assert before.shares["withheld"].count == 0  # type: ignore[attr-defined]
+    signed = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # 15:00 in Moscow, inside the report's day
+    with transaction(settings.sqlalchemy_url) as session:
+        answer = session.scalars(
+            select(CriterionAnswer).join(Evaluation, Evaluation.id == CriterionAnswer.evaluation_id)
+            .where(Evaluation.interaction_id == world.critical_call_id, CriterionAnswer.criterion_id == "greeting")
+        ).one()
+        answer.machine_answer, answer.answer = answer.answer or "yes", None  # the trust loop withheld it
+        agent_id = world.agents["anna"]
+        session.add_all([
+            CalibrationSession(tenant_id=world.tenant_id, title="open", created_at=signed),
+            CalibrationSession(tenant_id=world.tenant_id, title="signed", created_at=signed, closed_at=signed,
+                               signed_off_at=signed),
+            TrainingNeed(tenant_id=world.tenant_id, agent_id=agent_id, module="T-OPEN", criterion_ids="greeting",
+                         reason="test"),
+            CoachingTask(tenant_id=world.tenant_id, agent_id=agent_id, module="T-OPEN", status=CoachingStatus.DONE,
+                         completed_at=signed),
+            CoachingTask(tenant_id=world.tenant_id, agent_id=agent_id, module="T-OPEN",
+                         status=CoachingStatus.DONE, completed_at=signed - timedelta(days=3)),  # another day
+        ])
+    report = _report(settings, world, "daily-quality")
+    withheld = report.shares["withheld"]  # type: ignore[attr-defined]
+    assert (withheld.count, withheld.total) == (1, 3)
+    assert report.activity == {  # type: ignore[attr-defined]
+        "calibration_open": 1, "calibration_signed": 1, "needs_open": 1, "coaching_done": 1}
+    csv_text = render_text(settings, world)
+    assert "Ждут ответа человека" in csv_text and "Обучений проведено за период" in csv_text
+
+
+def render_text(settings: Settings, world: ReportWorld) -> str:
+    with session_factory(settings.sqlalchemy_url)() as session:
+        return render(session, "daily-quality", ReportScope(world.tenant_id), DAY, DAY, NOW, "csv").decode("utf-8-sig")
