@@ -173,7 +173,8 @@ def quality_sections(report: QualityReport) -> list[Section]:
         share = shares[key]
         summary.append(_summary_row(label, pct(share.fraction), share.total, f"{share.count}"))
     activity_labels = {"calibration_open": ("Открытых сессий калибровки", "Open calibration sessions"),
-                       "calibration_signed": ("Калибровок подписано за период", "Calibrations signed off in the period"),
+                       "calibration_signed": ("Калибровок подписано за период",
+                                              "Calibrations signed off in the period"),
                        "needs_open": ("Открытых потребностей в обучении", "Open training needs"),
                        "coaching_done": ("Обучений проведено за период", "Coaching sessions done in the period")}
     for key, label in activity_labels.items():
