@@ -12,9 +12,9 @@ over lemmas alone and TF-IDF + mean navec embeddings.
 from __future__ import annotations
 
 import numpy as np
-from qa_service.core.training import DATASETS, SEED, build_pipeline, read_examples
 from sklearn.model_selection import GroupKFold, StratifiedKFold, cross_val_predict
 
+from qa_service.core.classifier_training import DATASETS, SEED, build_pipeline, read_examples
 from qa_service.core.classifiers import lemma_text, models_dir
 from qa_service.core.embeddings import near_duplicate_groups
 

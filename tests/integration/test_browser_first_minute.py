@@ -20,7 +20,6 @@ from werkzeug.serving import make_server
 
 from qa_service.config import Settings
 from qa_service.db.session import transaction
-from qa_service.jobs import start_pipeline
 from qa_service.services.demo import (
     DEMO_PASSWORD,
     link_demo_agent,
@@ -58,8 +57,7 @@ def _demo_data(settings: Settings) -> None:
                 message["at"] = (datetime.fromisoformat(message["at"]) + shift).isoformat()
         item.pop("recording", None)  # the sample call comes transcribed: no audio to fetch
         with transaction(settings.sqlalchemy_url) as session:
-            stored = store_interaction(session, settings, accounts.tenant_id, item)
-        start_pipeline(settings, stored)
+            store_interaction(session, settings, accounts.tenant_id, item)  # scored after the commit, in-process
     link_demo_agent(settings, accounts.tenant_id)
     seed_demo_teams(settings, accounts.tenant_id)
     seed_demo_work(settings, accounts.tenant_id, now=now)
