@@ -3,7 +3,9 @@ and the agent's own tasks with their materials and acknowledgement."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -287,5 +289,15 @@ def material(material_id: int) -> ResponseReturnValue:
     assert item.blob_key is not None
     response = blob_response(_blobs().open(item.blob_key), mimetype=item.mime_type)
     inline = (item.mime_type or "").startswith(("image/", "audio/", "application/pdf"))
-    response.headers.set("Content-Disposition", "inline" if inline else "attachment", filename=item.title)
+    response.headers.set("Content-Disposition", "inline" if inline else "attachment", **_filename(item.title))
     return response
+
+
+def _filename(name: str) -> dict[str, str]:
+    """Content-Disposition names for a Cyrillic title: an ASCII fallback and the RFC 5987 UTF-8 form (as send_file)."""
+    try:
+        name.encode("ascii")
+    except UnicodeEncodeError:
+        simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").strip() or "material"
+        return {"filename": simple, "filename*": "UTF-8''" + quote(name, safe="!#$&+^`|~")}
+    return {"filename": name}
