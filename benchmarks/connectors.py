@@ -59,6 +59,7 @@ def bench_http(calls: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = generate(seed=3, calls=calls, chats=calls, emails=calls // 2)
         server = PlatformServer(data, "127.0.0.1", 0, Path(tmp), token="bench")
+        server.prepare_recordings()
         server.start_in_thread()
         try:
             conn = build_connector("http", "bench", {"base_url": server.url, "page_size": 100}, {"token": "bench"})

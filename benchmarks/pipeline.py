@@ -126,6 +126,7 @@ def main() -> None:
             if args.calls:
                 call_sim = PlatformServer(generate(seed=12, calls=args.calls, chats=0, emails=0),
                                           "127.0.0.1", 0, Path(folder) / "audio", token="t")
+                call_sim.prepare_recordings()
                 call_sim.start_in_thread()
                 recorded = [c for c in call_sim.data.calls if c["recording"]]
                 scored, elapsed = _run("calls", settings, call_sim, f"{ASR_QUEUE},{TEXT_QUEUE}", 1, len(recorded))

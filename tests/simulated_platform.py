@@ -3,6 +3,9 @@ with an HTTP connector pointed at it."""
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,9 +22,18 @@ from qa_service.simulator.server import PlatformServer
 TOKEN = "sim-token"
 
 
+# Rendered calls are keyed by their content, so one folder serves every test of the run: each
+# distinct call is spoken by Festival once, not once per test.
+_SHARED_AUDIO = Path(tempfile.mkdtemp(prefix="qa-test-simulator-audio-"))
+atexit.register(shutil.rmtree, _SHARED_AUDIO, ignore_errors=True)
+
+
 @contextmanager
 def running_simulator(audio_dir: Path, seed: int, **counts: int) -> Iterator[PlatformServer]:
-    server = PlatformServer(generate(seed=seed, **counts), "127.0.0.1", 0, audio_dir, TOKEN)
+    """A simulator on a loopback port with its recordings rendered before it answers (`audio_dir` is unused:
+    recordings live in one content-addressed folder for the whole run)."""
+    server = PlatformServer(generate(seed=seed, **counts), "127.0.0.1", 0, _SHARED_AUDIO, TOKEN)
+    server.prepare_recordings()
     server.start_in_thread()
     try:
         yield server

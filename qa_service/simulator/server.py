@@ -84,6 +84,13 @@ class PlatformServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         return f"http://{host!s}:{port}"
 
+    def prepare_recordings(self) -> int:
+        """Render every call's recording into the cache now, so no client waits on speech synthesis."""
+        calls = [r for r in self.data.calls if r["id"] in self.data.call_lines]
+        for record in calls:
+            cached_call(self.data.call_lines[record["id"]], record["operator"]["name"], self.cache_dir)
+        return len(calls)
+
     def start_in_thread(self) -> threading.Thread:
         """Serve in a daemon thread (tests); `shutdown()` stops it."""
         thread = threading.Thread(target=self.serve_forever, name="platform-simulator", daemon=True)

@@ -37,6 +37,7 @@ TOKEN = "sim-token-123"
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformServer]:
     data = generate(seed=7, calls=10, chats=5, emails=4)
     server = PlatformServer(data, "127.0.0.1", 0, tmp_path_factory.mktemp("audio-cache"), token=TOKEN)
+    server.prepare_recordings()  # speech is synthesised now, not while a fetch with a timeout waits
     server.start_in_thread()
     yield server
     server.shutdown()
