@@ -68,13 +68,12 @@ def _print_sign_ins(emails: tuple[str, ...], password: str, host: str, port: int
 
 def _on_stored(settings: Settings, progress: Progress, task: TaskID) -> Callable[[StoredInteraction], None]:
     """One line per item once its batch committed; in-process, storing already transcribed, redacted and scored it."""
-    last = [time.monotonic()]
+    began = time.monotonic()
 
     def on_stored(stored: StoredInteraction) -> None:
         label, outcome = interaction_outcome(settings, stored.interaction_id)
-        now = time.monotonic()
-        progress.console.print(f"  {label}: {outcome} ({now - last[0]:.1f} с)")
-        last[0] = now
+        # Items are stored (and processed) in batches, so the time since the start says more than per item.
+        progress.console.print(f"  {label}: {outcome} ({time.monotonic() - began:.0f} с от начала / since start)")
         progress.update(task, description=f"{label}: готово / done")
         progress.advance(task)
 
