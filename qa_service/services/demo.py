@@ -253,8 +253,13 @@ def seed_demo_work(settings: Settings, tenant_id: int, *, now: datetime | None =
     monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
     with transaction(settings.sqlalchemy_url) as session:
         qa = _viewer_by_email(session, tenant_id, "qa@demo.local")
-        for week in (monday - timedelta(days=7), monday):
-            run_sampling(session, qa, week, seed=7, now=now)
+        drawn = session.scalar(select(func.count()).select_from(ReviewAssignment)
+                               .where(ReviewAssignment.tenant_id == tenant_id)) or 0
+        # Drawn once, on the first start: later starts would sample the constructed coaching and
+        # report interactions (no transcript to review) into the QA specialist's queue.
+        if not drawn:
+            for week in (monday - timedelta(days=7), monday):
+                run_sampling(session, qa, week, seed=7, now=now)
     agent_email, agent_external_id = DEMO_AGENT_LINK
     with transaction(settings.sqlalchemy_url) as session:
         qa = _viewer_by_email(session, tenant_id, "qa@demo.local")
