@@ -12,7 +12,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -211,3 +211,22 @@ def sent_jobs() -> Iterator[list[tuple[str, tuple[int | str, ...], str]]]:
         yield sent
     finally:
         install_sender(_send_requested)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# No background networking: this machine's closed network refuses Chromium's own connections.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Debian's chromium through Playwright (one per test); missing, it skips locally and fails in CI."""
+    if not CHROMIUM.exists():
+        _unavailable("chromium", FileNotFoundError(f"{CHROMIUM} is missing (apt-get install chromium)"))
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()

@@ -32,9 +32,6 @@ from qa_service.services.accounts import hash_password
 from qa_service.services.calibration import create_session, item_criteria, save_answers, session_items, submit
 from qa_service.web import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
 SECRET = "ОТВЕТ-КОНТРОЛЁРА-СЕКРЕТ"
 # The machine's reasons and answers as the factory stores them: none may reach a blind page.
@@ -43,16 +40,6 @@ MACHINE_TEXT = ("приветствие и название компании", "
 pytestmark = [pytest.mark.browser]
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from factories import World, _answer, _auto_evaluation, build_world
 from sqlalchemy import select
-from test_browser_review import ARGS, CHROMIUM, OUTPUT, _sign_in
+from test_browser_review import OUTPUT, _sign_in
 from werkzeug.serving import make_server
 
 from qa_service.config import Settings
@@ -29,16 +29,6 @@ pytestmark = [pytest.mark.browser]
 GREETING = "Приветствие и название компании в первые 15 с"
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield instance
-        instance.close()
 
 
 def _nineteen_overrides(settings: Settings, world: World) -> int:
