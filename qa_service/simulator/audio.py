@@ -31,7 +31,7 @@ import numpy as np
 from qa_service.simulator.scripts import Line
 
 RATE = 8000
-ENGINE = "festival:msu_ru_nsh_clunits"
+ENGINE = "festival:msu_ru_nsh_clunits:no-dither"  # part of every cache key
 # sox `pitch` shifts in cents.  The agent keeps the recorded voice (shifting it upwards for the
 # female agents cost Whisper the company name, measured); the customer is lowered so the two
 # voices differ when one listens to both channels at once, and not so far that words are lost.
@@ -67,8 +67,9 @@ def _synthesise(text: str, voice: str, target: Path) -> None:
         subprocess.run(["text2wave", "-eval", "(voice_msu_ru_nsh_clunits)", "-o", str(raw), str(source)],
                        check=True, timeout=120, capture_output=True)
         effects = ["pitch", str(_PITCH[voice])] if _PITCH[voice] else []
-        # -V1: errors only; vol 0.9 leaves headroom so resampling and pitch never clip.
-        subprocess.run(["sox", "-V1", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(target),
+        # -V1: errors only; -D -R: no random dither, so the same text always gives the same samples
+        # (and the same transcript); vol 0.9 leaves headroom so resampling and pitch never clip.
+        subprocess.run(["sox", "-V1", "-D", "-R", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(target),
                         *effects, "vol", "0.9"], check=True, timeout=60)
 
 
