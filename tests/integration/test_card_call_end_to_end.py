@@ -48,7 +48,8 @@ SCRIPT = [  # (speaker, start second, text)
 def _speak(text: str, folder: Path, index: int) -> np.ndarray:
     raw, resampled = folder / f"{index}.wav", folder / f"{index}-8k.wav"
     subprocess.run(["espeak-ng", "-v", "ru", "-s", "150", "-w", str(raw), text], check=True)
-    subprocess.run(["sox", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(resampled)], check=True)
+    # -D -R: no random dither, so the recording (and what Whisper hears in it) is the same every run.
+    subprocess.run(["sox", "-D", "-R", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(resampled)], check=True)
     with wave.open(str(resampled)) as handle:
         return np.frombuffer(handle.readframes(handle.getnframes()), dtype=np.int16)
 
@@ -140,7 +141,9 @@ def test_dictated_card_number_leaves_no_trace(settings: Settings, tmp_path: Path
     assert blob_key is not None
     again = transcribe_recording(BlobStore.from_url(settings.blob_url).path(blob_key),
                                  {0: "agent", 1: "customer"})
-    assert all(not intervals for intervals in again.redaction_intervals.values()), again.redaction_intervals
+    # (Names may still be found: espeak-ng's garbled agent speech reads as words a NER takes for names.)
+    assert not again.card_seen, [(t.speaker, t.text) for t in again.turns]
+    assert not _card_runs(" ".join(t.text for t in again.turns))
     heard_again = " ".join(t.text for t in again.turns)
     assert not _card_runs(heard_again)
     # Only the number was silenced: the agent's speech is all still there.
