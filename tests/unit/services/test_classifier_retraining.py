@@ -8,6 +8,7 @@ figures must carry their sample sizes.  Runs on SQLite and on the real PostgreSQ
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,6 +61,11 @@ def test_retraining_from_gold_moves_the_model_toward_the_gold_labels(settings: S
     assert figures.before == pytest.approx((truth_yes + len(booking) - wrong_before) / len(gold))
     assert figures.after > figures.before
     assert 0.5 < report.turn_accuracy <= 1.0
+
+    metrics = json.loads((models_dir / "metrics.json").read_text("utf-8"))
+    assert metrics["clarifying_question"]["tenant"] == "severny-veter"
+    assert metrics["clarifying_question"]["criteria"]["needs_discovery"]["gold_labels"] == len(gold)
+    assert "topic" in metrics  # the other model's figures are kept
 
     # The refit model is where scoring loads it, and it moved toward the gold labels.
     assert (models_dir / "clarifying_question.joblib").exists() and load_classifier("clarifying_question") is not None
