@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -93,6 +94,14 @@ def _wait_until_retry_is_due(settings: Settings, job_id: str, deadline_seconds: 
         time.sleep(0.1)
 
 
+def _zone_far_from_midnight() -> str:
+    """A time zone where it is day now: the report day ("yesterday") cannot change mid-test."""
+    for zone in ("Europe/Moscow", "Asia/Vladivostok"):  # UTC+3 or UTC+10: one of them is between 03 and 21
+        if 3 <= datetime.now(ZoneInfo(zone)).hour <= 20:
+            return zone
+    raise AssertionError("unreachable: Moscow and Vladivostok are seven hours apart")
+
+
 def test_daily_reports_fail_once_are_visible_then_retried_by_the_worker_and_delivered(
     own_pg_settings: Settings, redis_url: str, smtp_server: tuple[str, SmtpInbox]
 ) -> None:
@@ -102,7 +111,7 @@ def test_daily_reports_fail_once_are_visible_then_retried_by_the_worker_and_deli
         # Report time 00:00: yesterday is due whenever the test runs.
         tenant = Tenant(slug="sv-reports", name="Авиакомпания «Северный Ветер»",
                         settings={"report_recipients": ["lead@airline.test"], "report_time": "00:00",
-                                  "timezone": "Europe/Moscow"})
+                                  "timezone": _zone_far_from_midnight()})
         session.add(tenant)
         session.flush()
         session.add(User(tenant_id=tenant.id, email="lead@airline.test", name="Ольга Заказчик", role=Role.CUSTOMER,
