@@ -153,3 +153,8 @@ def positive_probabilities(name: str, lemma_texts: list[str], label: str) -> lis
         return []
     column = labels.index(label)
     return [float(row[column]) for row in model.predict_proba(lemma_texts)]
+
+
+def forget_loaded() -> None:
+    """Drop the models loaded so far: the next use reads the files again (after retraining)."""
+    _load_file.cache_clear()

@@ -13,7 +13,7 @@ from qa_service.core.scoring.context import ScoringContext
 from qa_service.core.scoring.evidence import CriterionAnswer, Evaluation, Outcome
 from qa_service.core.scoring.learned import answer_classifier
 from qa_service.core.scoring.manual import answer_manual
-from qa_service.core.scoring.phrases import answer_forbidden, answer_phrases
+from qa_service.core.scoring.phrases import answer_forbidden, answer_phrases, candidate_turns
 from qa_service.core.scoring.sla import answer_email_reply, answer_first_reply, answer_reply_time
 from qa_service.core.scoring.timing import answer_hold, answer_overtalk
 from qa_service.core.scoring.written import answer_email_address
@@ -163,3 +163,22 @@ def score_interaction(interaction: Interaction, rubric: Rubric) -> Evaluation:
         topic=scorer.topic.topic,
         review_reasons=reasons,
     )
+
+
+def classifier_input(interaction: Interaction, rubric: Rubric, criterion_id: str) -> tuple[str, str, list[str]] | None:
+    """(model, positive label, the lemma texts it reads) where scoring answers `criterion_id` of this
+    interaction with a classifier; None when another rule answers it here (or the rubric lacks it).
+
+    The same rule choice (overrides by direction and detected topic) and the same candidate turns
+    as scoring, so a model retrained on these texts learns what it will be asked at scoring time.
+    """
+    try:
+        criterion = rubric.criterion(criterion_id)
+    except KeyError:
+        return None
+    scorer = _Scorer(interaction, rubric, detect_topic(interaction))
+    rule = scorer._rule_for(criterion)
+    if rule.kind != "classifier":
+        return None
+    texts = [scorer.ctx.texts[i].lemma_text for i in candidate_turns(scorer.ctx, rule)]
+    return str(rule.params["model"]), str(rule.params.get("positive_label", "yes")), texts

@@ -8,7 +8,7 @@ from qa_service.core.scoring.context import ScoringContext
 from qa_service.core.scoring.evidence import Outcome
 from qa_service.core.scoring.phrases import candidate_turns
 
-_THRESHOLD = 0.5
+THRESHOLD = 0.5  # a turn with P(positive) at or above it answers `yes` (also the retraining figures)
 
 
 def answer_classifier(ctx: ScoringContext, rule: Rule) -> Outcome:
@@ -23,9 +23,9 @@ def answer_classifier(ctx: ScoringContext, rule: Rule) -> Outcome:
         return Outcome(None, None, f"модель {name} не найдена: требуется ручная проверка", flag_review=True)
     factor = ctx.speaker_factor(rule.speaker)
     best_p, best_i = max(zip(probs, indices, strict=True))
-    why = {"rule": f"model:{name}", "probability": round(best_p, 3), "threshold": _THRESHOLD,
-           "matched" if best_p >= _THRESHOLD else "closest": ctx.turns[best_i].text[:200]}
-    if best_p >= _THRESHOLD:
+    why = {"rule": f"model:{name}", "probability": round(best_p, 3), "threshold": THRESHOLD,
+           "matched" if best_p >= THRESHOLD else "closest": ctx.turns[best_i].text[:200]}
+    if best_p >= THRESHOLD:
         return Outcome("yes", best_p * factor, f"модель {name}: p={best_p:.2f}", (ctx.evidence(best_i),), why=why)
     return Outcome("no", (1.0 - best_p) * factor, f"модель {name}: ни одной подходящей реплики (max p={best_p:.2f})",
                    (ctx.evidence(best_i),), why=why)

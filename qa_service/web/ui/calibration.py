@@ -69,6 +69,23 @@ def _refused(error: UserFacingError) -> ResponseReturnValue:
     return render_template("error.html", code=403, message=user_message(error)), 403
 
 
+def _form_action(action: Callable[[], object], *, failed: str, done: str, message: str) -> ResponseReturnValue:
+    """Run a form's service call: refused → 403/404 (`_refused`); any other calibration error →
+    rolled back, flashed, back to `failed`; success → committed, `message` flashed, on to `done`."""
+    session = db()
+    try:
+        action()
+    except (service.CalibrationForbidden, service.CalibrationNotFound) as error:
+        return _refused(error)
+    except service.CalibrationError as error:
+        session.rollback()
+        flash_error(error)
+        return redirect(failed), 303
+    session.commit()
+    flash(message, "ok")
+    return redirect(done), 303
+
+
 def _answers_from_form() -> dict[str, tuple[str | None, str]]:
     result: dict[str, tuple[str | None, str]] = {}
     for key, value in request.form.items():
@@ -184,21 +201,14 @@ def detail(calibration_id: int) -> ResponseReturnValue:
 @bp.post("/calibration/<int:calibration_id>/deadline")
 @require_roles(*ROLES)
 def extend(calibration_id: int) -> ResponseReturnValue:
-    session = db()
-    try:
+    def action() -> None:
         due_at = _deadline()
         if due_at is None:
             raise service.CalibrationError("укажите новый срок", "give the new deadline")
-        service.extend_deadline(session, current_viewer(), calibration_id, due_at)
-    except (service.CalibrationForbidden, service.CalibrationNotFound) as error:
-        return _refused(error)
-    except service.CalibrationError as error:
-        session.rollback()
-        flash_error(error)
-        return redirect(url_for("calibration.detail", calibration_id=calibration_id)), 303
-    session.commit()
-    flash(_("Deadline extended."), "ok")
-    return redirect(url_for("calibration.detail", calibration_id=calibration_id)), 303
+        service.extend_deadline(db(), current_viewer(), calibration_id, due_at)
+
+    back = url_for("calibration.detail", calibration_id=calibration_id)
+    return _form_action(action, failed=back, done=back, message=_("Deadline extended."))
 
 
 @bp.get("/calibration/<int:calibration_id>/items/<int:item_id>")
@@ -236,43 +246,27 @@ def score_page(calibration_id: int, item_id: int) -> ResponseReturnValue:
 @bp.post("/calibration/<int:calibration_id>/items/<int:item_id>")
 @require_roles(*ROLES)
 def save(calibration_id: int, item_id: int) -> ResponseReturnValue:
-    session = db()
-    viewer = current_viewer()
-    try:
-        service.save_answers(session, viewer, calibration_id, item_id, _answers_from_form())
-    except service.CalibrationForbidden as error:
-        return _refused(error)
-    except service.CalibrationNotFound:
-        abort(404)
-    except service.CalibrationError as error:
-        session.rollback()
-        flash_error(error)
-        return redirect(url_for("calibration.score_page", calibration_id=calibration_id, item_id=item_id)), 303
-    session.commit()
-    flash(_("Draft saved."), "ok")
     target = request.form.get("next")
     if target and target.isdigit():
-        return redirect(url_for("calibration.score_page", calibration_id=calibration_id, item_id=int(target))), 303
-    return redirect(url_for("calibration.detail", calibration_id=calibration_id)), 303
+        done = url_for("calibration.score_page", calibration_id=calibration_id, item_id=int(target))
+    else:
+        done = url_for("calibration.detail", calibration_id=calibration_id)
+    return _form_action(
+        lambda: service.save_answers(db(), current_viewer(), calibration_id, item_id, _answers_from_form()),
+        failed=url_for("calibration.score_page", calibration_id=calibration_id, item_id=item_id),
+        done=done, message=_("Draft saved."),
+    )
 
 
 @bp.post("/calibration/<int:calibration_id>/submit")
 @require_roles(*ROLES)
 def submit(calibration_id: int) -> ResponseReturnValue:
-    session = db()
-    try:
-        service.submit(session, current_viewer(), calibration_id)
-    except service.CalibrationForbidden as error:
-        return _refused(error)
-    except service.CalibrationNotFound:
-        abort(404)
-    except service.CalibrationError as error:
-        session.rollback()
-        flash_error(error)
-        return redirect(url_for("calibration.detail", calibration_id=calibration_id)), 303
-    session.commit()
-    flash(_("Answers submitted: the results are open to you."), "ok")
-    return redirect(url_for("calibration.results", calibration_id=calibration_id)), 303
+    return _form_action(
+        lambda: service.submit(db(), current_viewer(), calibration_id),
+        failed=url_for("calibration.detail", calibration_id=calibration_id),
+        done=url_for("calibration.results", calibration_id=calibration_id),
+        message=_("Answers submitted: the results are open to you."),
+    )
 
 
 @bp.post("/calibration/<int:calibration_id>/reveal")
@@ -308,37 +302,22 @@ def results(calibration_id: int) -> ResponseReturnValue:
 @bp.post("/calibration/<int:calibration_id>/items/<int:item_id>/consensus")
 @require_roles(*ROLES)
 def consensus(calibration_id: int, item_id: int) -> ResponseReturnValue:
-    session = db()
     decisions = {k[len("consensus-"):]: (v or None, request.form.get(f"note-{k[len('consensus-'):]}", ""))
                  for k, v in request.form.items() if k.startswith("consensus-")}
-    try:
-        record_consensus(session, current_viewer(), calibration_id, item_id, decisions)
-    except (service.CalibrationForbidden, service.CalibrationNotFound) as error:
-        return _refused(error)
-    except service.CalibrationError as error:
-        session.rollback()
-        flash_error(error)
-        return redirect(url_for("calibration.results", calibration_id=calibration_id)), 303
-    session.commit()
-    flash(_("Consensus recorded."), "ok")
-    return redirect(url_for("calibration.results", calibration_id=calibration_id, _anchor=f"item-{item_id}")), 303
+    return _form_action(
+        lambda: record_consensus(db(), current_viewer(), calibration_id, item_id, decisions),
+        failed=url_for("calibration.results", calibration_id=calibration_id),
+        done=url_for("calibration.results", calibration_id=calibration_id, _anchor=f"item-{item_id}"),
+        message=_("Consensus recorded."),
+    )
 
 
 @bp.post("/calibration/<int:calibration_id>/sign-off")
 @require_roles(*ROLES)
 def sign(calibration_id: int) -> ResponseReturnValue:
-    session = db()
-    try:
-        sign_off(session, current_viewer(), calibration_id)
-    except (service.CalibrationForbidden, service.CalibrationNotFound) as error:
-        return _refused(error)
-    except service.CalibrationError as error:
-        session.rollback()
-        flash_error(error)
-        return redirect(url_for("calibration.results", calibration_id=calibration_id)), 303
-    session.commit()
-    flash(_("Report signed off."), "ok")
-    return redirect(url_for("calibration.results", calibration_id=calibration_id)), 303
+    results_page = url_for("calibration.results", calibration_id=calibration_id)
+    return _form_action(lambda: sign_off(db(), current_viewer(), calibration_id),
+                        failed=results_page, done=results_page, message=_("Report signed off."))
 
 
 @bp.get("/calibration/<int:calibration_id>/report.<fmt>")

@@ -61,3 +61,23 @@ def test_broken_format_args_do_not_raise_and_are_redacted() -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "card %d", (CARD,), None)
     assert RedactingFilter().filter(record) is True
     assert CARD not in record.getMessage() and "[карта]" in record.getMessage()
+
+
+def test_machine_timestamps_are_not_taken_for_cards(logged: tuple[logging.Logger, io.StringIO]) -> None:
+    """RQ logs its retry time; about a third of such times pass the card check as bare digits."""
+    logger, stream = logged
+    # Each of these, as digits, was redacted as a card before timestamps were set aside.
+    stamps = ["2026-12-05 04:59:15.740988+00:00", "2027-01-28 18:19:13.636326+00:00",
+              "2027-01-24 06:41:35.703368+00:00"]
+    for stamp in stamps:
+        logger.info("Job generate_daily_reports: scheduled for retry at %s, 2 remaining", stamp)
+    lines = stream.getvalue().splitlines()
+    assert lines == [f"INFO Job generate_daily_reports: scheduled for retry at {s}, 2 remaining" for s in stamps]
+
+
+def test_a_card_beside_a_timestamp_is_still_redacted(logged: tuple[logging.Logger, io.StringIO]) -> None:
+    logger, stream = logged
+    logger.info("at %s card %s; at %s", "2026-12-05 04:59:15.740988+00:00", CARD, "2026-12-05 05:00:00")
+    assert stream.getvalue() == (
+        "INFO at 2026-12-05 04:59:15.740988+00:00 card [карта]; at 2026-12-05 05:00:00\n")
+    assert CARD not in stream.getvalue()
