@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
@@ -301,6 +301,16 @@ def generate_daily_reports() -> None:
     from qa_service.services.reports import generate_daily_reports as run_reports
 
     run_reports(current_settings(), datetime.now(UTC))
+
+
+@job(queue=TEXT_QUEUE)
+def regenerate_report_day(tenant_id: int, day_ordinal: int) -> None:
+    """One tenant's day generated and mailed again on a person's request; raises so RQ retries a failure."""
+    from qa_service.services.reports import DailyReportsFailed, generate_day
+
+    outcome = generate_day(current_settings(), tenant_id, date.fromordinal(day_ordinal), datetime.now(UTC))
+    if outcome.status == "failed":
+        raise DailyReportsFailed(f"tenant {tenant_id} {outcome.day}: {outcome.error}")
 
 
 @job(queue=TEXT_QUEUE)

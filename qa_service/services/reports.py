@@ -17,9 +17,11 @@ from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
 from qa_service.core.reports.periods import period_bounds
 from qa_service.db.blobs import BlobStore
-from qa_service.db.models import Agent, ReportRun, Team, Tenant, User
+from qa_service.db.models import Agent, ReportRun, Role, Team, Tenant, User
 from qa_service.db.session import session_factory, transaction
 from qa_service.services.access import Viewer
+from qa_service.services.after_commit import request_job
+from qa_service.services.audit import record
 from qa_service.services.mail import Attachment, send_mail
 from qa_service.services.reports_exports import export
 from qa_service.services.reports_operations import operations_report
@@ -29,6 +31,8 @@ from qa_service.services.reports_tables import KIND_TITLES, KINDS, OPERATIONS, Q
 
 log = logging.getLogger(__name__)
 
+RERUNNERS = (Role.ADMIN, Role.QA)  # the contractor's side runs the service; the airline reads and signs
+REGENERATE_DAY = "regenerate_report_day"  # the job in qa_service.jobs
 MAX_ATTEMPTS = 5  # a day that failed this often waits for a person (status and error are on the history page)
 
 
@@ -212,6 +216,25 @@ def generate_day(settings: Settings, tenant_id: int, day: date, now: datetime) -
 
 class DailyReportsFailed(Exception):
     """Some tenant's reports failed: raised after all tenants were tried, so the job is retried."""
+
+
+def request_rerun(settings: Settings, session: Session, viewer: Viewer, run_id: int) -> ReportRun:
+    """Queue the day of a stored run to be generated and mailed again (after the transaction commits).
+
+    This is how a person takes over a day the schedule gave up on (MAX_ATTEMPTS) or a day whose
+    data arrived late: the job replaces the day's runs in place, as the schedule does.
+    """
+    if viewer.role not in RERUNNERS:
+        raise UserFacingError("повторно формировать отчёты может администратор или контролёр",
+                              "only an administrator or a QA specialist can re-run reports")
+    run = session.get(ReportRun, run_id)
+    if run is None or run.tenant_id != viewer.tenant_id:
+        raise UserFacingError("такого запуска отчёта нет", "no such report run")
+    request_job(session, settings, REGENERATE_DAY, run.tenant_id, run.day.toordinal(),
+                job_id=f"report-day-{run.tenant_id}-{run.day.isoformat()}")
+    record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="report.rerun",
+           entity="report_run", entity_id=run.id)
+    return run
 
 
 def generate_daily_reports(settings: Settings, now: datetime) -> list[DailyOutcome]:

@@ -62,6 +62,7 @@ LABELS: dict[str, dict[str, LazyString]] = {
         "rubric.upload": lazy_gettext("uploaded a rubric version"),
         "rubric.activate": lazy_gettext("activated a rubric version"),
         "connector.save": lazy_gettext("saved a connector"), "connector.run": lazy_gettext("ran a connector"),
+        "report.rerun": lazy_gettext("generated a day's reports again"),
     },
     "entity": {
         "interaction": lazy_gettext("interaction"), "evaluation": lazy_gettext("evaluation"),
@@ -69,6 +70,7 @@ LABELS: dict[str, dict[str, LazyString]] = {
         "agent": lazy_gettext("agent"), "sampling": lazy_gettext("review sample"), "tenant": lazy_gettext("tenant"),
         "sampling_rule": lazy_gettext("sampling rule"), "worker": lazy_gettext("worker"),
         "rubric_version": lazy_gettext("rubric version"), "connector": lazy_gettext("connector"),
+        "report_run": lazy_gettext("report run"),
     },
 }
 

@@ -14,7 +14,16 @@ from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
 from qa_service.core.reports.periods import parse_day
 from qa_service.db.models import Role, Team, Tenant
-from qa_service.services.reports import build_report, describe, history, run_for, sign_off, stored_pdf
+from qa_service.services.reports import (
+    RERUNNERS,
+    build_report,
+    describe,
+    history,
+    request_rerun,
+    run_for,
+    sign_off,
+    stored_pdf,
+)
 from qa_service.services.reports_charts import charts_of
 from qa_service.services.reports_exports import FORMATS, MIME_TYPES, export
 from qa_service.services.reports_scope import REPORT_READERS, ReportScope, filter_options, scope_for, settings_of
@@ -169,7 +178,24 @@ def runs() -> ResponseReturnValue:
     tenant = session.get_one(Tenant, current_viewer().tenant_id)
     zone = settings_of(tenant).zone
     return render_template("reports/history.html", rows=history(session, tenant.id), zone=zone,
-                           kind_titles=KIND_TITLES, lang=_lang())
+                           kind_titles=KIND_TITLES, lang=_lang(), can_rerun=current_viewer().role in RERUNNERS)
+
+
+@bp.post("/reports/runs/<int:run_id>/rerun")
+@require_roles(*RERUNNERS)
+def rerun(run_id: int) -> ResponseReturnValue:
+    """Generate and mail a stored day again: the job replaces its runs, as the schedule does."""
+    session = db()
+    try:
+        run = request_rerun(_settings(), session, current_viewer(), run_id)
+    except UserFacingError as error:
+        session.rollback()
+        flash_error(error)
+        return redirect(url_for("reports.runs")), 303
+    day = run.day
+    session.commit()  # the job is sent after this commit
+    flash(_("The reports for %(day)s are being generated again.", day=day.strftime("%d.%m.%Y")), "ok")
+    return redirect(url_for("reports.runs")), 303
 
 
 @bp.get("/reports/runs/<int:run_id>.pdf")

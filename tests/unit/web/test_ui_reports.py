@@ -19,6 +19,7 @@ from qa_service.config import Settings
 from qa_service.db.migrate import upgrade
 from qa_service.db.models import ReportRun, StaffingEpisode, Team
 from qa_service.db.session import engine_for, transaction
+from qa_service.services.reports import record_failure
 from qa_service.web import create_app
 
 ROLES = ("admin", "qa", "trainer", "supervisor", "agent", "customer", "other_customer")
@@ -164,3 +165,35 @@ def test_staffing_banner_for_supervisors_only(clients: dict[str, tuple[Any, str]
         with transaction(module_settings.sqlalchemy_url) as session:
             for episode in session.scalars(select(StaffingEpisode)):
                 session.delete(episode)
+
+
+def test_a_failed_day_is_generated_again_on_request(clients: dict[str, tuple[Any, str]], module_settings: Settings,
+                                                   world: ReportWorld) -> None:
+    # Without Redis the requested job runs in this process right after the commit, so the
+    # replaced run is visible as soon as the redirect comes back.
+    day = DAY.replace(day=DAY.day - 1)
+    record_failure(module_settings, world.tenant_id, day, RuntimeError("451 try later"))  # as the schedule does
+    with transaction(module_settings.sqlalchemy_url) as session:
+        failed = session.scalars(select(ReportRun).where(
+            ReportRun.tenant_id == world.tenant_id, ReportRun.day == day, ReportRun.kind == "daily-operations")).one()
+        assert failed.status == "failed"
+        failed.attempts = 5  # the schedule gave up on it: only a person can take it over now
+        run_id = failed.id
+    customer, customer_token = clients["customer"]
+    assert "Generate again" not in customer.get("/reports/history?lang=en").get_data(as_text=True)
+    assert customer.post(f"/reports/runs/{run_id}/rerun", data={"csrf_token": customer_token}).status_code == 403
+    qa, token = clients["qa"]
+    assert qa.post(f"/reports/runs/{run_id}/rerun").status_code == 400  # no CSRF token
+    unknown = qa.post("/reports/runs/999999/rerun", data={"csrf_token": token}, follow_redirects=True)
+    assert "такого запуска отчёта нет" in unknown.get_data(as_text=True)
+    response = qa.post(f"/reports/runs/{run_id}/rerun", data={"csrf_token": token})
+    assert response.status_code == 303
+    with transaction(module_settings.sqlalchemy_url) as session:
+        runs = session.scalars(select(ReportRun).where(ReportRun.tenant_id == world.tenant_id,
+                                                       ReportRun.day == day)).all()
+        assert {r.kind for r in runs} == {"daily-operations", "daily-quality"}  # one run per kind, replaced
+        again = session.get(ReportRun, run_id)
+        assert again is not None and again.status == "done" and again.error is None and again.blob_key
+        assert again.attempts == 6
+    history = qa.get("/reports/history").get_data(as_text=True)
+    assert f"/reports/runs/{run_id}/rerun" in history
