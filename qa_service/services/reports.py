@@ -218,7 +218,7 @@ class DailyReportsFailed(Exception):
     """Some tenant's reports failed: raised after all tenants were tried, so the job is retried."""
 
 
-def request_rerun(settings: Settings, session: Session, viewer: Viewer, run_id: int) -> ReportRun:
+def request_rerun(settings: Settings, session: Session, viewer: Viewer, run_id: int) -> date:
     """Queue the day of a stored run to be generated and mailed again (after the transaction commits).
 
     This is how a person takes over a day the schedule gave up on (MAX_ATTEMPTS) or a day whose
@@ -230,11 +230,13 @@ def request_rerun(settings: Settings, session: Session, viewer: Viewer, run_id: 
     run = session.get(ReportRun, run_id)
     if run is None or run.tenant_id != viewer.tenant_id:
         raise UserFacingError("такого запуска отчёта нет", "no such report run")
+    if run.day is None:  # a period export, not a scheduled day: nothing to re-run
+        raise UserFacingError("этот запуск не относится к одному дню", "this run is not a single day's")
     request_job(session, settings, REGENERATE_DAY, run.tenant_id, run.day.toordinal(),
                 job_id=f"report-day-{run.tenant_id}-{run.day.isoformat()}")
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="report.rerun",
            entity="report_run", entity_id=run.id)
-    return run
+    return run.day
 
 
 def generate_daily_reports(settings: Settings, now: datetime) -> list[DailyOutcome]:

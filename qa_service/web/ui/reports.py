@@ -187,12 +187,11 @@ def rerun(run_id: int) -> ResponseReturnValue:
     """Generate and mail a stored day again: the job replaces its runs, as the schedule does."""
     session = db()
     try:
-        run = request_rerun(_settings(), session, current_viewer(), run_id)
+        day = request_rerun(_settings(), session, current_viewer(), run_id)
     except UserFacingError as error:
         session.rollback()
         flash_error(error)
         return redirect(url_for("reports.runs")), 303
-    day = run.day
     session.commit()  # the job is sent after this commit
     flash(_("The reports for %(day)s are being generated again.", day=day.strftime("%d.%m.%Y")), "ok")
     return redirect(url_for("reports.runs")), 303
