@@ -18,7 +18,7 @@ from gunicorn.glogging import Logger
 from qa_service.core.redaction.logging_filter import RedactingFilter
 
 
-class RedactingLogger(Logger):  # type: ignore[misc]  # gunicorn ships no type hints
+class RedactingLogger(Logger):  # gunicorn ships no type hints (an override in pyproject.toml)
     """gunicorn's logger with the redacting filter on every handler it sets up."""
 
     def setup(self, cfg: Any) -> None:

@@ -96,7 +96,7 @@ def _push_documents(world: World) -> list[dict[str, Any]]:
     """A chat, an e-mail thread and a call per separator style, card numbers in every platform field."""
     started = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
     documents: list[dict[str, Any]] = []
-    for n, (style, card) in enumerate(CARDS.items()):
+    for n, card in enumerate(CARDS.values()):
         first, second = _halves(card)
         at = (started + timedelta(minutes=n)).isoformat()
         common = {
@@ -181,7 +181,8 @@ def _calibrate(app: Flask, world: World) -> None:
     admin_token = sign_in(admin, world.emails["admin"])
     response = admin.post("/calibration", data={
         "csrf_token": admin_token, "title": f"Калибровка {CARDS['spaces']}", "rule": "manual",
-        "deadline": "2030-01-10", "ids": f"{world.chat_id}", "participants": [str(world.users["qa"]), str(world.users["customer"])]})
+        "deadline": "2030-01-10", "ids": f"{world.chat_id}",
+        "participants": [str(world.users["qa"]), str(world.users["customer"])]})
     assert response.status_code == 303
     session_id = int(response.headers["Location"].rsplit("/", 1)[1])
     qa = app.test_client()

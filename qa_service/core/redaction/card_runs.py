@@ -3,9 +3,10 @@
 The redactor (`cards.py`) reads people: spoken numbers, card cues, issuer ranges.  This rule reads
 machines: platform identifiers, keys, names typed into forms, log lines and every stored cell
 the card scan checks.  Digits may be joined by one space, dash, dot or underscore
-(«4111_1111_1111_1111») or by nothing.  A run longer than a card is checked at its
-separators (each window of whole groups), so a card inside «order-4111…1111-7» is found
-without reading every substring of a long number.
+(«4111_1111_1111_1111») or by nothing, one way through the number: «15 94.44 89.02» is a row
+of a table, not a card.  A run longer than a card is checked at its separators (each window
+of whole groups), so a card inside «order-4111…1111-7» is found without reading every
+substring of a long number.
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ class CardRun:
         return "*" * (len(self.digits) - 4) + self.digits[-4:]
 
 
+def _style(separator: str) -> str:
+    """A separator's kind: «-» and « - » are both dashes; spaces alone are a space."""
+    return separator.strip() or " "
+
+
 def card_runs(text: str) -> list[CardRun]:
     """Every Luhn-valid 13–19-digit run in `text`, in any separator style, non-overlapping."""
     found: list[CardRun] = []
@@ -52,7 +58,13 @@ def card_runs(text: str) -> list[CardRun]:
             if i <= taken_until:
                 continue
             digits = ""
+            style = None
             for j in range(i, len(groups)):
+                if j > i:
+                    between = _style(text[groups[j - 1][1] : groups[j][0]])
+                    if style is not None and between != style:
+                        break  # «15 94.44 89.02»: a row of a table, not one number written one way
+                    style = between
                 digits += groups[j][2]
                 if len(digits) > 19:
                     break
