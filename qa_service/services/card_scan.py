@@ -12,6 +12,7 @@ Findings show the last four digits only.
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -165,7 +166,7 @@ def scan_files(paths: Iterable[Path], report: CardScanReport) -> None:
     for path in _each_file(paths):
         report.files.append(str(path))
         seen: set[str] = set()  # each number once per file: chunks overlap, members repeat the bytes
-        for at, text in _file_texts(path):
+        for at, text in itertools.chain([("file name", path.name)], _file_texts(path)):
             for run in card_runs_anywhere(text):
                 if run.digits not in seen:
                     seen.add(run.digits)

@@ -375,6 +375,7 @@ def test_the_scan_finds_a_planted_card_everywhere_it_looks(
     BlobStore.from_url(settings.blob_url).put_bytes("tenant-1/notes.txt", f"x {CARDS['dots']} y".encode())
     settings.spool.mkdir(parents=True, exist_ok=True)
     (settings.spool / "raw.bin").write_bytes(b"\x00\x01" + DIGITS["spaces"].encode() + b"\xff")
+    (settings.spool / f"{CARDS['underscores']}.wav").write_bytes(b"RIFF")
     log = tmp_path / "access.log"
     log.write_text(f'127.0.0.1 - - "GET /interactions?q={CARDS["dashes"].replace("-", "%2D")} HTTP/1.1" 200\n')
 
@@ -383,7 +384,8 @@ def test_the_scan_finds_a_planted_card_everywhere_it_looks(
     assert {"turns.text", "interactions.meta"} <= where
     assert {str(log), str(settings.spool / "raw.bin")} <= where
     assert any(w.endswith("notes.txt") for w in where)
-    assert len(report.findings) == 5
+    assert str(settings.spool / f"{CARDS['underscores']}.wav") in where  # a file's name counts too
+    assert len(report.findings) == 6
     code, out = _scan_cli(settings, [log], monkeypatch, capsys)
     assert code == 1 and "turns.text" in out and "************1881" in out
     assert not any(d in out for d in DIGITS.values())  # findings are masked
