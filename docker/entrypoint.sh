@@ -4,7 +4,7 @@ set -e
 role="${1:-web}"
 shift || true
 case "$role" in
-  web)       qa-service migrate && exec gunicorn --bind 0.0.0.0:8000 --workers "${WEB_CONCURRENCY:-3}" \
+  web)       qa-service migrate && exec gunicorn -c python:qa_service.gunicorn_conf --bind 0.0.0.0:8000 --workers "${WEB_CONCURRENCY:-3}" \
                --access-logfile - "qa_service.web:create_app()" ;;
   worker)    exec qa-service worker --queues "${QA_QUEUES:-asr,text}" "$@" ;;
   scheduler) exec qa-service scheduler "$@" ;;

@@ -12,9 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 @cache
 def engine_for(url: str) -> Engine:
-    """One engine (and pool) per database URL per process."""
+    """One engine (and pool) per database URL per process.
+
+    `hide_parameters`: a failed statement's error (logged, shown in a traceback) names the SQL
+    but not its values, which may be a card number someone typed into a field.
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -25,7 +29,7 @@ def engine_for(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True)
 
 
 # Tests only: URL -> a connection whose outer transaction every session on that URL joins.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -27,6 +27,7 @@ from qa_service.connectors.base import (
     build_connector,
 )
 from qa_service.core.redaction import redact
+from qa_service.core.redaction.card_runs import tokenize_card_runs
 from qa_service.db.models import AgentStatusEvent, ConnectorConfig, ConnectorCursor, StaffingPlan
 from qa_service.db.session import session_factory, transaction
 from qa_service.services.ingest import StoredInteraction, agent_for, store_interaction
@@ -60,9 +61,12 @@ def _cursor_row(session: Session, config: ConnectorConfig) -> ConnectorCursor:
     return row
 
 
-def _store_status_events(session: Session, config: ConnectorConfig, events: list[StatusEvent]) -> int:
+def _store_status_events(session: Session, config: ConnectorConfig, events: list[StatusEvent], key: bytes) -> int:
     stored = 0
     for event in events:
+        # The platform's ids stay joinable with the interactions' (services.ingest): same tokens.
+        event = replace(event, agent_id=tokenize_card_runs(event.agent_id, key),
+                        source_key=tokenize_card_runs(event.source_key, key))
         exists = session.scalar(
             select(AgentStatusEvent.id).where(
                 AgentStatusEvent.tenant_id == config.tenant_id,
@@ -86,9 +90,9 @@ def _store_status_events(session: Session, config: ConnectorConfig, events: list
     return stored
 
 
-def _store_staffing(session: Session, config: ConnectorConfig, slots: list[StaffingSlot]) -> int:
+def _store_staffing(session: Session, config: ConnectorConfig, slots: list[StaffingSlot], key: bytes) -> int:
     for slot in slots:
-        queue = slot.queue or ""
+        queue = tokenize_card_runs(slot.queue or "", key)
         row = session.scalar(
             select(StaffingPlan).where(
                 StaffingPlan.tenant_id == config.tenant_id,
@@ -176,9 +180,9 @@ def _store_batch(
                     )
                 )
             elif fetched and isinstance(fetched[0], StatusEvent):
-                report.status_events += _store_status_events(session, config, fetched)
+                report.status_events += _store_status_events(session, config, fetched, settings.secret_key.encode())
             elif fetched:
-                report.staffing_slots += _store_staffing(session, config, fetched)  # type: ignore[arg-type]
+                report.staffing_slots += _store_staffing(session, config, fetched, settings.secret_key.encode())  # type: ignore[arg-type]
         cursor_row = _cursor_row(session, config)
         cursor_row.value = batch[-1][0].cursor_after
         cursor_row.updated_at = datetime.now(UTC)

@@ -19,7 +19,9 @@ from qa_service.config import Settings
 from qa_service.core.interaction import Interaction as DomainInteraction
 from qa_service.core.interaction import interaction_to_json, parse_interaction
 from qa_service.core.redaction import RedactedInteraction, redact_interaction
+from qa_service.core.redaction.card_runs import tokenize_card_runs
 from qa_service.core.redaction.contacts import AIRLINE_PUBLIC_PHONES
+from qa_service.core.redaction.platform_fields import redact_platform_fields
 from qa_service.core.tenant_settings import TenantSettings
 from qa_service.db.models import Agent, Channel, Interaction, ProcessingState, Recording, Tenant, Turn
 from qa_service.db.session import transaction
@@ -112,8 +114,10 @@ def store_interaction(
     default_source: str = "api",
 ) -> StoredInteraction:
     """Validate, redact and store one interaction in the caller's transaction (idempotent)."""
-    item = parse_interaction(document)
-    source = item.source or default_source
+    # Card runs in ids, labels and keys are tokenized before anything (the lookup included) reads them.
+    key = settings.secret_key.encode()
+    item = redact_platform_fields(parse_interaction(document), key)
+    source = item.source or tokenize_card_runs(default_source, key)
     existing = session.scalar(
         select(Interaction).where(
             Interaction.tenant_id == tenant_id,

@@ -12,7 +12,7 @@ from qa_service.core.redaction.cards import known_issuer, luhn_valid
 from qa_service.core.redaction.contacts import AIRLINE_PUBLIC_PHONES
 from qa_service.core.redaction.identifiers import inn_valid, snils_valid
 from qa_service.core.redaction.interaction import CARD_KINDS, FoundSpan, RedactedInteraction, redact_interaction
-from qa_service.core.redaction.redactor import contains_card_number, find_spans, redact
+from qa_service.core.redaction.redactor import contains_card_number, find_spans, redact, redact_card_data
 from qa_service.core.redaction.spans import KINDS, PLACEHOLDERS, Redaction, Span
 from qa_service.core.redaction.timed import TimedRedaction, redact_timed_words
 
@@ -32,6 +32,7 @@ __all__ = [
     "known_issuer",
     "luhn_valid",
     "redact",
+    "redact_card_data",
     "redact_interaction",
     "redact_timed_words",
     "snils_valid",

@@ -15,8 +15,8 @@ from typing import Any
 from qa_service.core.interaction import Interaction, Turn, Word
 from qa_service.core.redaction.contacts import AIRLINE_PUBLIC_PHONES
 from qa_service.core.redaction.names import self_introduced
-from qa_service.core.redaction.redactor import redact
-from qa_service.core.redaction.spans import Span, apply
+from qa_service.core.redaction.redactor import find_spans, redact
+from qa_service.core.redaction.spans import CARD_SPAN_KINDS, Redaction, Span, apply, resolve
 from qa_service.core.redaction.timed import redact_timed_words
 
 # A card number or its security code in the input is what the ingestion flag and the
@@ -72,8 +72,12 @@ class _Policy:
     names: bool
     keep_names: frozenset[str]
 
-    def text(self, text: str) -> Any:
-        return redact(text, keep_phones=self.keep_phones, names=self.names, keep_names=self.keep_names)
+    def text(self, text: str, extra: list[Span] | None = None) -> Redaction:
+        result = redact(text, keep_phones=self.keep_phones, names=self.names, keep_names=self.keep_names)
+        if not extra:
+            return result
+        spans = resolve([*result.spans, *extra])
+        return Redaction(apply(text, spans), spans)
 
 
 def _joined(words: list[Word]) -> str:
@@ -114,8 +118,46 @@ class _WordStreams:
                 at_char += length
 
 
+def _is_asr_text(turn: Turn) -> bool:
+    """Is the turn's text its words joined (ASR output), so the word stream redacts it?"""
+    if not turn.words:
+        return False
+    spoken = _joined(turn.words)
+    return turn.text in (spoken, spoken.strip())
+
+
+def _split_cards(turns: list[Turn], policy: _Policy) -> dict[int, list[Span]]:
+    """Card numbers a speaker split over consecutive written messages («4111 1111» / «1111 1111»).
+
+    Each speaker's messages are read as one text, a newline between them (a newline joins
+    numbers as a space does); a card span that crosses a message boundary is cut into the
+    pieces each message holds.  Spans inside one message are the turn redaction's business.
+    """
+    by_speaker: dict[str, list[int]] = {}
+    for index, turn in enumerate(turns):
+        if not _is_asr_text(turn) and turn.text:
+            by_speaker.setdefault(turn.speaker, []).append(index)
+    pieces: dict[int, list[Span]] = {}
+    for indices in by_speaker.values():
+        if len(indices) < 2:
+            continue
+        bounds: list[tuple[int, int, int]] = []  # (turn index, start, end) in the joined text
+        at = 0
+        for index in indices:
+            bounds.append((index, at, at + len(turns[index].text)))
+            at += len(turns[index].text) + 1
+        joined = "\n".join(turns[i].text for i in indices)
+        for span in find_spans(joined, policy.keep_phones, names=False):
+            touched = [(i, lo, hi) for i, lo, hi in bounds if span.overlaps(lo, hi)]
+            if span.kind not in CARD_SPAN_KINDS or len(touched) < 2:
+                continue
+            for i, lo, hi in touched:
+                pieces.setdefault(i, []).append(Span(max(span.start, lo) - lo, min(span.end, hi) - lo, span.kind))
+    return pieces
+
+
 def _redact_turn(
-    index: int, turn: Turn, streams: _WordStreams, policy: _Policy
+    index: int, turn: Turn, streams: _WordStreams, policy: _Policy, split_cards: list[Span]
 ) -> tuple[Turn, list[FoundSpan], list[Span]]:
     found: list[FoundSpan] = []
     words = turn.words
@@ -129,7 +171,7 @@ def _redact_turn(
         rebuilt = apply(spoken, streams.spans[index])
         text = rebuilt if turn.text == spoken else rebuilt.strip()
     else:
-        redacted_text = policy.text(turn.text)
+        redacted_text = policy.text(turn.text, split_cards)
         text, text_spans = redacted_text.text, list(redacted_text.spans)
         if turn.words:
             words = streams.words[index]
@@ -168,11 +210,12 @@ def redact_interaction(
     agent_names = frozenset(w for t in item.turns if t.speaker == "agent" for w in self_introduced(t.text))
     policy = _Policy(tuple(keep_phones), redact_names, agent_names)
     streams = _WordStreams(item.turns, policy)
+    split_cards = _split_cards(item.turns, policy)
     turns: list[Turn] = []
     found: list[FoundSpan] = []
     turn_spans: list[tuple[Span, ...]] = []
     for index, turn in enumerate(item.turns):
-        redacted, turn_found, text_spans = _redact_turn(index, turn, streams, policy)
+        redacted, turn_found, text_spans = _redact_turn(index, turn, streams, policy, split_cards.get(index, []))
         turns.append(redacted)
         found.extend(turn_found)
         turn_spans.append(tuple(text_spans))

@@ -6,6 +6,7 @@ import logging
 import re
 import traceback
 
+from qa_service.core.redaction.card_runs import mask_card_runs
 from qa_service.core.redaction.redactor import redact
 
 # Machine timestamps (RQ's «scheduled for retry at 2026-11-29 02:18:51.628463+00:00», ISO times in
@@ -27,6 +28,12 @@ def redact_log_text(text: str) -> str:
     return "".join(part + stamp for part, stamp in zip(parts, [*stamps, ""], strict=True))
 
 
+def _clean(text: str) -> str:
+    # `redact` reads people's words; `mask_card_runs` also catches a card URL-encoded in a
+    # logged request line («?q=4111%201111%201111%201111»).
+    return mask_card_runs(redact_log_text(text))
+
+
 class RedactingFilter(logging.Filter):
     """Redacts the formatted message, exception and stack text of every record it sees.
 
@@ -40,15 +47,15 @@ class RedactingFilter(logging.Filter):
             # A broken format string must not raise in the caller's code path: keep its
             # parts, redacted, so the mistake is still visible.
             message = f"{record.msg} {record.args!r}"
-        record.msg = redact_log_text(message)
+        record.msg = _clean(message)
         record.args = None
         if record.exc_info and record.exc_info[0] is not None and not record.exc_text:
             record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
         if record.exc_text:
-            record.exc_text = redact_log_text(record.exc_text)
+            record.exc_text = _clean(record.exc_text)
             # Formatters use exc_text when set; handlers that re-format exc_info themselves
             # (or pickle it to another process) would leak the original, so drop it.
             record.exc_info = None
         if record.stack_info:
-            record.stack_info = redact_log_text(record.stack_info)
+            record.stack_info = _clean(record.stack_info)
         return True

@@ -107,8 +107,9 @@ def _build_lexicon() -> dict[str, tuple[int, str, bool]]:
 LEXICON = _build_lexicon()
 
 _TOKEN = re.compile(r"(?P<digits>\d+)|(?P<word>[^\W\d_]+)")
-# What may stand between two numbers of one dictation: spaces, dashes, commas, dots, brackets.
-_GAP = re.compile(r"[\s\-‐‑–—,.;:()+*/#№]*")
+# What may stand between two numbers of one dictation: spaces, dashes, commas, dots, brackets,
+# underscores (a typed «4111_1111_1111_1111» is a card too).
+_GAP = re.compile(r"[\s\-‐‑–—,.;:()+*/#№_]*")
 _HARD_GAP = re.compile(r"[,.;:]")
 
 

@@ -6,13 +6,14 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from qa_service.core.redaction.card_details import find_cvv, find_expiry
+from qa_service.core.redaction.card_runs import card_runs, mask_card_runs
 from qa_service.core.redaction.cards import find_cards
 from qa_service.core.redaction.contacts import AIRLINE_PUBLIC_PHONES, find_emails, find_phones, keep_set
 from qa_service.core.redaction.document import Document
 from qa_service.core.redaction.identifiers import find_inn, find_passports, find_snils
 from qa_service.core.redaction.keep import find_kept
 from qa_service.core.redaction.names import find_names
-from qa_service.core.redaction.spans import Redaction, Span, SpanIndex, apply, resolve
+from qa_service.core.redaction.spans import CARD_SPAN_KINDS, Redaction, Span, SpanIndex, apply, resolve
 
 
 @lru_cache(maxsize=32)
@@ -33,7 +34,11 @@ def find_spans(text: str, keep_phones: Iterable[str] = AIRLINE_PUBLIC_PHONES, *,
     tickets, kept = find_kept(doc)
     phones, public_lines = find_phones(doc, SpanIndex(tickets + kept), _public(tuple(keep_phones)))
     shield = SpanIndex(tickets + kept + public_lines)
-    cards = find_cards(doc, SpanIndex(tickets + public_lines))
+    keep_cards = SpanIndex(tickets + public_lines)
+    cards = find_cards(doc, keep_cards)
+    # The stored-text rule the card scan applies (any Luhn-valid 13–19 digits, any separators):
+    # what the scan would flag is never left in by a reading of the speech that passed it over.
+    cards += [Span(r.start, r.end, "card") for r in card_runs(text) if not keep_cards.overlaps(r.start, r.end)]
     candidates = [
         *cards,
         *find_cvv(doc, cards),
@@ -62,3 +67,15 @@ def contains_card_number(text: str) -> bool:
     doc = Document(text)
     tickets, _ = find_kept(doc)
     return bool(find_cards(doc, SpanIndex(tickets)))
+
+
+def redact_card_data(text: str) -> str:
+    """Only a card's data (number, CVV, expiry) replaced, also URL-encoded: for what staff type.
+
+    Review comments, override reasons, disputes, notes and names are people's work, quoted back to
+    them: a phone or a name in them stays; a card number, in any writing, never does.
+    """
+    if not text or not any(c.isdigit() for c in text):
+        return text
+    spans = [s for s in find_spans(text, names=False) if s.kind in CARD_SPAN_KINDS]
+    return mask_card_runs(apply(text, spans))

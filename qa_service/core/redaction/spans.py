@@ -19,6 +19,8 @@ PLACEHOLDERS: dict[str, str] = {
     "name": "[имя]",
 }
 KINDS: tuple[str, ...] = tuple(PLACEHOLDERS)
+# The card's own data: what a card split over two messages, or typed into a comment, leaks.
+CARD_SPAN_KINDS = frozenset({"card", "cvv", "card_expiry"})
 
 # When two candidates overlap, the one that matters more for compliance wins: a card
 # number must never survive because a phone rule claimed part of it.

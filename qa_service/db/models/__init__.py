@@ -42,6 +42,9 @@ from qa_service.db.models.staffing import StaffingEpisode
 from qa_service.db.models.tenancy import Agent, Role, Team, Tenant, User
 from qa_service.db.models.trust import CriterionTrust
 
+# Registers the card-data listeners on the person-written columns (after every model is defined).
+from qa_service.db.models import card_free  # noqa: F401  isort: skip
+
 __all__ = [
     "Agent",
     "AgentStatusEvent",

@@ -1,0 +1,47 @@
+"""`qa-service security scan-cards [--log FILE …] [--json]`: look for card numbers in everything stored.
+
+Scans every column of every table (the schema as the database has it), the blob store, the
+spool and the log files named, for a Luhn-valid 13–19-digit run in any separator style.
+Prints each finding (table.column and row, or file and place; last four digits only) and
+exits 1 if there is any, so CI and an operator's cron can fail on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from qa_service.services.card_scan import scan_for_cards
+
+
+def _scan_cards(args: argparse.Namespace) -> int:
+    report = scan_for_cards(args.settings, [Path(p) for p in args.log])
+    if args.json:
+        sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False) + "\n")
+    else:
+        for finding in report.findings:
+            sys.stdout.write(finding.line() + "\n")
+        verdict = "номеров карт не найдено / no card numbers found" if report.clean else (
+            f"найдено номеров карт: {len(report.findings)} / card numbers found: {len(report.findings)}")
+        sys.stdout.write(
+            f"таблиц {len(report.tables)}, столбцов {report.columns}, строк {report.rows}, файлов "
+            f"{len(report.files)} / tables {len(report.tables)}, columns {report.columns}, rows {report.rows}, "
+            f"files {len(report.files)}: {verdict}\n"
+        )
+    return 0 if report.clean else 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("security", help="проверки безопасности / security checks")
+    commands = parser.add_subparsers(dest="security_command", metavar="CHECK", required=True)
+    scan = commands.add_parser(
+        "scan-cards",
+        help="найти номера карт в базе, хранилище, спуле и логах / find card numbers in the database, "
+        "blob store, spool and logs",
+    )
+    scan.add_argument("--log", action="append", default=[], metavar="FILE",
+                      help="файл журнала или папка (можно несколько) / a log file or folder (repeatable)")
+    scan.add_argument("--json", action="store_true", help="вывод в JSON")
+    scan.set_defaults(handler=_scan_cards)

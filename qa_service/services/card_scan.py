@@ -1,0 +1,190 @@
+"""The card scan: every stored cell, blob, spooled file and log line, checked for a card number.
+
+The proof behind "no full card number anywhere": the schema is reflected (so a table or column
+added later is scanned without anyone listing it), every row is read, and every text in it —
+JSON keys and values at any depth, integers as their digits — is checked with the stored-text
+rule (`core.redaction.card_runs`: a Luhn-valid 13–19-digit run, separated by spaces, dashes,
+dots, underscores or nothing; URL-encoded too).  Files are read as bytes; an XLSX/DOCX (a zip)
+is read member by member and a PDF by its text, since compression hides digits from a byte scan.
+Findings show the last four digits only.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import logging
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import MetaData, select
+
+from qa_service.config import Settings
+from qa_service.core.redaction.card_runs import card_runs_anywhere
+from qa_service.db.blobs import BlobStore, LocalBlobStore
+from qa_service.db.session import engine_for
+
+log = logging.getLogger(__name__)
+
+_CHUNK = 1 << 20
+_OVERLAP = 64  # a card (19 digits, 18 separators of up to 3 characters) never spans more
+
+
+@dataclass(frozen=True)
+class CardFinding:
+    """One card-like number: where (table.column or file), which row or line, and its last four digits."""
+
+    where: str
+    at: str
+    masked: str
+
+    def line(self) -> str:
+        return f"{self.where} [{self.at}]: {self.masked}"
+
+
+@dataclass
+class CardScanReport:
+    """What was scanned and what was found."""
+
+    tables: list[str] = field(default_factory=list)
+    columns: int = 0
+    rows: int = 0
+    cells: int = 0
+    files: list[str] = field(default_factory=list)
+    findings: list[CardFinding] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.findings
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "clean": self.clean, "tables": len(self.tables), "columns": self.columns, "rows": self.rows,
+            "cells": self.cells, "files": len(self.files),
+            "findings": [{"where": f.where, "at": f.at, "masked": f.masked} for f in self.findings],
+        }
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every text a stored value holds: strings, JSON keys and strings at any depth, integers' digits.
+
+    Floats and decimals are measurements (a float's repr is not a number anyone typed); a
+    card number cannot be kept exactly in either.
+    """
+    if value is None or isinstance(value, bool | float | Decimal):
+        return
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, int):
+        yield str(value)
+    elif isinstance(value, bytes | bytearray | memoryview):
+        yield bytes(value).decode("latin-1")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(key)
+            yield from _texts(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
+    else:
+        yield str(value)
+
+
+def scan_database(url: str, report: CardScanReport) -> None:
+    """Every column of every table of the database at `url` (its schema reflected, not the models')."""
+    engine = engine_for(url)
+    metadata = MetaData()
+    metadata.reflect(engine)
+    with engine.connect() as connection:
+        for table in metadata.sorted_tables:
+            report.tables.append(table.name)
+            report.columns += len(table.columns)
+            keys = [c.name for c in table.primary_key.columns] or [table.columns[0].name]
+            result = connection.execution_options(yield_per=1000).execute(select(table))
+            for row in result.mappings():
+                report.rows += 1
+                row_id = ",".join(f"{k}={row[k]}" for k in keys)
+                for column, value in row.items():
+                    report.cells += 1
+                    for text in _texts(value):
+                        for run in card_runs_anywhere(text):
+                            report.findings.append(CardFinding(f"{table.name}.{column}", row_id, run.masked))
+
+
+def _file_texts(path: Path) -> Iterator[tuple[str, str]]:
+    """(where in the file, text) pieces of a file: chunks of its bytes, and its members or PDF text."""
+    with path.open("rb") as stream:
+        offset, carry = 0, b""
+        while chunk := stream.read(_CHUNK):
+            yield f"byte {offset - len(carry)}", (carry + chunk).decode("latin-1")
+            offset += len(chunk)
+            carry = chunk[-_OVERLAP:]
+    with path.open("rb") as stream:
+        head = stream.read(5)
+    if head.startswith(b"PK\x03\x04"):
+        yield from _zip_texts(path)
+    elif head.startswith(b"%PDF-"):
+        yield from _pdf_texts(path)
+
+
+def _zip_texts(path: Path) -> Iterator[tuple[str, str]]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for member in archive.infolist():
+                if member.file_size <= 64 * _CHUNK:
+                    yield f"member {member.filename}", archive.read(member).decode("utf-8", "replace")
+    except (zipfile.BadZipFile, OSError) as error:
+        log.warning("card scan: %s is not a readable zip (%s)", path, error)
+
+
+def _pdf_texts(path: Path) -> Iterator[tuple[str, str]]:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(path.read_bytes()))
+        for number, page in enumerate(reader.pages, start=1):
+            yield f"page {number}", page.extract_text() or ""
+    except (PyPdfError, ValueError, KeyError) as error:
+        log.warning("card scan: %s is not a readable PDF (%s)", path, error)
+
+
+def _each_file(paths: Iterable[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file())
+        elif path.is_file():
+            yield path
+
+
+def scan_files(paths: Iterable[Path], report: CardScanReport) -> None:
+    """Every file under `paths` (folders walked), read as bytes and, for zips and PDFs, as text too."""
+    for path in _each_file(paths):
+        report.files.append(str(path))
+        seen: set[str] = set()  # each number once per file: chunks overlap, members repeat the bytes
+        for at, text in itertools.chain([("file name", path.name)], _file_texts(path)):
+            for run in card_runs_anywhere(text):
+                if run.digits not in seen:
+                    seen.add(run.digits)
+                    report.findings.append(CardFinding(str(path), at, run.masked))
+
+
+def stored_file_roots(settings: Settings) -> list[Path]:
+    """The folders the service keeps files in: the blob store and the spool."""
+    roots = [settings.spool]
+    store = BlobStore.from_url(settings.blob_url)
+    if isinstance(store, LocalBlobStore):
+        roots.insert(0, store.root)
+    return roots
+
+
+def scan_for_cards(settings: Settings, logs: Iterable[Path] = ()) -> CardScanReport:
+    """The whole scan: the database, the blob store, the spool and the given log files."""
+    report = CardScanReport()
+    scan_database(settings.sqlalchemy_url, report)
+    scan_files([*stored_file_roots(settings), *logs], report)
+    return report
