@@ -20,6 +20,7 @@ from qa_service.db.blobs import BlobStore
 from qa_service.db.models import Agent, ReportRun, Team, Tenant, User
 from qa_service.db.session import session_factory, transaction
 from qa_service.services.access import Viewer
+from qa_service.services.agent_names import agent_label
 from qa_service.services.mail import Attachment, send_mail
 from qa_service.services.reports_exports import export
 from qa_service.services.reports_operations import operations_report
@@ -53,7 +54,7 @@ def describe(session: Session, scope: ReportScope, first: date, last: date) -> s
     parts = [tenant.name, period, settings_of(tenant).timezone]
     if scope.agent_id is not None:
         agent = session.get_one(Agent, scope.agent_id)
-        parts.append(f"оператор {agent.name} ({agent.external_id})")
+        parts.append(f"оператор {agent_label(agent.name, agent.external_id)}")
     elif scope.team_ids is not None:
         names = session.scalars(select(Team.name).where(Team.id.in_(scope.team_ids)).order_by(Team.name))
         parts.append("группы: " + (", ".join(names) or "—"))
