@@ -16,7 +16,7 @@ from qa_service.core.scoring.manual import answer_manual
 from qa_service.core.scoring.phrases import answer_forbidden, answer_phrases
 from qa_service.core.scoring.sla import answer_email_reply, answer_first_reply, answer_reply_time
 from qa_service.core.scoring.timing import answer_hold, answer_overtalk
-from qa_service.core.scoring.words import ANSWERS, CHANNELS, DIRECTIONS, TOPICS, word
+from qa_service.core.scoring.words import CHANNELS, DIRECTIONS, TOPICS, answer_word, word
 from qa_service.core.scoring.written import answer_email_address
 from qa_service.core.topics import TopicGuess, detect_topic
 
@@ -91,7 +91,7 @@ class _Scorer:
         if applies.depends_on is not None and applies.depends_on not in visiting:
             other = self.answer(self.rubric.criterion(applies.depends_on), visiting)
             if other.answer not in applies.depends_answers:
-                answered = ANSWERS.get(other.answer, str(other.answer))
+                answered = answer_word(other.answer)
                 return Outcome("na", other.confidence or 0.5,
                                f"зависит от «{self._title(applies.depends_on)}»: там «{answered}»")
         rule = self._rule_for(criterion)

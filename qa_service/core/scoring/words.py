@@ -14,7 +14,7 @@ TOPICS = {
     "sale": "продажа билета", "exchange": "обмен", "refund": "возврат", "baggage": "багаж",
     "info": "справка о рейсе", "complaint": "жалоба", "other": "другое", "booking": "бронирование",
 }
-ANSWERS = {"yes": "да", "no": "нет", "na": "неприменимо", None: "нет ответа"}
+ANSWERS: dict[str | None, str] = {"yes": "да", "no": "нет", "na": "неприменимо", None: "нет ответа"}
 MODELS = {"clarifying_question": "Уточняющий вопрос", "topic": "Тема обращения"}
 
 
@@ -23,6 +23,13 @@ def word(table: dict[str, str], code: str | None) -> str:
     if code is None:
         return "—"
     return table.get(code) or code.replace("_", " ").replace("-", " ")
+
+
+def answer_word(answer: str | float | None) -> str:
+    """An answer as a reader says it: да, нет, неприменимо, or the number of a scaled criterion."""
+    if isinstance(answer, float | int):
+        return f"{answer:g}"
+    return ANSWERS.get(answer) or str(answer)
 
 
 def model_name(name: str) -> str:
