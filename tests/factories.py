@@ -94,9 +94,13 @@ def _run(*args: str) -> None:
 def make_call_audio(turns: list[tuple[str, str]] = CALL_TURNS) -> tuple[Path, list[tuple[float, float]], float]:
     """A mono WAV of the turns spoken by espeak-ng (Russian), with gaps; cached across tests.
 
+    espeak-ng, not Festival: no test reads these words back (the turns' text is given), only the
+    player and its timings are exercised, and espeak-ng is fast.  `sox -D -R`: no random dither,
+    so every run gives the same samples.
+
     Returns the file, each turn's (start, end) in seconds, and the total duration.
     """
-    key = hashlib.sha256(repr(turns).encode()).hexdigest()[:12]
+    key = hashlib.sha256(repr(("espeak-ng", "no-dither", turns)).encode()).hexdigest()[:12]
     folder = Path(tempfile.gettempdir()) / f"qa-factory-audio-{key}"
     target = folder / "call.wav"
     times_file = folder / "times.txt"
@@ -105,19 +109,19 @@ def make_call_audio(turns: list[tuple[str, str]] = CALL_TURNS) -> tuple[Path, li
         pieces: list[str] = []
         times: list[tuple[float, float]] = []
         clock = 0.3
-        _run("sox", "-n", "-r", "16000", "-c", "1", str(work / "lead.wav"), "trim", "0", "0.3")
+        _run("sox", "-D", "-R", "-n", "-r", "16000", "-c", "1", str(work / "lead.wav"), "trim", "0", "0.3")
         pieces.append(str(work / "lead.wav"))
         for i, (speaker, text) in enumerate(turns):
             raw, piece = work / f"raw{i}.wav", work / f"turn{i}.wav"
             voice = "ru" if speaker == "agent" else "ru+m3"
             _run("espeak-ng", "-v", voice, "-s", "165", "-w", str(raw), text)
             pause = HOLD_SECONDS if "на линии" in text else GAP_SECONDS
-            _run("sox", str(raw), "-r", "16000", "-c", "1", str(piece), "pad", "0", str(pause))
+            _run("sox", "-D", "-R", str(raw), "-r", "16000", "-c", "1", str(piece), "pad", "0", str(pause))
             length = float(subprocess.run(["soxi", "-D", str(raw)], check=True, capture_output=True, text=True).stdout)
             times.append((round(clock, 2), round(clock + length, 2)))
             clock += length + pause
             pieces.append(str(piece))
-        _run("sox", *pieces, str(work / "call.wav"))
+        _run("sox", "-D", "-R", *pieces, str(work / "call.wav"))
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(work / "call.wav", target)
         times_file.write_text("\n".join(f"{s} {e}" for s, e in times))

@@ -26,6 +26,7 @@ from qa_service.core.tenant_settings import TenantSettings
 from qa_service.db.models import Agent, Channel, Interaction, ProcessingState, Recording, Tenant, Turn
 from qa_service.db.session import transaction
 from qa_service.services.after_commit import SCORE, TRANSCRIBE, after_commit, request_job
+from qa_service.services.agent_names import UNASSIGNED_AGENT, UNASSIGNED_AGENT_NAME
 from qa_service.services.spool import spool_path, write_private
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,8 @@ def agent_for(session: Session, tenant_id: int, external_id: str, name: str | No
     """The tenant's agent with this platform id, created on first sight."""
     agent = session.scalar(select(Agent).where(Agent.tenant_id == tenant_id, Agent.external_id == external_id))
     if agent is None:
-        agent = Agent(tenant_id=tenant_id, external_id=external_id, name=name or external_id)
+        fallback = UNASSIGNED_AGENT_NAME if external_id == UNASSIGNED_AGENT else external_id
+        agent = Agent(tenant_id=tenant_id, external_id=external_id, name=name or fallback)
         session.add(agent)
         session.flush()
     elif name and agent.name == agent.external_id:

@@ -20,6 +20,7 @@ from qa_service.db.blobs import BlobStore
 from qa_service.db.models import Agent, ReportRun, Role, Team, Tenant, User
 from qa_service.db.session import session_factory, transaction
 from qa_service.services.access import Viewer
+from qa_service.services.agent_names import agent_label
 from qa_service.services.after_commit import request_job
 from qa_service.services.audit import record
 from qa_service.services.mail import Attachment, send_mail
@@ -57,7 +58,7 @@ def describe(session: Session, scope: ReportScope, first: date, last: date) -> s
     parts = [tenant.name, period, settings_of(tenant).timezone]
     if scope.agent_id is not None:
         agent = session.get_one(Agent, scope.agent_id)
-        parts.append(f"оператор {agent.name} ({agent.external_id})")
+        parts.append(f"оператор {agent_label(agent.name, agent.external_id)}")
     elif scope.team_ids is not None:
         names = session.scalars(select(Team.name).where(Team.id.in_(scope.team_ids)).order_by(Team.name))
         parts.append("группы: " + (", ".join(names) or "—"))

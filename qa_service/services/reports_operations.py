@@ -29,6 +29,7 @@ from qa_service.db.models import (
     Tenant,
     Turn,
 )
+from qa_service.services.agent_names import agent_label
 from qa_service.services.reports_scope import ReportScope, settings_of
 
 ANSWERED = "answered"
@@ -39,7 +40,7 @@ STATUS_LOOKBACK = timedelta(days=7)
 def agent_labels(session: Session, tenant_id: int) -> dict[int, str]:
     """Agents by name and platform id only (what the airline's reviewer may see)."""
     rows = session.execute(select(Agent.id, Agent.name, Agent.external_id).where(Agent.tenant_id == tenant_id))
-    return {row.id: f"{row.name} ({row.external_id})" for row in rows}
+    return {row.id: agent_label(row.name, row.external_id) for row in rows}
 
 
 def _hold_seconds(metrics: dict[str, Any] | None) -> float:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -61,7 +62,9 @@ def current_rubric_version(session: Session, tenant_id: int, channel: str) -> Ru
     slug = default_rubric_id(channel)
     rubric = session.scalar(select(Rubric).where(Rubric.tenant_id == tenant_id, Rubric.slug == slug))
     if rubric is None:
-        rubric = Rubric(tenant_id=tenant_id, slug=slug, channel=channel, title=slug)
+        # Named as the standard names itself: people pick rubrics by title, not by slug.
+        title = (yaml.safe_load(shipped_rubric_text(slug)) or {}).get("title") or slug
+        rubric = Rubric(tenant_id=tenant_id, slug=slug, channel=channel, title=str(title))
         session.add(rubric)
         session.flush()
     version = session.scalar(

@@ -3,11 +3,13 @@ review reasons — Russian first, English when switched — and times in the ten
 
 One module so every page says the same thing for the same code.  Templates use the filters
 `label(kind)` (`{{ i.topic|label("topic") }}`), `review_reasons(titles)` and `local_dt`.
-A code this module does not know is shown as it is rather than hidden.
+A code this module does not know is shown readably (`ru_general` as «ru general») rather than
+hidden; a code the service meets in normal use belongs in LABELS.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -18,6 +20,7 @@ from flask_babel.speaklater import LazyString
 
 from qa_service.core.tenant_settings import TenantSettings
 from qa_service.db.models import Tenant
+from qa_service.services.agent_names import UNASSIGNED_AGENT
 
 LABELS: dict[str, dict[str, LazyString]] = {
     "channel": {"call": lazy_gettext("Call"), "chat": lazy_gettext("Chat"), "email": lazy_gettext("E-mail")},
@@ -30,7 +33,9 @@ LABELS: dict[str, dict[str, LazyString]] = {
         "sales": lazy_gettext("sales line"), "service": lazy_gettext("service line"),
         "outbound": lazy_gettext("outbound calls"), "web-chat": lazy_gettext("web chat"),
         "email": lazy_gettext("e-mail"), "mail": lazy_gettext("e-mail"), "exchange": lazy_gettext("exchange"),
-        "all": lazy_gettext("all queues"),
+        "all": lazy_gettext("all queues"), "ru-general": lazy_gettext("general line"),
+        "general": lazy_gettext("general line"), "support": lazy_gettext("service line"),
+        "chat": lazy_gettext("web chat"), "inbound": lazy_gettext("inbound calls"),
     },
     "role": {
         "admin": lazy_gettext("administrator"), "qa": lazy_gettext("QA specialist"), "trainer": lazy_gettext("trainer"),
@@ -64,6 +69,34 @@ LABELS: dict[str, dict[str, LazyString]] = {
         "connector.save": lazy_gettext("saved a connector"), "connector.run": lazy_gettext("ran a connector"),
         "report.rerun": lazy_gettext("generated a day's reports again"),
     },
+    "rule": {
+        "phrases": lazy_gettext("phrase rule on lemmas"), "regex": lazy_gettext("regular expression"),
+        "timing": lazy_gettext("timing or SLA threshold"), "detector": lazy_gettext("pattern detector"),
+        "classifier": lazy_gettext("classifier"), "manual": lazy_gettext("manual"),
+    },
+    "connector": {
+        "http": lazy_gettext("platform HTTP API"), "http_api": lazy_gettext("platform HTTP API"),
+        "imap": lazy_gettext("mailbox (IMAP)"), "dropfolder": lazy_gettext("drop folder (files and CDR)"),
+        "asterisk_cdr": lazy_gettext("Asterisk CDR"),
+    },
+    "model": {"clarifying_question": lazy_gettext("clarifying question"), "topic": lazy_gettext("contact topic")},
+    "secret": {"password": lazy_gettext("password"), "token": lazy_gettext("access token"),
+               "api_key": lazy_gettext("API key")},
+    "detail": {
+        "interaction": lazy_gettext("interaction"), "evaluation": lazy_gettext("evaluation"),
+        "score": lazy_gettext("score"), "changed": lazy_gettext("changed answers"),
+        "released": lazy_gettext("released"), "criterion": lazy_gettext("criterion"),
+        "criteria": lazy_gettext("criteria"), "week": lazy_gettext("week"), "assigned": lazy_gettext("assigned"),
+        "considered": lazy_gettext("considered"), "before": lazy_gettext("before"), "after": lazy_gettext("after"),
+        "timezone": lazy_gettext("time zone"), "sampling_changed": lazy_gettext("sampling rule changed"),
+        "rubric": lazy_gettext("rubric"), "item": lazy_gettext("item"), "items": lazy_gettext("items"),
+        "participants": lazy_gettext("participants"), "benchmark": lazy_gettext("benchmark"),
+        "from": lazy_gettext("from"), "to": lazy_gettext("to"), "module": lazy_gettext("module"),
+        "agent": lazy_gettext("agent"), "at": lazy_gettext("at"), "attended": lazy_gettext("attended"),
+        "offset": lazy_gettext("offset, s"), "agreement": lazy_gettext("agreement"),
+        "n": lazy_gettext("answers"), "lower": lazy_gettext("lower bound"), "upper": lazy_gettext("upper bound"),
+        "threshold": lazy_gettext("threshold"),
+    },
     "entity": {
         "interaction": lazy_gettext("interaction"), "evaluation": lazy_gettext("evaluation"),
         "dispute": lazy_gettext("dispute"), "user": lazy_gettext("user"), "team": lazy_gettext("team"),
@@ -81,7 +114,10 @@ def label(code: object, kind: str) -> str:
         return "—"
     value = getattr(code, "value", code)
     found = LABELS.get(kind, {}).get(str(value))
-    return str(found) if found is not None else str(value)
+    if found is not None:
+        return str(found)
+    # An unknown code (a new queue on the platform, say) is still readable: words, not a slug.
+    return re.sub(r"[_\-.]+", " ", str(value)).strip() or str(value)
 
 
 def review_reasons(reasons: Iterable[str] | None, titles: Mapping[str, str] | None = None) -> list[str]:
@@ -102,6 +138,39 @@ def review_reasons(reasons: Iterable[str] | None, titles: Mapping[str, str] | No
         else:
             words.append(str(reason))
     return words
+
+
+def _detail_value(value: object, titles: Mapping[str, str]) -> str:
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if value is None:
+        return "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(_detail_value(v, titles) for v in value) or "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{titles.get(str(k), k)}: {_detail_value(v, titles)}" for k, v in value.items()) or "—"
+    text = str(value)
+    for kind in ("evaluation_status", "state", "role"):
+        if text in LABELS[kind]:
+            return label(text, kind)
+    if text in ("yes", "no", "na"):
+        return {"yes": gettext("Yes"), "no": gettext("No"), "na": gettext("N/A")}[text]
+    return titles.get(text, text)
+
+
+def audit_details(details: Mapping[str, object] | None) -> list[tuple[str, str]]:
+    """An audit entry's details in words: keys named, criterion ids as titles, flags as yes/no."""
+    if not details:
+        return []
+    if "tenant_titles" not in g:
+        from qa_service.services.criterion_titles import titles_for_tenant
+        from qa_service.web.auth import current_user
+        from qa_service.web.ui.database import db
+
+        user = current_user()
+        g.tenant_titles = titles_for_tenant(db(), user.tenant_id) if user is not None else {}
+    titles: Mapping[str, str] = g.tenant_titles
+    return [(label(key, "detail"), _detail_value(value, titles)) for key, value in details.items()]
 
 
 def tenant_zone(tenant: Tenant | None) -> ZoneInfo:
@@ -145,6 +214,9 @@ def criterion_title(criterion_id: str, rubric_version_id: int) -> str:
 
 def init_labels(app: Flask) -> None:
     app.jinja_env.globals["criterion_title"] = criterion_title
+    app.jinja_env.globals["audit_details"] = audit_details
+    # The connectors' placeholder agent has no platform number worth showing beside its name.
+    app.jinja_env.globals["UNASSIGNED_AGENT"] = UNASSIGNED_AGENT
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["local_dt"] = local_dt
     app.jinja_env.filters["review_reasons"] = review_reasons

@@ -1,69 +1,33 @@
 """The first minute of each role on demo data, in a real browser (Playwright + Debian's chromium).
 
-The demo's own set-up (`services.demo`) prepares the data: the airline, its users, teams, the
-week's sample, Анна's released evaluations and her dispute.  Each role then does its first
-task as the README tells them to, and leaves a screenshot in `test-output/`.
+The demo's own set-up (`demo_world`, which runs `services.demo` on the test samples) prepares the
+data: the airline, its users, teams, the week's sample, Анна's released evaluations and her
+dispute, a calibration session, training needs and yesterday's reports.  Each role then does its
+first task as the README tells them to, and leaves a screenshot in `test-output/first-minute-*.png`.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from demo_world import seed_demo_world
 from werkzeug.serving import make_server
 
 from qa_service.config import Settings
-from qa_service.db.session import transaction
-from qa_service.services.demo import (
-    DEMO_PASSWORD,
-    link_demo_agent,
-    prepare_demo_accounts,
-    seed_demo_calibration,
-    seed_demo_teams,
-    seed_demo_work,
-)
-from qa_service.services.ingest import store_interaction
+from qa_service.services.demo import DEMO_PASSWORD
 from qa_service.web import create_app
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "interactions"
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
 pytestmark = [pytest.mark.browser]
 
 
-def _demo_data(settings: Settings) -> None:
-    """The sample chat, e-mail and transcribed call, as the demo's agents Анна (A-101) and Светлана (A-105)."""
-    accounts = prepare_demo_accounts(settings)
-    now = datetime.now(UTC)
-    names = ("chat-refund.json", "email-baggage.json", "call-exchange.json")
-    for n, (name, agent) in enumerate([(name, agent) for name in names for agent in ("A-101", "A-105")]):
-        item = json.loads((SAMPLES / name).read_text())
-        started = now - timedelta(hours=n + 1)
-        shift = started - datetime.fromisoformat(item["started_at"])
-        item |= {"external_id": f"{item['external_id']}-{agent}", "agent_id": agent,
-                 "started_at": started.isoformat(), "ended_at": (datetime.fromisoformat(item["ended_at"]) + shift)
-                 .isoformat()}
-        for message in item.get("messages") or []:
-            if message.get("at"):
-                message["at"] = (datetime.fromisoformat(message["at"]) + shift).isoformat()
-        item.pop("recording", None)  # the sample call comes transcribed: no audio to fetch
-        with transaction(settings.sqlalchemy_url) as session:
-            store_interaction(session, settings, accounts.tenant_id, item)  # scored after the commit, in-process
-    link_demo_agent(settings, accounts.tenant_id)
-    seed_demo_teams(settings, accounts.tenant_id)
-    seed_demo_work(settings, accounts.tenant_id, now=now)
-    seed_demo_calibration(settings, accounts.tenant_id)
-
-
-
-
 @pytest.fixture
 def live(settings: Settings) -> Iterator[str]:
-    _demo_data(settings)
+    seed_demo_world(settings)
     server = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -136,3 +100,24 @@ def test_first_minute_of_every_role(browser: Any, live: str) -> None:
     assert "изменил(а) настройки" in admin.inner_text("#audit")
     assert "Администратор" in admin.inner_text("#audit")
     _shot(admin, "admin")
+
+    # Trainer: lands on «Обучение» with open needs, and the effect of past coaching is measured.
+    trainer = _sign_in(browser, live, "trainer@demo.local")
+    assert trainer.url.rstrip("/").endswith("/coaching"), trainer.url
+    assert trainer.locator("#needs tbody tr").count() > 0, "no training needs for the trainer"
+    assert trainer.locator("#module-effects tbody tr").count() > 0
+    _shot(trainer, "trainer")
+
+    # Airline's reviewer: yesterday's reports with charts, then the calibration session to score blind.
+    customer = _sign_in(browser, live, "customer@demo.local")
+    customer.click("nav.main-nav >> text=Отчёты")
+    customer.wait_for_selector("#report-subtitle")
+    assert customer.locator("figure img, figure svg").count() > 0, "the report has no charts"
+    assert customer.locator("#signoff").count() == 1
+    _shot(customer, "customer-reports")
+    customer.click("#nav-calibration")
+    customer.locator("#sessions tbody a").first.click()
+    customer.locator("#items .score-link").first.click()
+    customer.wait_for_selector("#calibration-form")
+    assert customer.locator("#criteria .criterion").count() > 0
+    _shot(customer, "customer-calibration")

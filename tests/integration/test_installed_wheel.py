@@ -132,7 +132,7 @@ def test_score_a_call_a_chat_and_an_email(installed: Installed, example: str, ru
     if rubric == "airline-call":
         # The learned criterion's classifier was found inside the installed package.
         [discovery] = [c for c in evaluation["criteria"] if c["id"] == "needs_discovery"]
-        assert re.search(r"модель clarifying_question: p=\d", discovery["reason"]), discovery
+        assert re.search(r"модель «Уточняющий вопрос»: вероятность \d", discovery["reason"]), discovery
     assert installed.files() == before  # nothing written into the installed package
     assert not any(installed.cwd.iterdir())  # nor into the working directory
 

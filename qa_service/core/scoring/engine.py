@@ -16,6 +16,7 @@ from qa_service.core.scoring.manual import answer_manual
 from qa_service.core.scoring.phrases import answer_forbidden, answer_phrases, candidate_turns
 from qa_service.core.scoring.sla import answer_email_reply, answer_first_reply, answer_reply_time
 from qa_service.core.scoring.timing import answer_hold, answer_overtalk
+from qa_service.core.scoring.words import CHANNELS, DIRECTIONS, TOPICS, answer_word, word
 from qa_service.core.scoring.written import answer_email_address
 from qa_service.core.topics import TopicGuess, detect_topic
 
@@ -75,9 +76,9 @@ class _Scorer:
         item = self.interaction
         applies = criterion.applies
         if applies.channels is not None and item.channel not in applies.channels:
-            return Outcome("na", 1.0, f"не применяется к каналу {item.channel}")
+            return Outcome("na", 1.0, f"не применяется к каналу «{word(CHANNELS, item.channel)}»")
         if applies.directions is not None and item.direction not in applies.directions:
-            return Outcome("na", 1.0, f"не применяется к направлению {item.direction}")
+            return Outcome("na", 1.0, f"не применяется: {word(DIRECTIONS, item.direction)} не оцениваются")
         if applies.topics is not None:
             if self.topic.topic is None:
                 return Outcome("na", TOPIC_UNSURE, "тема обращения не определена", flag_review=True)
@@ -86,12 +87,13 @@ class _Scorer:
                 found = self._found_anyway(criterion)
                 if found is not None:
                     return found
-                return Outcome("na", confidence, f"тема «{self.topic.topic}»: критерий не применяется")
+                return Outcome("na", confidence, f"тема «{word(TOPICS, self.topic.topic)}»: критерий не применяется")
         if applies.depends_on is not None and applies.depends_on not in visiting:
             other = self.answer(self.rubric.criterion(applies.depends_on), visiting)
             if other.answer not in applies.depends_answers:
+                answered = answer_word(other.answer)
                 return Outcome("na", other.confidence or 0.5,
-                               f"зависит от «{applies.depends_on}» = {other.answer}")
+                               f"зависит от «{self._title(applies.depends_on)}»: там «{answered}»")
         rule = self._rule_for(criterion)
         outcome = ANSWERERS[rule.kind](self.ctx, rule)
         topical = applies.topics is not None and self.topic.source == "classifier"
@@ -101,6 +103,12 @@ class _Scorer:
             return Outcome(outcome.answer, confidence, outcome.reason, outcome.evidence, outcome.flag_review,
                            outcome.why)
         return outcome
+
+    def _title(self, criterion_id: str) -> str:
+        try:
+            return self.rubric.criterion(criterion_id).title or criterion_id
+        except KeyError:
+            return criterion_id
 
     def _why(self, criterion: Criterion, outcome: Outcome) -> dict[str, Any]:
         why: dict[str, Any] = {"rule": self._rule_for(criterion).kind}
@@ -123,7 +131,8 @@ class _Scorer:
         outcome = ANSWERERS[rule.kind](self.ctx, rule)
         if outcome.answer != "yes":
             return None
-        return Outcome("yes", outcome.confidence, f"тема «{self.topic.topic}», но условия обмена/возврата названы: "
+        topic = word(TOPICS, self.topic.topic)
+        return Outcome("yes", outcome.confidence, f"тема «{topic}», но условия обмена/возврата названы: "
                        + outcome.reason, outcome.evidence, outcome.flag_review, outcome.why)
 
     def _rule_for(self, criterion: Criterion) -> Rule:

@@ -105,7 +105,7 @@ def report(kind: str) -> ResponseReturnValue:
         return _bad_request(error)
     lang = _lang()
     sections = {s.key: s for s in sections_of(kind, built)}
-    charts = charts_of(kind, built)
+    charts = charts_of(kind, built, lang)
     shown = {key: (section, section.localized(lang)) for key, section in sections.items()}
     run = run_for(session, tenant.id, kind, first) if first == last else None
     viewer = current_viewer()

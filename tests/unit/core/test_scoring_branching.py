@@ -47,7 +47,8 @@ def test_dependent_criterion_is_na_when_its_condition_fails(tmp_path):
     evaluation = score_interaction(silent, rubric)
     assert evaluation.answer("offered_insurance").answer == "no"
     assert evaluation.answer("insurance_price").answer == "na"
-    assert "offered_insurance" in evaluation.answer("insurance_price").reason
+    # The reason names the criterion it depends on by its title, and that criterion's answer in words.
+    assert evaluation.answer("insurance_price").reason == "зависит от «Предложил страховку»: там «нет»"
 
 
 def test_topic_override_picks_another_rule(tmp_path):
