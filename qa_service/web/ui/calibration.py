@@ -186,6 +186,7 @@ def detail(calibration_id: int) -> ResponseReturnValue:
 def extend(calibration_id: int) -> ResponseReturnValue:
     session = db()
     try:
+        service.facilitated_session(session, current_viewer(), calibration_id)  # who may, before what was sent
         due_at = _deadline()
         if due_at is None:
             raise service.CalibrationError("укажите новый срок", "give the new deadline")
