@@ -6,8 +6,7 @@ Used by tests/security (the access matrix, CSRF on every route) and tests/unit/w
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from factories import sign_in
 from flask import Flask
@@ -15,16 +14,11 @@ from flask import Flask
 REFUSED = (401, 403, 404)  # 401: the API's answer; 403: the role; 404: not of this tenant (or not visible)
 
 
-@dataclass
-class Principal:
-    """A signed-in client and a CSRF token valid for its session."""
+class Principal(NamedTuple):
+    """A signed-in client and a CSRF token valid for its session (unpacks as `client, token`)."""
 
-    name: str
     client: Any
     token: str
-
-    def __iter__(self) -> Any:  # unpacks as (client, token), as the older tests do
-        return iter((self.client, self.token))
 
 
 def signed_in_clients(app: Flask, emails: Mapping[str, str]) -> dict[str, Principal]:
@@ -37,7 +31,7 @@ def signed_in_clients(app: Flask, emails: Mapping[str, str]) -> dict[str, Princi
     for number, (name, email) in enumerate(emails.items(), start=1):
         client = app.test_client()
         client.environ_base["REMOTE_ADDR"] = f"10.77.{number // 250}.{number % 250 + 1}"
-        result[name] = Principal(name, client, sign_in(client, email))
+        result[name] = Principal(client, sign_in(client, email))
     return result
 
 

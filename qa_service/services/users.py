@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from qa_service.db.models import Agent, Role, Team, Tenant, User
 from qa_service.services.accounts import AccountError, create_user, hash_password, verify_password
 
+
 # Verifying against a fixed hash when the e-mail is unknown keeps the timing of both failures alike.
 class AccountNotFound(AccountError):
     """The user or agent named is not of this tenant (or does not exist): the UI answers 404."""

@@ -67,7 +67,8 @@ MATRIX: dict[str, Access] = {
                                                                     get=REVIEWERS),
     # Interactions and reviews (the call is Анна's: the agent's own, in the supervisor's team).
     "/interactions": Access("/interactions", get=STAFF | {"customer"}, tenant_wide=True),
-    "/interactions/<int:interaction_id>": Access("/interactions/{call}", get=STAFF | {"agent", "customer"}),  # calibrated
+    # The customer's reviewer sees the call: it is an item of the calibration session.
+    "/interactions/<int:interaction_id>": Access("/interactions/{call}", get=STAFF | {"agent", "customer"}),
     "/interactions/<int:interaction_id>/audio": Access("/interactions/{call}/audio", get=STAFF | {"agent", "customer"}),
     "/interactions/<int:interaction_id>/review": Access("/interactions/{call}/review", post=REVIEWERS,
                                                         form={"answer-greeting": "maybe"}),
@@ -76,7 +77,8 @@ MATRIX: dict[str, Access] = {
     "/evaluations/<int:evaluation_id>/release": Access("/evaluations/{eval_call}/release", post=REVIEWERS),
     "/evaluations/<int:evaluation_id>/acknowledge": Access("/evaluations/{eval_review}/acknowledge",
                                                            post=frozenset({"agent"})),
-    "/evaluations/<int:evaluation_id>/disputes": Access("/evaluations/{eval_review}/disputes", post=frozenset({"agent"}),
+    "/evaluations/<int:evaluation_id>/disputes": Access("/evaluations/{eval_review}/disputes",
+                                                        post=frozenset({"agent"}),
                                                         form={"criterion": "reply_sla", "comment": "не согласна"}),
     "/queue": Access("/queue", get=REVIEWERS, tenant_wide=True),
     "/queue/sample": Access("/queue/sample", post=REVIEWERS, tenant_wide=True, form={"week": "not a week"}),
@@ -90,7 +92,8 @@ MATRIX: dict[str, Access] = {
     # Administration of the tenant.
     "/admin/users": Access("/admin/users", get=ADMIN, post=ADMIN, tenant_wide=True,
                            form={"email": "", "name": "", "role": "qa", "password": ""}),
-    "/admin/users/<int:user_id>": Access("/admin/users/{user_qa}", post=ADMIN, form={"role": "nonsense", "active": "1"}),
+    "/admin/users/<int:user_id>": Access("/admin/users/{user_qa}", post=ADMIN,
+                                         form={"role": "nonsense", "active": "1"}),
     "/admin/teams": Access("/admin/teams", post=ADMIN, tenant_wide=True, form={"name": ""}),
     "/admin/agents/<int:agent_id>/team": Access("/admin/agents/{agent_anna}/team", post=ADMIN,
                                                 form={"team": "999999999"}),

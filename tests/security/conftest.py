@@ -67,7 +67,7 @@ def snapshot(matrix_settings: Settings) -> Any:
 
     def take() -> int:
         with transaction(matrix_settings.sqlalchemy_url) as session:
-            return hash(tuple(repr(session.execute(text(f"SELECT * FROM {t} ORDER BY 1")).all())  # noqa: S608
+            return hash(tuple(repr(session.execute(text(f"SELECT * FROM {t} ORDER BY 1")).all())
                               for t in tables))
 
     return take

@@ -50,7 +50,8 @@ def test_every_rule_of_the_url_map_has_an_entry(matrix_app: Flask) -> None:
     stale = sorted(set(MATRIX) - set(in_map))
     assert not stale, f"entries for routes that no longer exist: {stale}"
     for rule, found in in_map.items():
-        assert found == set(methods(MATRIX[rule])), f"{rule}: the app answers {found}, the matrix lists {methods(MATRIX[rule])}"
+        listed = set(methods(MATRIX[rule]))
+        assert found == listed, f"{rule}: the app answers {found}, the matrix lists {listed}"
 
 
 @pytest.mark.parametrize("principal", PRINCIPALS)
