@@ -298,12 +298,18 @@ def _require_open(session: Session, calibration: CalibrationSession, now: dateti
         )
 
 
-def extend_deadline(session: Session, viewer: Viewer, calibration_id: int, due_at: datetime,
-                    now: datetime | None = None) -> CalibrationSession:
-    """The facilitator moves the deadline to a later moment (still in the future)."""
+def facilitated_session(session: Session, viewer: Viewer, calibration_id: int) -> CalibrationSession:
+    """The session, when `viewer` facilitates it; checked before a form is read, so others learn nothing."""
     calibration = get_session(session, viewer, calibration_id)
     if not is_facilitator(calibration, viewer):
         raise CalibrationForbidden("продлить срок может только ведущий", "only the facilitator extends the deadline")
+    return calibration
+
+
+def extend_deadline(session: Session, viewer: Viewer, calibration_id: int, due_at: datetime,
+                    now: datetime | None = None) -> CalibrationSession:
+    """The facilitator moves the deadline to a later moment (still in the future)."""
+    calibration = facilitated_session(session, viewer, calibration_id)
     if due_at <= (now or datetime.now(UTC)):
         raise CalibrationError("новый срок должен быть в будущем", "the new deadline must be in the future")
     previous = calibration.due_at

@@ -10,7 +10,12 @@ from sqlalchemy.orm import Session
 from qa_service.db.models import Agent, Role, Team, Tenant, User
 from qa_service.services.accounts import AccountError, create_user, hash_password, verify_password
 
+
 # Verifying against a fixed hash when the e-mail is unknown keeps the timing of both failures alike.
+class AccountNotFound(AccountError):
+    """The user or agent named is not of this tenant (or does not exist): the UI answers 404."""
+
+
 _DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$hCS7J6Lstgo+x+57AjrEgg$3RoZ5mi8E8Rww8XG5M84M8VxOmGzF8G9nJv2pEsDPvU"
 
 
@@ -56,7 +61,7 @@ def update_user(session: Session, tenant_id: int, user_id: int, *, role: str, ac
     """Change a user's role or switch them off, inside the admin's tenant only."""
     user = session.scalar(select(User).where(User.id == user_id, User.tenant_id == tenant_id))
     if user is None:
-        raise AccountError("пользователь не найден", "user not found")
+        raise AccountNotFound("пользователь не найден", "user not found")
     try:
         user.role = Role(role)
     except ValueError:
@@ -84,7 +89,7 @@ def add_team(session: Session, tenant_id: int, name: str, supervisor_id: int | N
 def assign_agent_team(session: Session, tenant_id: int, agent_id: int, team_id: int | None) -> Agent:
     agent = session.scalar(select(Agent).where(Agent.id == agent_id, Agent.tenant_id == tenant_id))
     if agent is None:
-        raise AccountError("оператор не найден", "agent not found")
+        raise AccountNotFound("оператор не найден", "agent not found")
     team_exists = select(Team.id).where(Team.id == team_id, Team.tenant_id == tenant_id)
     if team_id is not None and not session.scalar(team_exists):
         raise AccountError("команда не найдена", "team not found")

@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from qa_service import runtime
 from qa_service.config import Settings
 from qa_service.web.errors import init_errors
+from qa_service.web.headers import init_headers
 from qa_service.web.i18n import init_i18n
 from qa_service.web.labels import init_labels
 
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_i18n(app)
     init_labels(app)
     init_errors(app)
+    init_headers(app)
 
     # Installs the sender of the jobs services request inside their transactions (services.after_commit).
     import qa_service.jobs  # noqa: F401

@@ -18,8 +18,12 @@ from qa_service.web.security import count_failed_token_check, refuse_token_guess
 SESSION_API_ROLES = (Role.ADMIN, Role.QA)
 
 
-def api_tenant_id() -> int:
-    """The tenant whose data this request may touch; 401 without credentials, 403 for other roles."""
+def api_tenant_id(*, token_only: bool = False) -> int:
+    """The tenant whose data this request may touch; 401 without credentials, 403 for other roles.
+
+    `token_only` for writes: the API blueprint takes no CSRF token, so a browser's session cookie
+    must not be enough to write through it (a forged cross-site post would carry that cookie).
+    """
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         refuse_token_guessing()  # each check is an argon2 hash: bound what one guessing address costs us
@@ -28,6 +32,8 @@ def api_tenant_id() -> int:
         if tenant_id is not None:
             return tenant_id
         count_failed_token_check()
+        abort(401)
+    if token_only:
         abort(401)
     from qa_service.web.auth import current_user
 

@@ -29,7 +29,7 @@ def _settings() -> Settings:
 @bp.post("/interactions")
 def push_interaction() -> ResponseReturnValue:
     """Accept one interaction JSON from the platform; a repeat of the same item changes nothing."""
-    tenant_id = api_tenant_id()
+    tenant_id = api_tenant_id(token_only=True)
     if (request.content_length or 0) > MAX_BODY_BYTES:
         return api_error("тело запроса больше 5 МБ", "request body over 5 MB", 413)
     document = request.get_json(silent=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, Response
+from flask import Flask
 
 
 def register_ui(app: Flask) -> None:
@@ -47,11 +47,3 @@ def register_ui(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict[str, object]:
         return {"current_user": current_user(), "Role": Role}
-
-    @app.after_request
-    def _headers(response: Response) -> Response:
-        # Pages show personal data: keep them out of shared caches; forbid framing (clickjacking).
-        response.headers.setdefault("Cache-Control", "no-store")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response

@@ -7,7 +7,7 @@ import io
 import json
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -18,6 +18,7 @@ from qa_service.services.audit import record
 from qa_service.services.audit_log import AuditFilters, audit_actions, audit_page, audit_rows
 from qa_service.services.tenant_admin import CHANNELS, SamplingForm, SettingsError, current_settings, save_settings
 from qa_service.services.users import (
+    AccountNotFound,
     add_team,
     add_user,
     assign_agent_team,
@@ -56,6 +57,8 @@ def _done(message: str, action: str, entity: str, entity_id: int) -> ResponseRet
 
 def _failed(error: AccountError) -> ResponseReturnValue:
     db().rollback()
+    if isinstance(error, AccountNotFound):
+        abort(404)  # another tenant's user or agent: the same answer as for one that does not exist
     flash_error(error)
     return redirect(url_for("admin.users")), 303
 

@@ -78,6 +78,10 @@ def version(version_id: int) -> ResponseReturnValue:
 def activate_version(version_id: int) -> ResponseReturnValue:
     session = db()
     try:
+        version_of_tenant(session, current_viewer().tenant_id, version_id)
+    except UserFacingError:
+        abort(404)  # another tenant's version: the same answer as the version page gives
+    try:
         activate(session, current_viewer(), version_id)
     except UserFacingError as error:
         session.rollback()

@@ -202,6 +202,7 @@ def detail(calibration_id: int) -> ResponseReturnValue:
 @require_roles(*ROLES)
 def extend(calibration_id: int) -> ResponseReturnValue:
     def action() -> None:
+        service.facilitated_session(db(), current_viewer(), calibration_id)  # who may, before what was sent
         due_at = _deadline()
         if due_at is None:
             raise service.CalibrationError("укажите новый срок", "give the new deadline")

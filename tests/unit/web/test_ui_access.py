@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import World, build_world, sign_in
+from factories import World, build_world
 from flask import Flask
+from role_clients import assert_read, assert_refused_write, signed_in_clients
 from sqlalchemy import func, select
 
 from qa_service.config import Settings
@@ -58,11 +59,7 @@ def app(module_settings: Settings, world: World) -> Flask:
 def clients(app: Flask, world: World) -> dict[str, tuple[Any, str]]:
     """One signed-in client (and its CSRF token) per role; signing in once keeps the rate limit out of it."""
     emails = dict(world.emails, other_admin=world.other_admin_email)
-    result = {}
-    for role in ROLES:
-        client = app.test_client()
-        result[role] = (client, sign_in(client, emails[role]))
-    return result
+    return dict(signed_in_clients(app, {role: emails[role] for role in ROLES}))
 
 
 def _reads(world: World) -> dict[str, tuple[str, set[str]]]:
@@ -95,13 +92,8 @@ def _reads(world: World) -> dict[str, tuple[str, set[str]]]:
 def test_reads_by_role_and_tenant(clients: dict[str, tuple[Any, str]], world: World, role: str) -> None:
     client, _token = clients[role]
     for name, (path, allowed) in _reads(world).items():
-        response = client.get(path)
-        status = response.status_code
-        response.close()  # the audio is streamed from a file: close it
-        if role in allowed:
-            assert status == 200, f"{role} should read {name} ({path}), got {status}"
-        else:
-            assert status in (403, 404), f"{role} must not read {name} ({path}), got {status}"
+        status, _body = assert_read(client, path, role in allowed, f"{role} ({name})")
+        assert status in (200, 403, 404), f"{role} {name}: {status}"
 
 
 def test_anonymous_reads_go_to_sign_in(app: Flask, world: World) -> None:
@@ -188,11 +180,10 @@ def test_refused_writes_change_nothing(
     for name, (path, form, allowed) in _writes(world).items():
         if role in allowed:
             continue
-        before = _counts(module_settings)
-        status = client.post(path, data=dict(form, csrf_token=token)).status_code
         # other_admin is an admin of another tenant: admin-only forms run but must find nothing of ours.
-        assert status in (403, 404) or (role == "other_admin" and status == 303), f"{role} {name}: {status}"
-        assert _counts(module_settings) == before, f"{role} changed something with {name}"
+        status = assert_refused_write(client, path, form, token, f"{role} ({name})",
+                                      lambda: _counts(module_settings), also=(303,) if role == "other_admin" else ())
+        assert status != 401, f"{role} {name}: {status}"
 
 
 def test_other_tenant_admin_cannot_touch_our_users(

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import World, build_world, sign_in
+from factories import World, build_world
 from flask import Flask
+from role_clients import assert_read, assert_refused_write, signed_in_clients
 from sqlalchemy import func, select
 
 from qa_service.config import Settings
@@ -61,11 +62,7 @@ def app(module_settings: Settings, world: World, ids: dict[str, int]) -> Flask:
 @pytest.fixture(scope="module")
 def clients(app: Flask, world: World) -> dict[str, tuple[Any, str]]:
     emails = dict(world.emails, other_admin=world.other_admin_email)
-    result = {}
-    for role in ROLES:
-        client = app.test_client()
-        result[role] = (client, sign_in(client, emails[role]))
-    return result
+    return dict(signed_in_clients(app, {role: emails[role] for role in ROLES}))
 
 
 def _reads(ids: dict[str, int]) -> dict[str, tuple[str, set[str]]]:
@@ -89,11 +86,8 @@ def _reads(ids: dict[str, int]) -> dict[str, tuple[str, set[str]]]:
 def test_reads_by_role_and_tenant(clients: dict[str, tuple[Any, str]], ids: dict[str, int], role: str) -> None:
     client, _ = clients[role]
     for name, (path, allowed) in _reads(ids).items():
-        status = client.get(path).status_code
-        if role in allowed:
-            assert status == 200, f"{role} should read {name} ({path}), got {status}"
-        else:
-            assert status in (403, 404), f"{role} must not read {name} ({path}), got {status}"
+        status, _body = assert_read(client, path, role in allowed, f"{role} ({name})")
+        assert status in (200, 403, 404), f"{role} {name}: {status}"
 
 
 @pytest.mark.parametrize("role", ["qa", "customer"])
@@ -157,12 +151,10 @@ def test_refused_writes_change_nothing(
     for name, (path, form, allowed) in _writes(world, ids).items():
         if role in allowed:
             continue
-        before = _counts(module_settings)
-        status = client.post(path, data=dict(form, csrf_token=token)).status_code
         # other_admin may create sessions in their own tenant, but none with our interactions.
-        assert status in (403, 404) or (role == "other_admin" and name == "create" and status == 303), \
-            f"{role} {name}: {status}"
-        assert _counts(module_settings) == before, f"{role} changed something with {name}"
+        status = assert_refused_write(client, path, form, token, f"{role} ({name})", lambda: _counts(module_settings),
+                                      also=(303,) if role == "other_admin" and name == "create" else ())
+        assert status != 401, f"{role} {name}: {status}"
 
 
 def test_writes_without_csrf_are_refused(
