@@ -63,6 +63,7 @@ def test_agent_saying_the_spelled_code_back_identifies_the_booking():
 @pytest.mark.parametrize(("text", "expected"), [
     ("это андрей викторович соколов", "yes"),
     ("я говорю с игорем павловичем лебедевым", "yes"),
+    ("Ирина Сергеевна, добрый день, по вашему рейсу в Сочи", "yes"),
     ("звоню уточнить по рейсу в сочи двадцатого", "no"),
 ])
 def test_outbound_asr_confirmation_of_the_passenger(text, expected):
@@ -91,6 +92,7 @@ def test_read_back_of_passengers_in_a_new_sale_is_not_identification():
 @pytest.mark.parametrize("text", [
     "Подскажите, на кого бронировали билет?",
     "Назовите, пожалуйста, данные брони из письма.",
+    "назовите пожалуйста шестизначный код из письма",
 ])
 def test_identification_asked_in_other_words(text):
     turns = [GREETING, ("customer", 6.0, 9.0, "Хочу сдать билет."), ("agent", 10.0, 14.0, text), *CLOSING]
