@@ -78,6 +78,17 @@ def test_outbound_asr_confirmation_of_the_passenger(text, expected):
     assert answer(call(turns, topic="exchange", direction="outbound"), "identify_booking") == expected
 
 
+def test_agent_reading_the_passenger_from_the_named_booking_confirms_it():
+    def turns(reply: str) -> list:
+        return [GREETING,
+                ("customer", 6.0, 10.0, "хочу сдать билет бронь ка эл эм два два восемь фамилия соколова"),
+                ("agent", 11.0, 15.0, redact(reply).text), ("customer", 16.0, 17.0, "да"), *CLOSING]
+
+    assert answer(call(turns("так анна соколова рейс в пермь двадцать пятого"), topic="refund"),
+                  "identify_booking") == "yes"
+    assert answer(call(turns("хорошо сейчас оформлю возврат"), topic="refund"), "identify_booking") == "no"
+
+
 def test_read_back_of_passengers_in_a_new_sale_is_not_identification():
     turns = [
         GREETING,
