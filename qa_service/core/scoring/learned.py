@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from qa_service.core.classifiers import lemma_text as _lemma_text
 from qa_service.core.classifiers import positive_probabilities
 from qa_service.core.rubric.model import Rule
 from qa_service.core.scoring.context import ScoringContext
@@ -16,9 +15,8 @@ _SENTENCE = re.compile(r"[^.!?…]+[.!?…]*")
 _PUNCTUATED = re.compile(r"[.!?…]")
 
 
-def _questions(rule: Rule, ctx: ScoringContext, indices: list[int]) -> list[tuple[int, str | None]]:
-    """(turn, sentence) to classify: the question sentences of punctuated turns; (turn, None)
-    for an unpunctuated turn, classified whole.
+def _questions(rule: Rule, ctx: ScoringContext, indices: list[int]) -> list[tuple[int, int, int]]:
+    """(turn, start, end) to classify: the question sentences of punctuated turns, unpunctuated turns whole.
 
     Where a turn is punctuated (typed text, a punctuating ASR), a clarifying question is a
     sentence ending in «?» or a request («уточните…», «назовите…»): an offer or explanation
@@ -26,17 +24,24 @@ def _questions(rule: Rule, ctx: ScoringContext, indices: list[int]) -> list[tupl
     words resemble one.  ASR text without punctuation gives no such sign, so such a turn is
     classified whole."""
     asks = rule.groups.get("asks")
-    out: list[tuple[int, str | None]] = []
+    out: list[tuple[int, int, int]] = []
     for i in indices:
         text = ctx.turns[i].text
         if not _PUNCTUATED.search(text):
-            out.append((i, None))
+            out.append((i, 0, len(text)))
             continue
         for m in _SENTENCE.finditer(text):
-            sentence = m.group().strip()
+            sentence = m.group().rstrip()
             if sentence.endswith("?") or (asks and any(r.search(sentence) for r in asks.regexes)):
-                out.append((i, sentence))
+                out.append((i, m.start(), m.end()))
     return out
+
+
+def _lemma_text(ctx: ScoringContext, index: int, start: int, end: int) -> str:
+    """The classifier's view (word lemmas) of part of a turn, from the turn's own lemmatization."""
+    lem = ctx.texts[index].lem
+    return " ".join(lemma for lemma, at in zip(lem.lemmas, lem.starts, strict=True)
+                    if start <= at < end and any(ch.isalnum() for ch in lemma))
 
 
 def answer_classifier(ctx: ScoringContext, rule: Rule) -> Outcome:
@@ -52,8 +57,8 @@ def answer_classifier(ctx: ScoringContext, rule: Rule) -> Outcome:
         if not asked:
             return Outcome("no", 0.8 * factor, "оператор не задал ни одного вопроса",
                            (ctx.evidence(indices[0]),), why={"rule": f"model:{name}", "questions": 0})
-        texts = [ctx.texts[i].lemma_text if q is None else _lemma_text(q) for i, q in asked]
-        quoted = [(i, ctx.turns[i].text if q is None else q) for i, q in asked]
+        texts = [_lemma_text(ctx, i, start, end) for i, start, end in asked]
+        quoted = [(i, ctx.turns[i].text[start:end].strip()) for i, start, end in asked]
     else:
         texts = [ctx.texts[i].lemma_text for i in indices]
         quoted = [(i, ctx.turns[i].text) for i in indices]
