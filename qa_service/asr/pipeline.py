@@ -21,6 +21,7 @@ from qa_service.asr.audio import DecodedAudio, decode
 from qa_service.asr.metrics import Interval, TimingMetrics, drop_echo, speech_intervals, timing_metrics
 from qa_service.asr.transcriber import Transcriber, get_transcriber
 from qa_service.core.interaction import CallMetrics, TranscriptQuality, Turn, Word
+from qa_service.core.redaction.contacts import AIRLINE_PUBLIC_PHONES
 
 log = logging.getLogger(__name__)
 
@@ -83,21 +84,37 @@ class Transcript:
         }
 
 
-def redact_channel(turns: list[Turn]) -> tuple[list[Turn], list[Interval], bool]:
+@dataclass(frozen=True)
+class RedactionPolicy:
+    """What a tenant keeps when its calls are redacted: its public numbers, customers' names or not.
+
+    The same policy the text path applies at ingestion (`TenantSettings.kept_phones`,
+    `redact_names`); the default is the airline's public hotline and names redacted.
+    """
+
+    keep_phones: tuple[str, ...] = AIRLINE_PUBLIC_PHONES
+    redact_names: bool = True
+
+
+def redact_channel(
+    turns: list[Turn], policy: RedactionPolicy | None = None
+) -> tuple[list[Turn], list[Interval], bool]:
     """One channel's turns redacted (`core.redaction.redact_interaction`), the audio to silence, and
     whether a card number or CVV was heard.
 
     The redactor sees the channel's whole word stream, so a card number dictated across
-    pauses (and so across turns) is still found.
+    pauses (and so across turns) is still found.  `policy` is the tenant's (its public phones
+    are kept in the transcript and in the audio).
     """
     from qa_service.core.interaction import Interaction
     from qa_service.core.redaction import redact_interaction
 
     if not turns:
         return [], [], False
+    policy = policy or RedactionPolicy()
     # Only the turns matter to the redactor; the other fields are placeholders of the shape.
     shell = Interaction("asr", "call", "asr", datetime.fromtimestamp(0, UTC), turns=turns)
-    result = redact_interaction(shell)
+    result = redact_interaction(shell, keep_phones=policy.keep_phones, redact_names=policy.redact_names)
     return list(result.interaction.turns), list(result.audio_intervals), result.card_seen
 
 
@@ -142,7 +159,10 @@ def _speakers(n_channels: int, channel_map: dict[int, str] | None) -> dict[int, 
 
 
 def transcribe_audio(
-    audio: DecodedAudio, channel_map: dict[int, str] | None = None, transcriber: Transcriber | None = None
+    audio: DecodedAudio,
+    channel_map: dict[int, str] | None = None,
+    transcriber: Transcriber | None = None,
+    redaction: RedactionPolicy | None = None,
 ) -> Transcript:
     """Transcribe decoded audio (see `transcribe_recording`)."""
     channels = _effective_channels(audio)
@@ -159,7 +179,7 @@ def transcribe_audio(
     turns: list[Turn] = []
     kept_words: list[Word] = []
     words_by_channel: dict[int, list[Word]] = {}
-    redaction: dict[int, list[Interval]] = {}
+    intervals_by_channel: dict[int, list[Interval]] = {}
     total = dropped = 0
     card_seen = False
     for index, samples in enumerate(channels):
@@ -170,10 +190,10 @@ def transcribe_audio(
         total += decoded
         dropped += lost
         channel_turns, intervals, card_heard = redact_channel(
-            _split_turns(speakers[index], [w for g in gated for w in g.words])
+            _split_turns(speakers[index], [w for g in gated for w in g.words]), redaction
         )
         card_seen = card_seen or card_heard
-        redaction[index] = intervals
+        intervals_by_channel[index] = intervals
         words = [w for t in channel_turns for w in t.words]
         words_by_channel[index] = words
         kept_words.extend(words)
@@ -193,20 +213,24 @@ def transcribe_audio(
     metrics = timing_metrics(audio.duration, by_speaker, agent_words if "agent" in by_speaker else None)
     quality.finish(report, kept_words, total, dropped)
     return Transcript(
-        audio.duration, turns, metrics, report, channel_map=speakers, redaction_intervals=redaction,
+        audio.duration, turns, metrics, report, channel_map=speakers, redaction_intervals=intervals_by_channel,
         card_seen=card_seen,
     )
 
 
 def transcribe_recording(
-    path: Path, channel_map: dict[int, str] | None = None, transcriber: Transcriber | None = None
+    path: Path,
+    channel_map: dict[int, str] | None = None,
+    transcriber: Transcriber | None = None,
+    redaction: RedactionPolicy | None = None,
 ) -> Transcript:
     """Decode `path`, transcribe each channel, gate, redact and measure it.
 
     `channel_map` maps channel index → speaker (default `0=agent,1=customer`; ignored for
-    mono).  Raises `BadAudio` for a file that cannot be decoded.
+    mono); `redaction` is the tenant's policy (default: the airline's hotline kept, names
+    redacted).  Raises `BadAudio` for a file that cannot be decoded.
     """
     audio = decode(path)
     log.info("transcribing %s: %.1f s, %d channel(s), %d Hz", path.name, audio.duration, len(audio.channels),
              audio.source_rate)
-    return transcribe_audio(audio, channel_map, transcriber)
+    return transcribe_audio(audio, channel_map, transcriber, redaction)

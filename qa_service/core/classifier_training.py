@@ -91,6 +91,9 @@ def train(name: str, data_dir: Path, out_dir: Path) -> ClassifierReport:
 
 
 def write_metrics(reports: list[ClassifierReport], out_dir: Path) -> Path:
+    """Record the reports in `metrics.json`; models not retrained now (`--only`) keep their figures."""
     path = out_dir / "metrics.json"
-    path.write_text(json.dumps({r.name: r.to_json() for r in reports}, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    metrics = json.loads(path.read_text("utf-8")) if path.exists() else {}
+    metrics.update({r.name: r.to_json() for r in reports})
+    path.write_text(json.dumps(dict(sorted(metrics.items())), ensure_ascii=False, indent=2) + "\n", "utf-8")
     return path

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from qa_service.core.errors import UserFacingError
+from qa_service.core.redaction.contacts import AIRLINE_PUBLIC_PHONES
 
 _TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 # The longest sign-in a tenant may choose; the web app's cookie lifetime is this backstop.
@@ -68,6 +69,11 @@ class TenantSettings:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def kept_phones(self) -> tuple[str, ...]:
+        """Numbers redaction keeps in this tenant's calls, chats and e-mails: the airline's hotline and its own."""
+        return (*AIRLINE_PUBLIC_PHONES, *self.public_phones)
 
     def validate(self) -> None:
         try:

@@ -20,7 +20,6 @@ from qa_service.core.interaction import Interaction as DomainInteraction
 from qa_service.core.interaction import interaction_to_json, parse_interaction
 from qa_service.core.redaction import RedactedInteraction, redact_interaction
 from qa_service.core.redaction.card_runs import tokenize_card_runs
-from qa_service.core.redaction.contacts import AIRLINE_PUBLIC_PHONES
 from qa_service.core.redaction.platform_fields import redact_platform_fields
 from qa_service.core.tenant_settings import TenantSettings
 from qa_service.db.models import Agent, Channel, Interaction, ProcessingState, Recording, Tenant, Turn
@@ -47,8 +46,7 @@ def _redact(session: Session, tenant_id: int, item: DomainInteraction) -> Redact
     """The one redaction path, with the tenant's policy: its public numbers kept, names redacted unless it opted out."""
     tenant = session.get_one(Tenant, tenant_id)
     policy = TenantSettings.from_mapping(tenant.settings)
-    return redact_interaction(item, keep_phones=(*AIRLINE_PUBLIC_PHONES, *policy.public_phones),
-                              redact_names=policy.redact_names)
+    return redact_interaction(item, keep_phones=policy.kept_phones, redact_names=policy.redact_names)
 
 
 def _grow_thread(session: Session, settings: Settings, row: Interaction, item: DomainInteraction) -> StoredInteraction:

@@ -18,11 +18,12 @@ from sqlalchemy import delete
 from qa_service.asr.audio import sample_rate
 from qa_service.asr.audio_redaction import write_redacted_audio
 from qa_service.asr.errors import BadAudio
-from qa_service.asr.pipeline import Transcript, transcribe_recording
+from qa_service.asr.pipeline import RedactionPolicy, Transcript, transcribe_recording
 from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
+from qa_service.core.tenant_settings import TenantSettings
 from qa_service.db.blobs import BlobStore
-from qa_service.db.models import Interaction, ProcessingState, Recording, Turn
+from qa_service.db.models import Interaction, ProcessingState, Recording, Tenant, Turn
 from qa_service.db.session import session_factory, transaction
 from qa_service.services.after_commit import SCORE, request_job
 from qa_service.services.pipeline_state import record_failure
@@ -107,6 +108,10 @@ def transcribe_stored_interaction(settings: Settings, interaction_id: int) -> Tr
             and row.recording.redacted
         )
         channels = row.recording.channels if row.recording else None
+        # The tenant's policy, as ingestion applies it to written text: its public numbers are
+        # kept in the transcript and the audio, names redacted unless it opted out.
+        tenant = TenantSettings.from_mapping(session.get_one(Tenant, tenant_id).settings)
+        policy = RedactionPolicy(tenant.kept_phones, tenant.redact_names)
     raw = spooled(settings, tenant_id, interaction_id)
     if done:
         if raw is not None:
@@ -124,7 +129,7 @@ def transcribe_stored_interaction(settings: Settings, interaction_id: int) -> Tr
 
     started = time.monotonic()
     try:
-        transcript = transcribe_recording(raw, _channel_map(channels))
+        transcript = transcribe_recording(raw, _channel_map(channels), redaction=policy)
     except BadAudio as error:
         # A corrupt or empty file will not get better with retries: say so and drop the raw audio.
         record_failure(settings, interaction_id, step="transcribe_interaction", error=error)

@@ -28,7 +28,7 @@ from qa_service.core.rubric.source import FieldPath, RubricSource, field_name, r
 
 DEFAULT_RUBRICS = {"call": "airline-call", "chat": "airline-chat", "email": "airline-email"}
 _GROUP_FIELDS = ("before", "after", "ask", "stop", "placeholders", "holding", "urgent", "salutations", "personal_data",
-                 "transaction", "booking", "confirm")
+                 "transaction", "booking", "confirm", "asks")
 _REGEX_PREFIX = "re:"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from qa_service.core.classifiers import positive_probabilities
 from qa_service.core.rubric.model import Rule
 from qa_service.core.scoring.context import ScoringContext
@@ -10,23 +12,65 @@ from qa_service.core.scoring.phrases import candidate_turns
 from qa_service.core.scoring.words import model_name, probability
 
 THRESHOLD = 0.5  # a turn with P(positive) at or above it answers `yes` (also the retraining figures)
+_SENTENCE = re.compile(r"[^.!?…]+[.!?…]*")
+_PUNCTUATED = re.compile(r"[.!?…]")
+
+
+def _questions(rule: Rule, ctx: ScoringContext, indices: list[int]) -> list[tuple[int, int, int]]:
+    """(turn, start, end) to classify: the question sentences of punctuated turns, unpunctuated turns whole.
+
+    Where a turn is punctuated (typed text, a punctuating ASR), a clarifying question is a
+    sentence ending in «?» or a request («уточните…», «назовите…»): an offer or explanation
+    («могу предложить другой рейс или вернуть деньги.») is no question, however much its
+    words resemble one.  ASR text without punctuation gives no such sign, so such a turn is
+    classified whole."""
+    asks = rule.groups.get("asks")
+    out: list[tuple[int, int, int]] = []
+    for i in indices:
+        text = ctx.turns[i].text
+        if not _PUNCTUATED.search(text):
+            out.append((i, 0, len(text)))
+            continue
+        for m in _SENTENCE.finditer(text):
+            sentence = m.group().rstrip()
+            if sentence.endswith("?") or (asks and any(r.search(sentence) for r in asks.regexes)):
+                out.append((i, m.start(), m.end()))
+    return out
+
+
+def _lemma_text(ctx: ScoringContext, index: int, start: int, end: int) -> str:
+    """The classifier's view (word lemmas) of part of a turn, from the turn's own lemmatization."""
+    lem = ctx.texts[index].lem
+    return " ".join(lemma for lemma, at in zip(lem.lemmas, lem.starts, strict=True)
+                    if start <= at < end and any(ch.isalnum() for ch in lemma))
 
 
 def answer_classifier(ctx: ScoringContext, rule: Rule) -> Outcome:
-    """`yes` when some turn is classified positive; confidence is the model's probability."""
+    """`yes` when some turn (or question sentence) is classified positive; confidence is the model's probability."""
     name = str(rule.params["model"])
     label = str(rule.params.get("positive_label", "yes"))
     indices = candidate_turns(ctx, rule)
     if not indices:
         return Outcome("no", 0.6, "нет реплик в нужном окне")
-    probs = positive_probabilities(name, [ctx.texts[i].lemma_text for i in indices], label)
+    factor = ctx.speaker_factor(rule.speaker)
+    if rule.params.get("questions_only"):
+        asked = _questions(rule, ctx, indices)
+        if not asked:
+            return Outcome("no", 0.8 * factor, "оператор не задал ни одного вопроса",
+                           (ctx.evidence(indices[0]),), why={"rule": f"model:{name}", "questions": 0})
+        texts = [_lemma_text(ctx, i, start, end) for i, start, end in asked]
+        quoted = [(i, ctx.turns[i].text[start:end].strip()) for i, start, end in asked]
+    else:
+        texts = [ctx.texts[i].lemma_text for i in indices]
+        quoted = [(i, ctx.turns[i].text) for i in indices]
+    probs = positive_probabilities(name, texts, label)
     if probs is None:
         return Outcome(None, None, f"модель {model_name(name)} не найдена: требуется ручная проверка",
                        flag_review=True)
-    factor = ctx.speaker_factor(rule.speaker)
-    best_p, best_i = max(zip(probs, indices, strict=True))
+    best = max(range(len(probs)), key=lambda k: probs[k])
+    best_p, (best_i, best_text) = probs[best], quoted[best]
     why = {"rule": f"model:{name}", "probability": round(best_p, 3), "threshold": THRESHOLD,
-           "matched" if best_p >= THRESHOLD else "closest": ctx.turns[best_i].text[:200]}
+           "matched" if best_p >= THRESHOLD else "closest": best_text[:200]}
     if best_p >= THRESHOLD:
         return Outcome("yes", best_p * factor, f"модель {model_name(name)}: вероятность {probability(best_p)}",
                        (ctx.evidence(best_i),), why=why)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from qa_service.core.redaction.names import self_introduced
 from qa_service.core.rubric.model import PhraseGroup, Rule
+from qa_service.core.scoring.booking_codes import read_back, spoken_codes
 from qa_service.core.scoring.context import ScoringContext
 from qa_service.core.scoring.evidence import Evidence, Outcome
 from qa_service.core.scoring.matching import Match
@@ -13,6 +14,7 @@ FOUND_CONFIDENCE = 0.92
 ABSENT_CONFIDENCE = 0.8  # an ASR slip can hide a phrase that was said
 _EVIDENCE_LIMIT = 5
 _BOOKING_TOPICS = frozenset({"exchange", "refund"})  # always about an existing booking
+_CONFIRM_REPLIES = 2
 
 
 def _label(group: PhraseGroup) -> str:
@@ -67,10 +69,18 @@ def answer_phrases(ctx: ScoringContext, rule: Rule) -> Outcome:
                            f"клиент назвал бронирование, оператор подтвердил: «{ctx.turns[i].text[m.start:m.end]}»",
                            (ctx.evidence(i, m),), why={"rule": "phrases", "matched": [ctx.turns[i].text[m.start:m.end]],
                                                        "phrases": [m.phrase], "similarity": 1.0})
+    if missing and rule.params.get("code_readback"):
+        echoed = _code_read_back(ctx)
+        if echoed is not None:
+            i, m = echoed
+            return Outcome("yes", ABSENT_CONFIDENCE * factor,
+                           f"клиент продиктовал код бронирования, оператор его повторил: «{m.phrase}»",
+                           (ctx.evidence(i, m),), why={"rule": "code_readback", "matched": [m.phrase],
+                                                       "similarity": 1.0})
     if missing and rule.groups.get("transaction") and not _transaction(ctx, rule.groups["transaction"]):
         return Outcome("na", 0.75, "оформления (продажи, обмена, возврата) в разговоре нет")
     if missing and rule.groups.get("booking") and ctx.topic not in _BOOKING_TOPICS \
-            and not any(text.contains(rule.groups["booking"]) for text in ctx.texts):
+            and not any(_names_booking(ctx, i, rule.groups["booking"]) for i in range(len(ctx.texts))):
         return Outcome("na", 0.7, "бронирование в разговоре не упоминается и это не обмен/возврат")
     if missing:
         what = "; ".join(_label(g) for g in missing)
@@ -103,15 +113,35 @@ def _closest(ctx: ScoringContext, indices: list[int], group: PhraseGroup) -> Mat
     return max(misses, key=lambda m: m.similarity) if misses else None
 
 
+def _names_booking(ctx: ScoringContext, index: int, booking: PhraseGroup) -> bool:
+    """Does the turn name a booking: a booking word, a written PNR, or a code spelled out loud?"""
+    return ctx.texts[index].contains(booking) is not None or bool(spoken_codes(ctx.turns[index].text))
+
+
 def _confirmed_booking(ctx: ScoringContext, booking: PhraseGroup, confirm: PhraseGroup) -> tuple[int, Match] | None:
-    """The agent's reply right after the customer named a booking, when it confirms finding it."""
+    """The agent's reply after the customer named a booking, when it confirms finding it.
+
+    The reply is the next agent turn, or the one after it when the agent first asked the
+    customer to hold on («одну минуту, смотрю» … «да, вижу»)."""
     agent = ctx.speaker_turns("agent")
     for i in ctx.speaker_turns("customer"):
-        if ctx.texts[i].contains(booking) is None:
+        if not _names_booking(ctx, i, booking):
             continue
-        reply = next((j for j in agent if j > i), None)
-        if reply is not None and (m := ctx.texts[reply].contains(confirm)) is not None and m.start < 40:
-            return reply, m
+        for reply in [j for j in agent if j > i][:_CONFIRM_REPLIES]:
+            if (m := ctx.texts[reply].contains(confirm)) is not None and m.start < 40:
+                return reply, m
+    return None
+
+
+def _code_read_back(ctx: ScoringContext) -> tuple[int, Match] | None:
+    """An agent turn that says back a booking code the customer spelled earlier."""
+    agent = ctx.speaker_turns("agent")
+    for i in ctx.speaker_turns("customer"):
+        for code in spoken_codes(ctx.turns[i].text):
+            found = read_back(code, ((j, ctx.turns[j].text) for j in agent if j > i))
+            if found is not None:
+                j, start, end = found
+                return j, Match(start, end, ctx.turns[j].text[start:end])
     return None
 
 

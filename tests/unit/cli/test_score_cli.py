@@ -111,8 +111,15 @@ def test_rubric_preview_reads_stored_interactions(capsys, monkeypatch, tmp_path)
 
 
 def test_train_classifiers_prints_per_class_accuracy(capsys, tmp_path):
+    from qa_service.core import resources
+
+    # Figures of a model not retrained now must survive a `--only` run.
+    (tmp_path / "metrics.json").write_text(json.dumps({"topic": {"samples": 7}}), "utf-8")
     assert main(["train-classifiers", "--only", "clarifying_question", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "clarifying_question" in out and "yes" in out and "no" in out
     assert (tmp_path / "clarifying_question.joblib").exists()
-    assert json.loads((tmp_path / "metrics.json").read_text("utf-8"))["clarifying_question"]["samples"] == 180
+    lines = resources.packaged("models", "training-data", "clarifying_question.jsonl").read_text("utf-8").split("\n")
+    metrics = json.loads((tmp_path / "metrics.json").read_text("utf-8"))
+    assert metrics["clarifying_question"]["samples"] == sum(1 for line in lines if line.strip())
+    assert metrics["topic"] == {"samples": 7}
