@@ -20,8 +20,8 @@ from qa_service.db.blobs import BlobStore
 from qa_service.db.models import Agent, ReportRun, Role, Team, Tenant, User
 from qa_service.db.session import session_factory, transaction
 from qa_service.services.access import Viewer
-from qa_service.services.agent_names import agent_label
 from qa_service.services.after_commit import request_job
+from qa_service.services.agent_names import agent_label
 from qa_service.services.audit import record
 from qa_service.services.mail import Attachment, send_mail
 from qa_service.services.reports_exports import export
