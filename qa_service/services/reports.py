@@ -219,6 +219,10 @@ class DailyReportsFailed(Exception):
     """Some tenant's reports failed: raised after all tenants were tried, so the job is retried."""
 
 
+class ReportRunNotFound(UserFacingError):
+    """No such run for this tenant: the page answers 404, as for any object of another airline."""
+
+
 def request_rerun(settings: Settings, session: Session, viewer: Viewer, run_id: int) -> date:
     """Queue the day of a stored run to be generated and mailed again (after the transaction commits).
 
@@ -230,7 +234,7 @@ def request_rerun(settings: Settings, session: Session, viewer: Viewer, run_id: 
                               "only an administrator or a QA specialist can re-run reports")
     run = session.get(ReportRun, run_id)
     if run is None or run.tenant_id != viewer.tenant_id:
-        raise UserFacingError("такого запуска отчёта нет", "no such report run")
+        raise ReportRunNotFound("такого запуска отчёта нет", "no such report run")
     if run.day is None:  # a period export, not a scheduled day: nothing to re-run
         raise UserFacingError("этот запуск не относится к одному дню", "this run is not a single day's")
     request_job(session, settings, REGENERATE_DAY, run.tenant_id, run.day.toordinal(),

@@ -157,6 +157,7 @@ MATRIX: dict[str, Access] = {
                                              get=REPORT_READERS, tenant_wide=True),
     "/reports/history": Access("/reports/history", get=REPORT_READERS, tenant_wide=True),
     "/reports/runs/<int:run_id>.pdf": Access("/reports/runs/{run}.pdf", get=REPORT_READERS),
+    "/reports/runs/<int:run_id>/rerun": Access("/reports/runs/{run}/rerun", post=REVIEWERS),
     "/reports/daily-quality/sign-off": Access("/reports/daily-quality/sign-off", post=frozenset({"customer"}),
                                               tenant_wide=True, form={"date": "not a date"}),
     # rq-dashboard: every tenant's jobs, so platform operators only; its actions are POST-only.

@@ -16,6 +16,7 @@ from qa_service.core.reports.periods import parse_day
 from qa_service.db.models import Role, Team, Tenant
 from qa_service.services.reports import (
     RERUNNERS,
+    ReportRunNotFound,
     build_report,
     describe,
     history,
@@ -188,6 +189,8 @@ def rerun(run_id: int) -> ResponseReturnValue:
     session = db()
     try:
         day = request_rerun(_settings(), session, current_viewer(), run_id)
+    except ReportRunNotFound:
+        abort(404)
     except UserFacingError as error:
         session.rollback()
         flash_error(error)
