@@ -286,14 +286,14 @@ def run(args: argparse.Namespace, token: str) -> int:
         drained_in = time.monotonic() - drain_started
         latency = _queue_latency(since_id)
     finally:
-        for process in processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in processes:
+        for started in processes:
+            if started.poll() is None:
+                os.killpg(started.pid, signal.SIGTERM)
+        for started in processes:
             try:
-                process.wait(timeout=30)
+                started.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+                os.killpg(started.pid, signal.SIGKILL)
         if not args.keep_logs:
             shutil.rmtree(folder, ignore_errors=True)
 

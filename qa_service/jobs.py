@@ -197,12 +197,15 @@ def run_worker(
     # work-horse deadlocked on it).  A short monitoring interval makes a dead worker's job
     # count as abandoned about a minute after the crash; RQ re-queues an abandoned job (a retry)
     # only in a worker's registry maintenance, every 10 minutes by default: once a minute here,
-    # so a killed worker's job is retried within about two minutes, not up to eleven.
+    # so a killed worker's job is retried within about two minutes, not up to eleven.  An idle
+    # worker checks for maintenance only between waits for a job (worker TTL − 15 s, 405 s by
+    # default), so the TTL is cut to match: an idle worker wakes once a minute.
     worker = SimpleWorker(
         list(queues),
         connection=redis_connection(settings.redis_url),
         job_monitoring_interval=10,
         maintenance_interval=WORKER_MAINTENANCE_SECONDS,
+        worker_ttl=WORKER_MAINTENANCE_SECONDS + 15,
     )
     return bool(worker.work(burst=burst, with_scheduler=True))
 
