@@ -104,6 +104,7 @@ def worker_env(settings: Settings, **extra: str) -> dict[str, str]:
         QA_INSTANCE_DIR=str(settings.instance_dir),
         QA_JOB_RETRY_INTERVALS=",".join(map(str, settings.retry_intervals)),
         QA_PIPELINE_RESUME_AGE=str(settings.pipeline_resume_age_seconds),
+        QA_JOB_TIMEOUT=str(settings.job_timeout_seconds),
         **extra,
     )
 
@@ -150,13 +151,14 @@ class Supervisor:
     log_dir: Path
     restarts: int = 0
     kills: int = 0
+    _spawned: int = 0
     _slots: list[_Slot] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def _spawn(self) -> _Slot:
-        index = self.restarts + len(self._slots)
-        log = (self.log_dir / f"worker-{index}.log").open("wb")
+        self._spawned += 1
+        log = (self.log_dir / f"worker-{self._spawned}.log").open("wb")
         process = subprocess.Popen(
             [sys.executable, "-m", "qa_service", "worker", "--queues", self.queues],
             env=worker_env(self.settings),
@@ -183,13 +185,13 @@ class Supervisor:
             kill_session(slot.process)
             self.kills += 1
 
-    def kill_busy(self, connection: Redis) -> str | None:
-        """SIGKILL a worker of ours that is running a job right now; the job's id, or None if none is busy."""
+    def kill_busy(self, connection: Redis, target: Callable[[str], bool] = lambda job_id: True) -> str | None:
+        """SIGKILL a worker of ours running a job `target` accepts; the job's id, or None if none is."""
         with self._lock:
             ours = {slot.process.pid: slot for slot in self._slots if slot.process.poll() is None}
             for worker in Worker.all(connection=connection):
                 job_id = worker.get_current_job_id()
-                if worker.pid in ours and job_id:
+                if worker.pid in ours and job_id and target(job_id):
                     kill_session(ours[worker.pid].process)
                     self.kills += 1
                     return job_id
