@@ -135,6 +135,9 @@ class Settings:
     dispute_window_days: int = 7
     # A raw recording in the spool that no pipeline step will read any more is deleted once it is this old.
     spool_orphan_age_seconds: int = 24 * 3600
+    # An interaction still waiting for its next step this long has that step asked for again
+    # (services.pipeline_resume: a job lost to a killed worker or a restarted Redis).
+    pipeline_resume_age_seconds: int = 600
     # Who may open rq-dashboard (every tenant's jobs): (tenant slug, e-mail) pairs; nobody when empty.
     platform_operators: tuple[tuple[str, str], ...] = ()
     # /metrics answers a scraper presenting this bearer token or calling from an allowed network;
@@ -208,6 +211,8 @@ class Settings:
             public_url=(env.get("QA_PUBLIC_URL") or cls.public_url).rstrip("/"),
             job_timeout_seconds=_positive_int(env, "QA_JOB_TIMEOUT", cls.job_timeout_seconds),
             spool_orphan_age_seconds=_positive_int(env, "QA_SPOOL_ORPHAN_AGE", cls.spool_orphan_age_seconds),
+            pipeline_resume_age_seconds=_positive_int(env, "QA_PIPELINE_RESUME_AGE",
+                                                      cls.pipeline_resume_age_seconds),
             retry_intervals=(intervals := _retry_intervals(env)),
             job_retries=len(intervals),
             platform_operators=_operators(env),

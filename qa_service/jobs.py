@@ -33,6 +33,8 @@ ASR_QUEUE = "asr"
 TEXT_QUEUE = "text"
 QUEUES = (ASR_QUEUE, TEXT_QUEUE)
 
+WORKER_MAINTENANCE_SECONDS = 60
+
 _settings_override: ContextVar[Settings | None] = ContextVar("qa_settings_override", default=None)
 
 
@@ -128,9 +130,20 @@ def enqueue(settings: Settings, func: Callable[..., Any], *ids: int | str, job_i
                 return EnqueuedJob(id=job_id, queue=queue, ran_in_process=False, already_in_flight=True)
             # Finished or failed: its record only keeps the result; the new request replaces it.
             with contextlib.suppress(NoSuchJobError):
-                Job.fetch(job_id, connection=rq_queue.connection).delete()
+                _discard(Job.fetch(job_id, connection=rq_queue.connection))
     # Another process replaced it between our two attempts: that job is now the one in flight.
     return EnqueuedJob(id=job_id, queue=queue, ran_in_process=False, already_in_flight=True)
+
+
+def _discard(job: Job) -> None:
+    """Delete a finished or failed job's record, so that its id can be queued again."""
+    try:
+        job.delete()
+    except ValueError:
+        # RQ's registry of the job's executions still names one whose record has expired (its
+        # worker was SIGKILLed mid-job), and `delete()` stops at it: drop that registry, then the job.
+        job.connection.delete(job.execution_registry.key)
+        job.delete()
 
 
 def _send_requested(settings: Settings, request: JobRequest) -> None:
@@ -182,8 +195,18 @@ def run_worker(
     # SimpleWorker runs jobs in this process instead of a fork per job: the models loaded by
     # `preload` stay warm, and CTranslate2's thread pool does not survive a fork (the forked
     # work-horse deadlocked on it).  A short monitoring interval makes a dead worker's job
-    # count as abandoned — and retried — about a minute after the crash.
-    worker = SimpleWorker(list(queues), connection=redis_connection(settings.redis_url), job_monitoring_interval=10)
+    # count as abandoned about a minute after the crash; RQ re-queues an abandoned job (a retry)
+    # only in a worker's registry maintenance, every 10 minutes by default: once a minute here,
+    # so a killed worker's job is retried within about two minutes, not up to eleven.  An idle
+    # worker checks for maintenance only between waits for a job (worker TTL − 15 s, 405 s by
+    # default), so the TTL is cut to match: an idle worker wakes once a minute.
+    worker = SimpleWorker(
+        list(queues),
+        connection=redis_connection(settings.redis_url),
+        job_monitoring_interval=10,
+        maintenance_interval=WORKER_MAINTENANCE_SECONDS,
+        worker_ttl=WORKER_MAINTENANCE_SECONDS + 15,
+    )
     return bool(worker.work(burst=burst, with_scheduler=True))
 
 
@@ -255,6 +278,22 @@ def sweep_spool() -> None:
 
 
 INTERACTION_STEPS = ("transcribe_interaction", "score_interaction")
+
+
+@job(queue=TEXT_QUEUE)
+def resume_stalled_pipeline() -> None:
+    """Periodic: ask again for the next step of interactions left waiting (a lost job; see `services.pipeline_resume`).
+
+    A job with the same id still waiting or running absorbs the request (`enqueue` is unique per id).
+    """
+    from qa_service.services.pipeline_resume import stalled_steps
+
+    settings = current_settings()
+    steps = stalled_steps(settings, datetime.now(UTC))
+    resent = sum(not enqueue(settings, JOBS[name], interaction_id, job_id=job_id).already_in_flight
+                 for name, interaction_id, job_id in steps)
+    if resent:
+        log.warning("resumed %d interaction(s) whose next pipeline step had been lost", resent)
 
 
 @job(queue=TEXT_QUEUE)

@@ -53,6 +53,8 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("training-needs", jobs.refresh_all_training_needs, every=3600),
     # Raw recordings no pipeline step will read any more (a crash between commit and transcription).
     Schedule("spool-sweep", jobs.sweep_spool, every=3600),
+    # Interactions whose next step's job was lost (a killed worker, Redis restarted or down at a commit).
+    Schedule("pipeline-resume", jobs.resume_stalled_pipeline, every=300),
     # §3.1.5.4: at least the minimum of agents on the line, every hour; an episode alerts once.
     Schedule("staffing-check", jobs.check_staffing, every=300),
     # Each tenant's yesterday at its local `report_time`; the job skips tenants not yet due or done.

@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 STREAM = "all"
 MAX_BATCHES_PER_RUN = 20  # a backlog larger than this is finished by the next poll
 STORE_BATCH = 25  # items stored per transaction: fewer commits, and a failure loses no stored item
+# While the platform fails, each failed run doubles the wait before the next poll, up to this: an
+# hour-long outage costs a handful of attempts, not one a minute, and the first poll after the
+# platform returns comes at most this long after it (the cursor then catches up on the backlog).
+MAX_BACKOFF_SECONDS = 15 * 60
 
 
 @dataclass
@@ -212,15 +216,25 @@ def _record_run(settings: Settings, connector_id: int, *, error: str | None) -> 
         if config is not None:
             config.last_run_at = datetime.now(UTC)
             config.last_error = redact(error).text[:2000] if error else None
+            config.consecutive_failures = (config.consecutive_failures or 0) + 1 if error else 0
+
+
+def poll_wait_seconds(poll_interval_seconds: int, consecutive_failures: int) -> int:
+    """Seconds from one run to the next poll: the interval, doubled per failed run in a row, capped."""
+    if consecutive_failures <= 0:
+        return poll_interval_seconds
+    backoff = poll_interval_seconds * 2 ** min(consecutive_failures, 20)
+    return max(poll_interval_seconds, min(backoff, MAX_BACKOFF_SECONDS))
 
 
 def due_connectors(settings: Settings, now: datetime) -> list[int]:
-    """Enabled connectors whose poll interval has passed since their last run."""
+    """Enabled connectors whose poll interval (backed off after failed runs) has passed since their last run."""
     with session_factory(settings.sqlalchemy_url)() as session:
         rows = session.scalars(select(ConnectorConfig).where(ConnectorConfig.enabled.is_(True))).all()
         due = []
         for row in rows:
             last = row.last_run_at
-            if last is None or (now - last).total_seconds() >= row.poll_interval_seconds:
+            wait = poll_wait_seconds(row.poll_interval_seconds, row.consecutive_failures or 0)
+            if last is None or (now - last).total_seconds() >= wait:
                 due.append(row.id)
         return due

@@ -55,3 +55,22 @@ def test_a_stored_chat_reaches_redis_only_when_its_transaction_commits(settings:
         stored = store_interaction(session, settings, tenant_id, CHAT)
         assert queue.job_ids == []  # still inside the transaction
     assert queue.job_ids == [f"score-{stored.interaction_id}"]
+
+
+def test_a_job_whose_killed_worker_left_a_stale_execution_is_still_replaced(settings: Settings, redis_url: str) -> None:
+    """A worker SIGKILLed mid-job leaves its execution named in the job's execution registry after the
+    execution's own record expired; RQ's `Job.delete()` then fails on it.  Found by the worker-kill fault test."""
+    settings = settings.with_overrides(redis_url=redis_url)
+    queue = Queue(TEXT_QUEUE, connection=redis_connection(redis_url))
+    enqueue(settings, score_interaction, 6, job_id="score-6")
+    queue.remove("score-6")
+    job = Job.fetch("score-6", connection=queue.connection)
+    job.set_status(JobStatus.FAILED)
+    queue.connection.zadd(job.execution_registry.key, {"gone-execution": 9_999_999_999})  # its record is not there
+    with pytest.raises(ValueError, match="not found"):
+        Job.fetch("score-6", connection=queue.connection).delete()  # what RQ itself does with it
+
+    replaced = enqueue(settings, score_interaction, 6, job_id="score-6")
+    assert not replaced.already_in_flight
+    assert queue.job_ids == ["score-6"]
+    assert Job.fetch("score-6", connection=queue.connection).get_status() == JobStatus.QUEUED
