@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from qa_service.asr import quality
-from qa_service.asr.audio import DecodedAudio, decode
+from qa_service.asr.audio import DecodedAudio
+from qa_service.asr.isolated_decode import decode_isolated
 from qa_service.asr.metrics import Interval, TimingMetrics, drop_echo, speech_intervals, timing_metrics
 from qa_service.asr.transcriber import Transcriber, get_transcriber
 from qa_service.core.interaction import CallMetrics, TranscriptQuality, Turn, Word
@@ -206,7 +207,7 @@ def transcribe_recording(
     `channel_map` maps channel index → speaker (default `0=agent,1=customer`; ignored for
     mono).  Raises `BadAudio` for a file that cannot be decoded.
     """
-    audio = decode(path)
+    audio = decode_isolated(path)  # a file that crashes FFmpeg takes down a child, not this process
     log.info("transcribing %s: %.1f s, %d channel(s), %d Hz", path.name, audio.duration, len(audio.channels),
              audio.source_rate)
     return transcribe_audio(audio, channel_map, transcriber)

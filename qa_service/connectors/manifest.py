@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,22 +22,46 @@ def complete_text(path: Path) -> str:
     return data[: cut + 1].decode("utf-8-sig", errors="replace") if cut >= 0 else ""
 
 
-def jsonl_records(text: str) -> list[dict[str, Any] | None]:
-    """One entry per line, in order: the JSON object, or None for a blank or broken line."""
-    records: list[dict[str, Any] | None] = []
-    for line in text.splitlines():
+@dataclass(frozen=True)
+class BrokenRecord:
+    """A line that is not a JSON object: kept in its place so the cursor can count it and move past it."""
+
+    ru: str
+    en: str
+
+
+def _broken_json(number: int, error: Exception) -> BrokenRecord:
+    detail = " ".join(str(error).split())[:200]
+    return BrokenRecord(f"строка {number}: не JSON ({detail})", f"line {number}: not JSON ({detail})")
+
+
+def jsonl_records(text: str) -> list[dict[str, Any] | BrokenRecord | None]:
+    """One entry per line, in order: the JSON object, a `BrokenRecord`, or None for a blank line."""
+    records: list[dict[str, Any] | BrokenRecord | None] = []
+    # Only "\n" ends a line: str.splitlines() would also split inside a record at U+2028 or \x1c.
+    for number, line in enumerate(text.split("\n")[:-1] if text.endswith("\n") else text.split("\n"), start=1):
+        if not line.strip():
+            records.append(None)
+            continue
         try:
-            value = json.loads(line) if line.strip() else None
-        except ValueError:
-            value = None
-        records.append(value if isinstance(value, dict) else None)
+            value = json.loads(line)
+        except (ValueError, RecursionError) as error:  # RecursionError: "[[[[…" thousands deep
+            records.append(_broken_json(number, error))
+            continue
+        if isinstance(value, dict):
+            records.append(value)
+        else:
+            records.append(BrokenRecord(
+                f"строка {number}: ожидается JSON-объект, а не {type(value).__name__}",
+                f"line {number}: a JSON object is expected, not {type(value).__name__}",
+            ))
     return records
 
 
-def csv_records(text: str) -> list[dict[str, Any] | None]:
+def csv_records(text: str) -> list[dict[str, Any] | BrokenRecord | None]:
     """CSV with a header row: one entry per record, the header itself counted as None."""
     reader = csv.reader(io.StringIO(text))
-    entries: list[dict[str, Any] | None] = []
+    entries: list[dict[str, Any] | BrokenRecord | None] = []
     header: list[str] | None = None
     for record in reader:
         if header is None:
@@ -47,7 +72,7 @@ def csv_records(text: str) -> list[dict[str, Any] | None]:
     return entries
 
 
-def records_of(path: Path) -> list[dict[str, Any] | None]:
+def records_of(path: Path) -> list[dict[str, Any] | BrokenRecord | None]:
     """The records of a `.jsonl` or `.csv` file in the drop folder."""
     text = complete_text(path)
     return jsonl_records(text) if path.suffix.lower() in (".jsonl", ".ndjson") else csv_records(text)
