@@ -34,7 +34,7 @@ from qa_service.connectors.base import (
     parse_tz,
     require,
 )
-from qa_service.connectors.manifest import BrokenRecord, complete_text, manifest_document, records_of
+from qa_service.connectors.manifest import BrokenRecord, complete_bytes, manifest_document, records_of, text_lines
 from qa_service.connectors.statuses import staffing_slot, status_event
 from qa_service.core.errors import InvalidInteraction
 from qa_service.core.interaction import validate_interaction
@@ -129,7 +129,7 @@ class DropFolderConnector:
                 if len(refs) >= limit:
                     break
                 record = records[index]
-                if kind == "cdr" and record is not None and self._awaiting_recording(record, recordings or {}):
+                if kind == "cdr" and isinstance(record, dict) and self._awaiting_recording(record, recordings or {}):
                     break  # its recording is still being copied: this file resumes here next run
                 progress[rel] = index + 1
                 broken = self._broken(kind, record, index)
@@ -153,17 +153,26 @@ class DropFolderConnector:
         cached = self._parsed.get(path)
         if cached is not None and cached[0] == signature:
             return cached[1]
-        records = list(parse_cdr_rows(complete_text(path))) if kind == "cdr" else list(records_of(path))
+        if kind == "cdr":
+            records: list[Any] = parse_cdr_rows(text_lines(complete_bytes(path)))
+        else:
+            records = list(records_of(path))
         self._parsed[path] = (signature, records)
         return records
 
     @staticmethod
     def _broken(kind: str, record: Any, index: int) -> BrokenRecord | None:
         """Why a manifest line can never become an interaction, or None when it may."""
-        if kind != "manifest" or record is None:
+        if kind not in ("manifest", "cdr") or record is None:
             return None
         if isinstance(record, BrokenRecord):
             return record
+        if kind == "cdr":
+            if record.get("uniqueid") and record.get("start"):
+                return None
+            return BrokenRecord(
+                f"строка {index + 1}: нет uniqueid или start", f"line {index + 1}: no uniqueid or start"
+            )
         channel, key = record.get("channel"), record.get("external_id")
         if channel not in ("call", "chat", "email"):
             return BrokenRecord(

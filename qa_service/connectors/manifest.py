@@ -15,13 +15,6 @@ from pathlib import Path
 from typing import Any
 
 
-def complete_text(path: Path) -> str:
-    """The file's text up to its last newline (a half-written last line is left for later)."""
-    data = path.read_bytes()
-    cut = data.rfind(b"\n")
-    return data[: cut + 1].decode("utf-8-sig", errors="replace") if cut >= 0 else ""
-
-
 @dataclass(frozen=True)
 class BrokenRecord:
     """A line that is not a JSON object: kept in its place so the cursor can count it and move past it."""
@@ -35,11 +28,43 @@ def _broken_json(number: int, error: Exception) -> BrokenRecord:
     return BrokenRecord(f"строка {number}: не JSON ({detail})", f"line {number}: not JSON ({detail})")
 
 
-def jsonl_records(text: str) -> list[dict[str, Any] | BrokenRecord | None]:
+def complete_bytes(path: Path) -> bytes:
+    """The file up to its last newline (a half-written last line is left for later)."""
+    data = path.read_bytes()
+    cut = data.rfind(b"\n")
+    return data[: cut + 1] if cut >= 0 else b""
+
+
+def complete_text(path: Path) -> str:
+    """The file's text up to its last newline (a half-written last line is left for later)."""
+    return complete_bytes(path).decode("utf-8-sig", errors="replace")
+
+
+def text_lines(data: bytes) -> list[str | BrokenRecord]:
+    """Each complete line decoded on its own: a line that is not UTF-8 is broken, not silently mangled.
+
+    Only "\n" ends a line: str.splitlines() would also split inside a record at U+2028 or \\x1c.
+    """
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    lines: list[str | BrokenRecord] = []
+    for number, raw in enumerate(data.split(b"\n")[:-1], start=1):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError as error:
+            lines.append(BrokenRecord(
+                f"строка {number}: не в кодировке UTF-8 (байт {error.start})",
+                f"line {number}: not UTF-8 (byte {error.start})",
+            ))
+    return lines
+
+
+def jsonl_records(lines: list[str | BrokenRecord]) -> list[dict[str, Any] | BrokenRecord | None]:
     """One entry per line, in order: the JSON object, a `BrokenRecord`, or None for a blank line."""
     records: list[dict[str, Any] | BrokenRecord | None] = []
-    # Only "\n" ends a line: str.splitlines() would also split inside a record at U+2028 or \x1c.
-    for number, line in enumerate(text.split("\n")[:-1] if text.endswith("\n") else text.split("\n"), start=1):
+    for number, line in enumerate(lines, start=1):
+        if isinstance(line, BrokenRecord):
+            records.append(line)
+            continue
         if not line.strip():
             records.append(None)
             continue
@@ -74,8 +99,9 @@ def csv_records(text: str) -> list[dict[str, Any] | BrokenRecord | None]:
 
 def records_of(path: Path) -> list[dict[str, Any] | BrokenRecord | None]:
     """The records of a `.jsonl` or `.csv` file in the drop folder."""
-    text = complete_text(path)
-    return jsonl_records(text) if path.suffix.lower() in (".jsonl", ".ndjson") else csv_records(text)
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        return jsonl_records(text_lines(complete_bytes(path)))
+    return csv_records(complete_text(path))
 
 
 def manifest_document(record: dict[str, Any], source: str) -> dict[str, Any]:

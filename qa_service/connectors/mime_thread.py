@@ -61,9 +61,12 @@ class _TextFromHtml(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._stack: list[tuple[str, bool]] = []  # (tag, hides its content)
+        # Open tags that hide their content: counted, not searched for, so 50,000 nested
+        # <div>s cost linear time rather than a scan of the stack per piece of text.
+        self._hiding = 0
 
     def _hidden(self) -> bool:
-        return any(hides for _, hides in self._stack)
+        return self._hiding > 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         classes = " ".join(v or "" for k, v in attrs if k in ("class", "id")).lower()
@@ -72,10 +75,12 @@ class _TextFromHtml(HTMLParser):
             self.parts.append("\n")
         if tag not in ("br", "img", "hr", "meta", "link", "input"):
             self._stack.append((tag, hides))
+            self._hiding += hides
 
     def handle_endtag(self, tag: str) -> None:
         for position in range(len(self._stack) - 1, -1, -1):
             if self._stack[position][0] == tag:
+                self._hiding -= sum(hides for _, hides in self._stack[position:])
                 del self._stack[position:]
                 break
         if tag in self._BLOCKS:

@@ -12,9 +12,9 @@ import pytest
 
 from qa_service.connectors.base import (
     ConnectorConfigError,
-    PoisonItem,
     FetchedInteraction,
     ItemRef,
+    PoisonItem,
     StaffingSlot,
     StatusEvent,
     TransientFetchError,
