@@ -21,6 +21,11 @@ from qa_service.asr.media_limits import MediaLimits, check_size, check_stream
 BAD_AUDIO_EXIT = 3
 
 
+def _refuse(ru: str, en: str) -> int:
+    sys.stderr.write(json.dumps({"ru": ru, "en": en}, ensure_ascii=False) + "\n")
+    return BAD_AUDIO_EXIT
+
+
 def main(argv: list[str]) -> int:
     path = Path(argv[0])
     limits = MediaLimits(max_seconds=float(argv[1]))
@@ -31,8 +36,10 @@ def main(argv: list[str]) -> int:
         check_stream(path, limits)
         audio = decode(path, limit_seconds=limits.max_seconds)
     except BadAudio as error:
-        sys.stderr.write(json.dumps({"ru": error.ru, "en": error.en}, ensure_ascii=False) + "\n")
-        return BAD_AUDIO_EXIT
+        return _refuse(error.ru, error.en)
+    except Exception as error:  # any decoder surprise is this file's failure, said in one line
+        detail = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+        return _refuse(f"{path.name}: не удаётся декодировать ({detail})", f"{path.name}: cannot decode ({detail})")
     buffer = io.BytesIO()
     np.savez(
         buffer,

@@ -54,6 +54,8 @@ def check_stream(path: Path, limits: MediaLimits) -> None:
         if not container.streams.audio:
             raise _bad(path, "в файле нет звуковой дорожки", "no audio stream in the file")
         stream = container.streams.audio[0]
+        if stream.codec_context is None:  # FFmpeg has no decoder for the stream's codec
+            raise _bad(path, "неизвестный или неподдерживаемый кодек", "unknown or unsupported codec")
         channels = stream.codec_context.channels or 0
         rate = stream.rate or 0
         if not 1 <= channels <= limits.max_channels:

@@ -24,7 +24,7 @@ from qa_service.connectors.base import PoisonItem, iso
 # A real letter nests a few multipart levels (mixed > alternative > related); a forwarded
 # chain adds one message/rfc822 per forward.  Far more is a bomb, not correspondence.
 MAX_MIME_CONTAINERS = 64
-MAX_MESSAGE_BYTES = 50 * 1024 * 1024
+MAX_MESSAGE_BYTES = 25 * 1024 * 1024
 _CONTAINER_TYPE = re.compile(rb"content-type:[ \t]*(?:\r?\n[ \t]+)?(?:multipart/|message/rfc822)", re.I)
 
 _REPLY_HEADER = (

@@ -223,9 +223,13 @@ def _source_or_problem(path: Path) -> tuple[RubricSource | None, list[RubricProb
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
-        what = getattr(error, "problem", None) or str(error)
+        what = " ".join(str(getattr(error, "problem", None) or error).split())  # one line, even for a ReaderError
         return None, [RubricProblem(str(path), line, "(YAML)", f"ошибка синтаксиса YAML: {what}",
                                     f"YAML syntax error: {what}")]
+    except ValueError as error:  # a value the YAML constructor cannot build: an integer of 5,000 digits
+        what = " ".join(str(error).split())[:200]
+        return None, [RubricProblem(str(path), 0, "(YAML)", f"значение не читается: {what}",
+                                    f"a value cannot be read: {what}")]
 
 
 def _build(path: Path) -> tuple[Rubric | None, list[RubricProblem]]:
