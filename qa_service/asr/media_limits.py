@@ -8,12 +8,14 @@ from pathlib import Path
 import av
 
 from qa_service.asr.errors import BadAudio
+from qa_service.core.riff import is_riff_wave, wav_shortfall
 
 MAX_CHANNELS = 2
 MIN_RATE = 8000
 MAX_RATE = 48000
 # 4 h of 48 kHz stereo 16-bit PCM is 2.6 GB; anything past that is not a call a platform sent.
 MAX_BYTES = 3 * 1024**3
+WAV_HEADER_SCAN = 1024 * 1024  # the chunks before a WAV's audio (fmt, LIST, bext…) fit in far less
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,15 @@ def check_size(path: Path, limits: MediaLimits) -> None:
             f"файл {size} байт больше предела {limits.max_bytes}",
             f"file of {size} bytes exceeds the limit of {limits.max_bytes}",
         )
+    with path.open("rb") as handle:
+        head = handle.read(WAV_HEADER_SCAN)
+    if is_riff_wave(head):
+        # FFmpeg would decode the part that is there: a cut call is refused, as at ingestion.
+        problem = wav_shortfall(head, size)
+        if problem is not None:
+            raise _bad(path, f"файл WAV неполный ({problem})", f"incomplete WAV file ({problem})")
+    elif path.suffix.lower() == ".wav":
+        raise _bad(path, "это не файл RIFF/WAVE, хотя назван .wav", "not a RIFF/WAVE file although named .wav")
 
 
 def check_stream(path: Path, limits: MediaLimits) -> None:

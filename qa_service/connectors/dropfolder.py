@@ -217,11 +217,24 @@ class DropFolderConnector:
         kind, rel, index = self._where.get((ref.kind, ref.key)) or self._locate(ref)
         records = self._records(kind, self.root / rel)
         record = records[index] if index < len(records) else None
-        if record is None:
+        if not isinstance(record, dict):
             raise TransientFetchError(f"{ref.kind} {ref.key} is no longer in {rel}")
-        if kind == "cdr":
-            return self._fetch_cdr(record)
-        return self._fetch_manifest(record, f"{rel}:{index + 1}")
+        where = f"{rel}:{index + 1}"
+        try:
+            if kind == "cdr":
+                return self._fetch_cdr(record)
+            return self._fetch_manifest(record, where)
+        except (ValueError, LookupError, TypeError) as error:
+            # A value the mapping cannot read (a date of 30 February): this line's fault, said with its place.
+            detail = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+            raise PoisonItem(f"{where}: {detail}", f"{where}: {detail}") from None
+
+    def describe(self, ref: ItemRef) -> str:
+        """Where an item is in the folder (`file:line`), for the quarantine record."""
+        if ref.kind == "invalid":
+            return ref.key
+        found = self._where.get((ref.kind, ref.key))
+        return f"{found[1]}:{found[2] + 1}" if found else ref.key
 
     def _locate(self, ref: ItemRef) -> tuple[str, str, int]:
         for kind, path in self._files():

@@ -143,6 +143,7 @@ def run_connector(
     with keep_open():
         try:
             batch: list[tuple[ItemRef, FetchResult]] = []
+            places: dict[str, str | None] = {}  # item key → where it is, for a quarantine record
             try:
                 for ref in _all_new(connector, cursor, limit):
                     try:
@@ -153,16 +154,17 @@ def run_connector(
                         full, batch = batch, []
                         if full:
                             _store_batch(settings, connector_id, full, report, on_stored)
-                        _quarantine(settings, connector_id, ref, error, report)
+                        _quarantine(settings, connector_id, ref, error, report, _where(connector, ref))
                         continue
                     batch.append((ref, fetched))
+                    places[ref.key] = _where(connector, ref)
                     if len(batch) == STORE_BATCH:
                         full, batch = batch, []
-                        _store_batch_or_split(settings, connector_id, full, report, on_stored)
+                        _store_batch_or_split(settings, connector_id, full, report, on_stored, places)
             finally:
                 # What was fetched before a failure is stored too: the cursor stops right after it.
                 if batch:
-                    _store_batch_or_split(settings, connector_id, batch, report, on_stored)
+                    _store_batch_or_split(settings, connector_id, batch, report, on_stored, places)
         except Exception as error:
             # Transient errors are retried by the job; a bad mapping or config keeps failing until an
             # admin fixes it — either way the reason is shown on the connector.
@@ -179,8 +181,19 @@ def _checked(fetched: FetchResult) -> FetchResult:
     return fetched
 
 
+def _where(connector: Connector, ref: ItemRef) -> str | None:
+    """Where the platform keeps the item (a drop folder's `file:line`), when the connector can say."""
+    describe = getattr(connector, "describe", None)
+    return str(describe(ref)) if describe is not None else None
+
+
 def _quarantine(
-    settings: Settings, connector_id: int, ref: ItemRef, error: BaseException, report: IngestReport
+    settings: Settings,
+    connector_id: int,
+    ref: ItemRef,
+    error: BaseException,
+    report: IngestReport,
+    where: str | None = None,
 ) -> None:
     """Record why an item was set aside (the tenant's audit log) and move the cursor past it, in one transaction."""
     detail = error.one_line() if isinstance(error, UserFacingError) else f"{type(error).__name__}: {error}"
@@ -194,7 +207,13 @@ def _quarantine(
             action=QUARANTINE_ACTION,
             entity="connector",
             entity_id=connector_id,
-            details={"connector": config.name, "kind": ref.kind, "item": redact(ref.key).text[:300], "reason": reason},
+            details={
+                "connector": config.name,
+                "kind": ref.kind,
+                "item": redact(ref.key).text[:300],
+                "where": redact(where or ref.key).text[:300],
+                "reason": reason,
+            },
         )
         cursor_row = _cursor_row(session, config)
         cursor_row.value = ref.cursor_after
@@ -210,6 +229,7 @@ def _store_batch_or_split(
     batch: list[tuple[ItemRef, FetchResult]],
     report: IngestReport,
     on_stored: Callable[[StoredInteraction], None],
+    where: dict[str, str | None],
 ) -> None:
     """Store a batch; when the database refuses one of its values, store item by item and quarantine that one."""
     try:
@@ -223,7 +243,7 @@ def _store_batch_or_split(
             _store_batch(settings, connector_id, [item], report, on_stored)
         except DataError as error:
             # The database rejected a value (a NUL character, a number past its column): only this item.
-            _quarantine(settings, connector_id, item[0], _db_refusal(error), report)
+            _quarantine(settings, connector_id, item[0], _db_refusal(error), report, where.get(item[0].key))
 
 
 def _db_refusal(error: DataError) -> UserFacingError:

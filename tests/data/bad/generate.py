@@ -125,7 +125,7 @@ def audio_cases(folder: Path, max_seconds: float) -> None:
         "flac-96khz.flac": lambda: _sox(work / "f96.flac", "-r", "96000", "-c", "1"),
         "truncated.flac": lambda: flac[:42],
         "flac-magic-random.flac": lambda: b"fLaC" + bytes((i * 13) % 256 for i in range(2048)),
-        "gsm-header-lies.wav": lambda: wav(1, 8000, 0, tag=0x31, bits=0, data=bytes(650)),
+        "gsm-3ch.wav": lambda: wav(3, 8000, 0, tag=0x31, bits=0, data=bytes(650 * 3)),
         "video-no-audio.ogg": lambda: _video_only(work),
     }
     for name, make in made.items():
@@ -197,7 +197,8 @@ def manifest_bombs(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "deep-nesting.jsonl").write_text(
         '{"external_id": "bad-deep", "meta": ' + "[" * 100000 + "]" * 100000 + "}\n", "utf-8")
-    (folder / "line-of-8mb.jsonl").write_text('{"external_id": "bad-long", "channel": ' + " " * 8_000_000 + "\n", "utf-8")
+    (folder / "line-of-8mb.jsonl").write_text(
+        '{"external_id": "bad-long", "channel": ' + " " * 8_000_000 + "\n", "utf-8")
 
 
 def generate(out: Path, max_seconds: float = 60.0) -> list[Case]:
