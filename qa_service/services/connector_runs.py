@@ -153,7 +153,7 @@ def run_connector(
                         # quarantined with its reason, and the cursor moves past it.
                         full, batch = batch, []
                         if full:
-                            _store_batch(settings, connector_id, full, report, on_stored)
+                            _store_batch_or_split(settings, connector_id, full, report, on_stored, places)
                         _quarantine(settings, connector_id, ref, error, report, _where(connector, ref))
                         continue
                     batch.append((ref, fetched))
@@ -236,8 +236,7 @@ def _store_batch_or_split(
         _store_batch(settings, connector_id, batch, report, on_stored)
         return
     except DataError:
-        if len(batch) == 1:
-            raise
+        pass
     for item in batch:
         try:
             _store_batch(settings, connector_id, [item], report, on_stored)

@@ -196,7 +196,9 @@ def _spooled_files(settings: Settings) -> list[Path]:
 
 
 def _quarantine_at(entries: list[dict[str, Any]], where: str) -> dict[str, Any] | None:
-    return next((e for e in entries if e.get("where") == where or str(e.get("where", "")).startswith(where)), None)
+    """The quarantine record of `file:line`, or of any line of `file:` when `where` ends with a colon."""
+    return next((e for e in entries if e.get("where") == where
+                 or (where.endswith(":") and str(e.get("where", "")).startswith(where))), None)
 
 
 def _reason_problem(entry: dict[str, Any] | None) -> str | None:

@@ -125,7 +125,7 @@ def audio_cases(folder: Path, max_seconds: float) -> None:
         "flac-96khz.flac": lambda: _sox(work / "f96.flac", "-r", "96000", "-c", "1"),
         "truncated.flac": lambda: flac[:42],
         "flac-magic-random.flac": lambda: b"fLaC" + bytes((i * 13) % 256 for i in range(2048)),
-        "gsm-3ch.wav": lambda: wav(3, 8000, 0, tag=0x31, bits=0, data=bytes(650 * 3)),
+        "float64-8ch.wav": lambda: wav(8, 8000, 400, bits=64, tag=3),
         "video-no-audio.ogg": lambda: _video_only(work),
     }
     for name, make in made.items():
