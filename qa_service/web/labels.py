@@ -62,6 +62,7 @@ LABELS: dict[str, dict[str, LazyString]] = {
         "rubric.upload": lazy_gettext("uploaded a rubric version"),
         "rubric.activate": lazy_gettext("activated a rubric version"),
         "connector.save": lazy_gettext("saved a connector"), "connector.run": lazy_gettext("ran a connector"),
+        "ingest.quarantine": lazy_gettext("set aside an item that cannot be stored"),
     },
     "entity": {
         "interaction": lazy_gettext("interaction"), "evaluation": lazy_gettext("evaluation"),
