@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -65,11 +66,26 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Any]]:
     return by_kind
 
 
+def _show(request: pytest.FixtureRequest, line: str) -> None:
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        print(f"\n{line}")  # shown even when pytest captures output
+
+
+@pytest.fixture(scope="module")
+def totals(request: pytest.FixtureRequest) -> Iterator[dict[str, int]]:
+    """Cases run and passed on every path of this file, printed once at the end."""
+    counts = {"ran": 0, "passed": 0}
+    yield counts
+    _show(request, f"bad file inputs, all paths: {counts['ran']} cases ran, {counts['passed']} passed")
+
+
 class Tally:
     """Cases run and passed on one path; the failures say which case and why."""
 
     def __init__(self, request: pytest.FixtureRequest, path: str) -> None:
         self.path, self.request = path, request
+        self.totals: dict[str, int] = request.getfixturevalue("totals")
         self.ran = 0
         self.failures: list[str] = []
 
@@ -79,12 +95,10 @@ class Tally:
             self.failures.append(f"{case.kind}/{case.name}: {problem}")
 
     def report(self) -> None:
-        line = f"bad file inputs via {self.path}: {self.ran} cases ran, {self.ran - len(self.failures)} passed"
-        reporter = self.request.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            reporter.write_line(line)  # shown even when pytest captures output
-        else:
-            print(line)
+        passed = self.ran - len(self.failures)
+        self.totals["ran"] += self.ran
+        self.totals["passed"] += passed
+        _show(self.request, f"bad file inputs via {self.path}: {self.ran} cases ran, {passed} passed")
         assert not self.failures, "\n".join(self.failures)
 
 
