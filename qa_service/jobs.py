@@ -215,7 +215,11 @@ def _on_job_failure(job: Job, connection: Redis, exc_type: type, exc_value: Base
     if job.retries_left:
         return
     step = (job.func_name or "").rsplit(".", 1)[-1]
-    if step in INTERACTION_STEPS and job.args:
+    if step == "transcribe_interaction" and job.args:
+        from qa_service.services.transcription import fail_transcription
+
+        fail_transcription(current_settings(), int(job.args[0]), exc_value)
+    elif step in INTERACTION_STEPS and job.args:
         from qa_service.services.pipeline_state import record_failure
 
         record_failure(current_settings(), int(job.args[0]), step=step, error=exc_value)

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from qa_service.asr import quality
-from qa_service.asr.audio import DecodedAudio, decode
+from qa_service.asr.audio import DecodedAudio
+from qa_service.asr.isolated_decode import decode_isolated
 from qa_service.asr.metrics import Interval, TimingMetrics, drop_echo, speech_intervals, timing_metrics
 from qa_service.asr.transcriber import Transcriber, get_transcriber
 from qa_service.core.interaction import CallMetrics, TranscriptQuality, Turn, Word
@@ -230,7 +231,7 @@ def transcribe_recording(
     mono); `redaction` is the tenant's policy (default: the airline's hotline kept, names
     redacted).  Raises `BadAudio` for a file that cannot be decoded.
     """
-    audio = decode(path)
+    audio = decode_isolated(path)  # a file that crashes FFmpeg takes down a child, not this process
     log.info("transcribing %s: %.1f s, %d channel(s), %d Hz", path.name, audio.duration, len(audio.channels),
              audio.source_rate)
     return transcribe_audio(audio, channel_map, transcriber, redaction)

@@ -8,13 +8,13 @@ style; `out-`, `q<queue>-`, `rg-` too), so the uniqueid ties a recording to its 
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
 from qa_service.connectors.base import iso
+from qa_service.connectors.manifest import BrokenRecord
 
 CDR_COLUMNS = (
     "accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp", "lastdata",
@@ -59,16 +59,34 @@ def parse_recording_name(filename: str) -> RecordingName | None:
     )
 
 
-def parse_cdr_rows(text: str) -> list[dict[str, str] | None]:
-    """All CSV records in file order: a dict per CDR row; None for a header or a broken row.
+def parse_cdr_rows(lines: str | list[str | BrokenRecord]) -> list[dict[str, str] | BrokenRecord | None]:
+    """All CSV records in file order: a dict per CDR row, a `BrokenRecord`, or None for a header or blank line.
 
     Positions matter (the drop-folder cursor counts records), so nothing is dropped.
-    Newer Asterisk versions append columns (linkedid, sequence…); they are ignored.
+    Newer Asterisk versions append columns (linkedid, sequence…); they are ignored.  Asterisk
+    writes one record per line, so each line is parsed on its own: an unclosed quote spoils
+    its own line, not every record after it.
     """
-    rows: list[dict[str, str] | None] = []
-    for record in csv.reader(io.StringIO(text)):
-        if not record or record[0].strip().lower() == "accountcode" or len(record) < len(CDR_COLUMNS) - 1:
+    if isinstance(lines, str):
+        lines = list(lines.removesuffix("\n").split("\n")) if lines else []
+    rows: list[dict[str, str] | BrokenRecord | None] = []
+    for number, line in enumerate(lines, start=1):
+        if isinstance(line, BrokenRecord):
+            rows.append(line)
+            continue
+        try:
+            record = next(csv.reader([line.rstrip("\r")], strict=True), [])
+        except csv.Error as error:
+            rows.append(BrokenRecord(f"строка {number}: неверный CSV ({error})", f"line {number}: bad CSV ({error})"))
+            continue
+        if not record or (len(record) == 1 and not record[0].strip()) or record[0].strip().lower() == "accountcode":
             rows.append(None)
+            continue
+        if len(record) < len(CDR_COLUMNS) - 1:
+            rows.append(BrokenRecord(
+                f"строка {number}: {len(record)} полей вместо {len(CDR_COLUMNS)}",
+                f"line {number}: {len(record)} fields instead of {len(CDR_COLUMNS)}",
+            ))
             continue
         values = [*record[: len(CDR_COLUMNS)], *[""] * (len(CDR_COLUMNS) - len(record))]
         rows.append(dict(zip(CDR_COLUMNS, (v.strip() for v in values), strict=True)))

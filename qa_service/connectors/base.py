@@ -24,7 +24,7 @@ INTERACTION_KINDS = ("call", "chat", "email")
 class ItemRef:
     """One item the platform has, in cursor order."""
 
-    kind: str  # "call" | "chat" | "email" | "status" | "staffing"
+    kind: str  # "call" | "chat" | "email" | "status" | "staffing" | "invalid" (fetching it raises `PoisonItem`)
     key: str  # stable id at the platform (external_id for interactions)
     cursor_after: str  # the connector cursor value once this item is stored
 
@@ -71,6 +71,10 @@ class Connector(Protocol):
 
 class TransientFetchError(Exception):
     """The platform failed in a way worth retrying later (5xx, timeout, malformed JSON, truncated audio)."""
+
+
+class PoisonItem(UserFacingError):
+    """This one item can never be stored (a broken manifest line, a MIME bomb): quarantine it and go on."""
 
 
 class ConnectorConfigError(UserFacingError):

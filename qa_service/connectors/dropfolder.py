@@ -24,6 +24,7 @@ from qa_service.connectors.base import (
     FetchedInteraction,
     FetchResult,
     ItemRef,
+    PoisonItem,
     StaffingSlot,
     StatusEvent,
     TransientFetchError,
@@ -33,8 +34,10 @@ from qa_service.connectors.base import (
     parse_tz,
     require,
 )
-from qa_service.connectors.manifest import complete_text, manifest_document, records_of
+from qa_service.connectors.manifest import BrokenRecord, complete_bytes, manifest_document, records_of, text_lines
 from qa_service.connectors.statuses import staffing_slot, status_event
+from qa_service.core.errors import InvalidInteraction
+from qa_service.core.interaction import validate_interaction
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +74,7 @@ class DropFolderConnector:
         # one call must not re-read a day's CDR file and re-scan the recordings each time.
         self._parsed: dict[Path, tuple[tuple[int, int], list[Any]]] = {}
         self._recording_index: dict[str, tuple[str, RecordingName]] | None = None
+        self._invalid: dict[str, BrokenRecord] = {}  # refs of lines that can never be stored: why
 
     # --- listing -------------------------------------------------------------------------
 
@@ -125,9 +129,16 @@ class DropFolderConnector:
                 if len(refs) >= limit:
                     break
                 record = records[index]
-                if kind == "cdr" and record is not None and self._awaiting_recording(record, recordings or {}):
+                if kind == "cdr" and isinstance(record, dict) and self._awaiting_recording(record, recordings or {}):
                     break  # its recording is still being copied: this file resumes here next run
                 progress[rel] = index + 1
+                broken = self._broken(kind, record, index)
+                if broken is not None:
+                    # Listed, so the run quarantines it with its reason and the cursor moves past it.
+                    key = f"{rel}:{index + 1}"
+                    self._invalid[key] = broken
+                    refs.append(ItemRef("invalid", key, dump_cursor(progress)))
+                    continue
                 item = self._item_of(kind, record)
                 if item is None:
                     continue
@@ -142,18 +153,46 @@ class DropFolderConnector:
         cached = self._parsed.get(path)
         if cached is not None and cached[0] == signature:
             return cached[1]
-        records = list(parse_cdr_rows(complete_text(path))) if kind == "cdr" else list(records_of(path))
+        if kind == "cdr":
+            records: list[Any] = parse_cdr_rows(text_lines(complete_bytes(path)))
+        else:
+            records = list(records_of(path))
         self._parsed[path] = (signature, records)
         return records
 
-    def _item_of(self, kind: str, record: dict[str, Any] | None) -> tuple[str, str] | None:
-        if record is None:
+    @staticmethod
+    def _broken(kind: str, record: Any, index: int) -> BrokenRecord | None:
+        """Why a manifest line can never become an interaction, or None when it may."""
+        if kind not in ("manifest", "cdr") or record is None:
+            return None
+        if isinstance(record, BrokenRecord):
+            return record
+        if kind == "cdr":
+            if record.get("uniqueid") and record.get("start"):
+                return None
+            return BrokenRecord(
+                f"строка {index + 1}: нет uniqueid или start", f"line {index + 1}: no uniqueid or start"
+            )
+        channel, key = record.get("channel"), record.get("external_id")
+        if channel not in ("call", "chat", "email"):
+            return BrokenRecord(
+                f"строка {index + 1}: channel должен быть call, chat или email",
+                f"line {index + 1}: channel must be call, chat or email",
+            )
+        if not isinstance(key, str) or not key.strip():
+            return BrokenRecord(
+                f"строка {index + 1}: нет external_id (непустой строки)",
+                f"line {index + 1}: no external_id (a non-empty string)",
+            )
+        return None
+
+    def _item_of(self, kind: str, record: dict[str, Any] | BrokenRecord | None) -> tuple[str, str] | None:
+        if record is None or isinstance(record, BrokenRecord):
             return None
         if kind == "cdr":
             return ("call", record["uniqueid"]) if record.get("uniqueid") and record.get("start") else None
         channel, key = record.get("channel"), record.get("external_id")
         if channel not in ("call", "chat", "email") or not key:
-            log.warning("manifest line without channel/external_id skipped in %s", self.root)
             return None
         return str(channel), str(key)
 
@@ -172,14 +211,30 @@ class DropFolderConnector:
         """The interaction, status events or staffing slots a ref points to."""
         if ref.kind in ("status", "staffing"):
             return self._fetch_batch(ref)
+        if ref.kind == "invalid":
+            broken = self._invalid.get(ref.key) or BrokenRecord("строка не читается", "the line cannot be read")
+            raise PoisonItem(f"{ref.key}: {broken.ru}", f"{ref.key}: {broken.en}")
         kind, rel, index = self._where.get((ref.kind, ref.key)) or self._locate(ref)
         records = self._records(kind, self.root / rel)
         record = records[index] if index < len(records) else None
-        if record is None:
+        if not isinstance(record, dict):
             raise TransientFetchError(f"{ref.kind} {ref.key} is no longer in {rel}")
-        if kind == "cdr":
-            return self._fetch_cdr(record)
-        return self._fetch_manifest(record)
+        where = f"{rel}:{index + 1}"
+        try:
+            if kind == "cdr":
+                return self._fetch_cdr(record)
+            return self._fetch_manifest(record, where)
+        except (ValueError, LookupError, TypeError) as error:
+            # A value the mapping cannot read (a date of 30 February): this line's fault, said with its place.
+            detail = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+            raise PoisonItem(f"{where}: {detail}", f"{where}: {detail}") from None
+
+    def describe(self, ref: ItemRef) -> str:
+        """Where an item is in the folder (`file:line`), for the quarantine record."""
+        if ref.kind == "invalid":
+            return ref.key
+        found = self._where.get((ref.kind, ref.key))
+        return f"{found[1]}:{found[2] + 1}" if found else ref.key
 
     def _locate(self, ref: ItemRef) -> tuple[str, str, int]:
         for kind, path in self._files():
@@ -206,22 +261,53 @@ class DropFolderConnector:
         if rel is None:
             return FetchedInteraction(document)
         data = (self.root / rel).read_bytes()
-        check_recording(data, rel)
+        self._check_recording(data, rel, self.root / rel)
         return FetchedInteraction(document, data, Path(rel).name)
 
-    def _fetch_manifest(self, record: dict[str, Any]) -> FetchedInteraction:
+    def _fetch_manifest(self, record: dict[str, Any], where: str) -> FetchedInteraction:
         document = manifest_document(record, self.name)
+        try:
+            validate_interaction(document)
+        except InvalidInteraction as error:
+            raise PoisonItem(f"{where}: {error.ru}", f"{where}: {error.en}") from None
         uri = (document.get("recording") or {}).get("uri")
         if not uri:
             return FetchedInteraction(document)
-        path = (self.root / str(uri)).resolve()
+        try:
+            path = (self.root / str(uri)).resolve()
+        except (OSError, ValueError) as error:  # a NUL byte, a name too long
+            raise PoisonItem(
+                f"{where}: recording.uri не путь ({error})", f"{where}: recording.uri is not a path ({error})"
+            ) from None
         if not path.is_relative_to(self.root.resolve()):
-            raise config_error("recording.uri", f"путь вне папки: {uri}", f"path outside the folder: {uri}")
+            raise PoisonItem(
+                f"{where}: путь записи вне папки: {uri}", f"{where}: recording path outside the folder: {uri}"
+            )
         if not path.is_file():
+            if self._settled(self.root / where.rsplit(":", 1)[0]):
+                raise PoisonItem(f"{where}: записи {uri} нет в папке", f"{where}: recording {uri} is not in the folder")
             raise TransientFetchError(f"recording {uri} of {document.get('external_id')} is not there yet")
         data = path.read_bytes()
-        check_recording(data, str(uri))
+        self._check_recording(data, str(uri), path)
         return FetchedInteraction(document, data, path.name)
+
+    def _settled(self, path: Path) -> bool:
+        """Whether `path` has not changed for `recording_wait_seconds`: a copy in progress would have."""
+        try:
+            return time.time() - path.stat().st_mtime >= self.recording_wait
+        except OSError:
+            return False
+
+    def _check_recording(self, data: bytes, name: str, path: Path) -> None:
+        """A cut or empty recording waits while it may still be being copied; once settled it is quarantined."""
+        try:
+            check_recording(data, name)
+        except TransientFetchError as error:
+            if not self._settled(path):
+                raise
+            raise PoisonItem(
+                f"запись {name} неполная или пустая: {error}", f"recording {name} is incomplete or empty: {error}"
+            ) from None
 
     def _fetch_batch(self, ref: ItemRef) -> list[StatusEvent] | list[StaffingSlot]:
         rel, _, span = ref.key.rpartition("#")
@@ -234,10 +320,10 @@ class DropFolderConnector:
             events = (
                 status_event(r, f"{rel}#{int(start) + i}", self.tz, self.status_map)
                 for i, r in enumerate(records)
-                if r is not None
+                if isinstance(r, dict)
             )
             return [e for e in events if e is not None]
-        slots = (staffing_slot(r, self.tz) for r in records if r is not None)
+        slots = (staffing_slot(r, self.tz) for r in records if isinstance(r, dict))
         return [s for s in slots if s is not None]
 
 

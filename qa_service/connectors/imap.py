@@ -67,6 +67,11 @@ class ImapConnector:
         self.queue = str(config.get("queue", "email"))
         self.timeout = float(config.get("timeout", 30))
         self.tz = parse_tz(config.get("timezone"))
+        self._places: dict[str, str] = {}  # thread key → mailbox and UID of its newest message listed
+
+    def describe(self, ref: ItemRef) -> str:
+        """Where the thread's newest message is (`INBOX UID 7`), for the quarantine record."""
+        return self._places.get(ref.key, ref.key)
 
     # --- connection ------------------------------------------------------------------------
 
@@ -147,6 +152,7 @@ class ImapConnector:
                     if key not in latest and len(latest) >= limit:
                         break
                     progress[mailbox] = [validity, uid]
+                    self._places[key] = f"{mailbox} UID {uid}"
                     # A thread listed again moves to its newest message: its ref then covers all before it.
                     latest.pop(key, None)
                     latest[key] = ItemRef("email", key, dump_cursor(progress))

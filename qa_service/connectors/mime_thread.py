@@ -19,7 +19,13 @@ from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import Any
 
-from qa_service.connectors.base import iso
+from qa_service.connectors.base import PoisonItem, iso
+
+# A real letter nests a few multipart levels (mixed > alternative > related); a forwarded
+# chain adds one message/rfc822 per forward.  Far more is a bomb, not correspondence.
+MAX_MIME_CONTAINERS = 64
+MAX_MESSAGE_BYTES = 25 * 1024 * 1024
+_CONTAINER_TYPE = re.compile(rb"content-type:[ \t]*(?:\r?\n[ \t]+)?(?:multipart/|message/rfc822)", re.I)
 
 _REPLY_HEADER = (
     re.compile(r"^\s*-{2,}\s*(original message|исходное сообщение|пересылаемое сообщение|forwarded message)", re.I),
@@ -55,9 +61,12 @@ class _TextFromHtml(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._stack: list[tuple[str, bool]] = []  # (tag, hides its content)
+        # Open tags that hide their content: counted, not searched for, so 50,000 nested
+        # <div>s cost linear time rather than a scan of the stack per piece of text.
+        self._hiding = 0
 
     def _hidden(self) -> bool:
-        return any(hides for _, hides in self._stack)
+        return self._hiding > 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         classes = " ".join(v or "" for k, v in attrs if k in ("class", "id")).lower()
@@ -66,10 +75,12 @@ class _TextFromHtml(HTMLParser):
             self.parts.append("\n")
         if tag not in ("br", "img", "hr", "meta", "link", "input"):
             self._stack.append((tag, hides))
+            self._hiding += hides
 
     def handle_endtag(self, tag: str) -> None:
         for position in range(len(self._stack) - 1, -1, -1):
             if self._stack[position][0] == tag:
+                self._hiding -= sum(hides for _, hides in self._stack[position:])
                 del self._stack[position:]
                 break
         if tag in self._BLOCKS:
@@ -133,10 +144,41 @@ def _part_text(part: Message) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
+def check_message_shape(raw: bytes) -> None:
+    """Refuse a message the standard library's recursive parser should not see: too big or too nested.
+
+    `email` parses each nested part with a recursive generator, so a message nested 2,000
+    levels deep raises RecursionError at every attempt.  Every level needs a multipart or
+    message/rfc822 Content-Type of its own, so counting those bounds the depth before parsing.
+    """
+    if len(raw) > MAX_MESSAGE_BYTES:
+        raise PoisonItem(
+            f"письмо {len(raw)} байт больше предела {MAX_MESSAGE_BYTES}",
+            f"message of {len(raw)} bytes exceeds the limit of {MAX_MESSAGE_BYTES}",
+        )
+    containers = len(_CONTAINER_TYPE.findall(raw))
+    if containers > MAX_MIME_CONTAINERS:
+        raise PoisonItem(
+            f"в письме {containers} вложенных MIME-контейнеров (предел {MAX_MIME_CONTAINERS}) — письмо не разобрано",
+            f"the message has {containers} nested MIME containers (limit {MAX_MIME_CONTAINERS}) — not parsed",
+        )
+
+
 def parse_message(
     raw: bytes, extra_headers: tuple[str, ...] = ("X-Agent-Id", "X-Priority", "Importance")
 ) -> MailMessage:
-    """Parse one RFC 822 message: own text (plain preferred, else HTML), quoted history removed."""
+    """Parse one RFC 822 message: own text (plain preferred, else HTML), quoted history removed.
+
+    Raises `PoisonItem` for a message that is too large, too nested or otherwise unparseable.
+    """
+    check_message_shape(raw)
+    try:
+        return _parse_message(raw, extra_headers)
+    except RecursionError:
+        raise PoisonItem("письмо слишком глубоко вложено", "the message is nested too deeply") from None
+
+
+def _parse_message(raw: bytes, extra_headers: tuple[str, ...]) -> MailMessage:
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(message, EmailMessage)  # guaranteed by policy.default
     body = message.get_body(preferencelist=("plain", "html"))

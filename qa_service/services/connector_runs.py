@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
@@ -22,14 +23,18 @@ from qa_service.connectors.base import (
     FetchedInteraction,
     FetchResult,
     ItemRef,
+    PoisonItem,
     StaffingSlot,
     StatusEvent,
     build_connector,
 )
+from qa_service.core.errors import InvalidInteraction, UserFacingError
+from qa_service.core.interaction import parse_interaction
 from qa_service.core.redaction import redact
 from qa_service.core.redaction.card_runs import tokenize_card_runs
 from qa_service.db.models import AgentStatusEvent, ConnectorConfig, ConnectorCursor, StaffingPlan
 from qa_service.db.session import session_factory, transaction
+from qa_service.services.audit import record as record_audit
 from qa_service.services.ingest import StoredInteraction, agent_for, store_interaction
 
 log = logging.getLogger(__name__)
@@ -41,6 +46,11 @@ STORE_BATCH = 25  # items stored per transaction: fewer commits, and a failure l
 # hour-long outage costs a handful of attempts, not one a minute, and the first poll after the
 # platform returns comes at most this long after it (the cursor then catches up on the backlog).
 MAX_BACKOFF_SECONDS = 15 * 60
+QUARANTINE_ACTION = "ingest.quarantine"  # the audit-log action of an item set aside, with its reason
+# Errors of one item that no retry will fix: a broken manifest line, a MIME bomb, a document
+# off the contract, a shape the mapping cannot read.  Transient errors (TransientFetchError:
+# the platform is down, a file is still being copied) and a wrong configuration stop the run instead.
+POISON = (PoisonItem, InvalidInteraction, ValueError, LookupError, TypeError, RecursionError)
 
 
 @dataclass
@@ -52,6 +62,7 @@ class IngestReport:
     staffing_slots: int = 0
     cursor: str | None = None
     stored_ids: list[int] = field(default_factory=list)
+    quarantined: list[str] = field(default_factory=list)  # the reason of each item set aside
 
 
 def _cursor_row(session: Session, config: ConnectorConfig) -> ConnectorCursor:
@@ -140,16 +151,28 @@ def run_connector(
     with keep_open():
         try:
             batch: list[tuple[ItemRef, FetchResult]] = []
+            places: dict[str, str | None] = {}  # item key → where it is, for a quarantine record
             try:
                 for ref in _all_new(connector, cursor, limit):
-                    batch.append((ref, connector.fetch(ref)))  # network: outside any transaction
+                    try:
+                        fetched = _checked(connector.fetch(ref))  # network: outside any transaction
+                    except POISON as error:
+                        # This item can never be stored: what came before it is stored, it is
+                        # quarantined with its reason, and the cursor moves past it.
+                        full, batch = batch, []
+                        if full:
+                            _store_batch_or_split(settings, connector_id, full, report, on_stored, places)
+                        _quarantine(settings, connector_id, ref, error, report, _where(connector, ref))
+                        continue
+                    batch.append((ref, fetched))
+                    places[ref.key] = _where(connector, ref)
                     if len(batch) == STORE_BATCH:
                         full, batch = batch, []
-                        _store_batch(settings, connector_id, full, report, on_stored)
+                        _store_batch_or_split(settings, connector_id, full, report, on_stored, places)
             finally:
                 # What was fetched before a failure is stored too: the cursor stops right after it.
                 if batch:
-                    _store_batch(settings, connector_id, batch, report, on_stored)
+                    _store_batch_or_split(settings, connector_id, batch, report, on_stored, places)
         except Exception as error:
             # Transient errors are retried by the job; a bad mapping or config keeps failing until an
             # admin fixes it — either way the reason is shown on the connector.
@@ -157,6 +180,82 @@ def run_connector(
             raise
     _record_run(settings, connector_id, error=None)
     return report
+
+
+def _checked(fetched: FetchResult) -> FetchResult:
+    """Refuse, before any transaction, an interaction document that breaks the contract."""
+    if isinstance(fetched, FetchedInteraction):
+        parse_interaction(fetched.document)
+    return fetched
+
+
+def _where(connector: Connector, ref: ItemRef) -> str | None:
+    """Where the platform keeps the item (a drop folder's `file:line`), when the connector can say."""
+    describe = getattr(connector, "describe", None)
+    return str(describe(ref)) if describe is not None else None
+
+
+def _quarantine(
+    settings: Settings,
+    connector_id: int,
+    ref: ItemRef,
+    error: BaseException,
+    report: IngestReport,
+    where: str | None = None,
+) -> None:
+    """Record why an item was set aside (the tenant's audit log) and move the cursor past it, in one transaction."""
+    detail = error.one_line() if isinstance(error, UserFacingError) else f"{type(error).__name__}: {error}"
+    reason = redact(" ".join(detail.split())).text[:1000]
+    with transaction(settings.sqlalchemy_url) as session:
+        config = session.get_one(ConnectorConfig, connector_id)
+        record_audit(
+            session,
+            tenant_id=config.tenant_id,
+            user_id=None,
+            action=QUARANTINE_ACTION,
+            entity="connector",
+            entity_id=connector_id,
+            details={
+                "connector": config.name,
+                "kind": ref.kind,
+                "item": redact(ref.key).text[:300],
+                "where": redact(where or ref.key).text[:300],
+                "reason": reason,
+            },
+        )
+        cursor_row = _cursor_row(session, config)
+        cursor_row.value = ref.cursor_after
+        cursor_row.updated_at = datetime.now(UTC)
+    report.cursor = ref.cursor_after
+    report.quarantined.append(reason)
+    log.warning("connector %s: %s %s quarantined: %s", connector_id, ref.kind, ref.key[:300], reason)
+
+
+def _store_batch_or_split(
+    settings: Settings,
+    connector_id: int,
+    batch: list[tuple[ItemRef, FetchResult]],
+    report: IngestReport,
+    on_stored: Callable[[StoredInteraction], None],
+    where: dict[str, str | None],
+) -> None:
+    """Store a batch; when the database refuses one of its values, store item by item and quarantine that one."""
+    try:
+        _store_batch(settings, connector_id, batch, report, on_stored)
+        return
+    except DataError:
+        pass
+    for item in batch:
+        try:
+            _store_batch(settings, connector_id, [item], report, on_stored)
+        except DataError as error:
+            # The database rejected a value (a NUL character, a number past its column): only this item.
+            _quarantine(settings, connector_id, item[0], _db_refusal(error), report, where.get(item[0].key))
+
+
+def _db_refusal(error: DataError) -> UserFacingError:
+    cause = " ".join(str(error.orig).split())[:300]
+    return UserFacingError(f"база данных отклонила значение: {cause}", f"the database refused a value: {cause}")
 
 
 def _store_batch(

@@ -97,6 +97,22 @@ def _store(
         return len(row.turns)
 
 
+def fail_transcription(settings: Settings, interaction_id: int, error: BaseException) -> None:
+    """A terminal failure of the speech step: the reason on the call, and its raw audio deleted.
+
+    Called for a bad file at once and, after the last retry, for any other error: a raw
+    recording may hold a card number read aloud, so it must not outlive the attempts to redact it.
+    """
+    record_failure(settings, interaction_id, step="transcribe_interaction", error=error)
+    with session_factory(settings.sqlalchemy_url)() as session:
+        row = session.get(Interaction, interaction_id)
+        tenant_id = row.tenant_id if row is not None else None
+    raw = spooled(settings, tenant_id, interaction_id) if tenant_id is not None else None
+    if raw is not None:
+        raw.unlink(missing_ok=True)
+        log.info("deleted the raw recording of interaction %s after its transcription failed", interaction_id)
+
+
 def transcribe_stored_interaction(settings: Settings, interaction_id: int) -> TranscriptionResult:
     """Transcribe, redact and store one call (idempotent; raises on transient failures)."""
     with session_factory(settings.sqlalchemy_url)() as session:
@@ -131,9 +147,9 @@ def transcribe_stored_interaction(settings: Settings, interaction_id: int) -> Tr
     try:
         transcript = transcribe_recording(raw, _channel_map(channels), redaction=policy)
     except BadAudio as error:
-        # A corrupt or empty file will not get better with retries: say so and drop the raw audio.
-        record_failure(settings, interaction_id, step="transcribe_interaction", error=error)
-        raw.unlink(missing_ok=True)
+        # A corrupt, empty, out-of-bounds or decoder-crashing file will not get better with
+        # retries: say so and drop the raw audio.
+        fail_transcription(settings, interaction_id, error)
         return TranscriptionResult(interaction_id, transcribed=False, ready_for_scoring=False)
     elapsed = time.monotonic() - started
 

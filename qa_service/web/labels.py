@@ -68,6 +68,7 @@ LABELS: dict[str, dict[str, LazyString]] = {
         "rubric.activate": lazy_gettext("activated a rubric version"),
         "connector.save": lazy_gettext("saved a connector"), "connector.run": lazy_gettext("ran a connector"),
         "report.rerun": lazy_gettext("generated a day's reports again"),
+        "ingest.quarantine": lazy_gettext("set aside an item that cannot be stored"),
     },
     "rule": {
         "phrases": lazy_gettext("phrase rule on lemmas"), "regex": lazy_gettext("regular expression"),

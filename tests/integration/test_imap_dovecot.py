@@ -1,28 +1,14 @@
 """The IMAP connector against a real Dovecot (Debian's dovecot-imapd) on a free loopback port.
 
-Dovecot runs in the foreground with a throwaway configuration: ssl off, plaintext login on
-loopback, a static passdb/userdb.  Dovecot refuses to run mail processes as root, so when
-the tests run as root the mail belongs to the `dovecot` user; its base_dir and mail dir
-then live in a world-traversable temporary directory (pytest's tmp_path is 0700 root and
-the unprivileged dovecot processes could not enter it).  Locally a missing dovecot binary
-skips with the reason; in CI (`CI=true`) it fails.
+How Dovecot is run (a throwaway configuration, root or not) is in `tests/dovecot_server.py`.
 """
 
 from __future__ import annotations
 
-import imaplib
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
+from dovecot_server import PASSWORD, USER, Dovecot, append, running_dovecot
 
 from qa_service.connectors.base import ConnectorConfigError, FetchedInteraction, build_connector
 from qa_service.connectors.imap import ImapConnector
@@ -32,117 +18,11 @@ from qa_service.simulator.mail import thread_messages
 
 pytestmark = pytest.mark.imap
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-PASSWORD = "throwaway-secret"
-USER = "support"
-
-
-@dataclass
-class Dovecot:
-    port: int
-    log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _config(root: Path, data: Path, port: int) -> str:
-    if os.geteuid() == 0:
-        users = "default_internal_user = dovecot\ndefault_login_user = dovenull\n"
-        users += "mail_uid = dovecot\nmail_gid = dovecot\n"
-        users += f"first_valid_uid = {pwd.getpwnam('dovecot').pw_uid}\n"
-        userdb_args = f"home={data}/home/%u"
-    else:
-        me = pwd.getpwuid(os.getuid())
-        users = f"default_internal_user = {me.pw_name}\ndefault_login_user = {me.pw_name}\n"
-        users += f"first_valid_uid = {me.pw_uid}\n"
-        userdb_args = f"uid={me.pw_uid} gid={me.pw_gid} home={data}/home/%u"
-    return f"""
-base_dir = {data}/run
-state_dir = {data}/state
-log_path = {root}/dovecot.log
-protocols = imap
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-mail_location = maildir:{data}/mail/%u
-{users}
-passdb {{
-  driver = static
-  args = password={PASSWORD}
-}}
-userdb {{
-  driver = static
-  args = {userdb_args}
-}}
-service imap-login {{
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-"""
-
 
 @pytest.fixture(scope="module")
 def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dovecot]:
-    binary = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
-    if binary is None:
-        message = "dovecot is not installed (Debian package dovecot-imapd)"
-        if IN_CI:
-            pytest.fail(f"{message}; CI must run the IMAP tests", pytrace=False)
-        pytest.skip(f"{message}; install it to run this test")
-    root = tmp_path_factory.mktemp("dovecot")
-    data = Path(tempfile.mkdtemp(prefix="qa-dovecot-")) if os.geteuid() == 0 else root
-    data.chmod(0o755)
-    for sub in ("run", "state", "mail", "home"):
-        (data / sub).mkdir()
-    if os.geteuid() == 0:
-        dovecot_user = pwd.getpwnam("dovecot")
-        for sub in ("mail", "home"):
-            os.chown(data / sub, dovecot_user.pw_uid, dovecot_user.pw_gid)
-    port = _free_port()
-    config = root / "dovecot.conf"
-    config.write_text(_config(root, data, port), "utf-8")
-    process = subprocess.Popen([binary, "-F", "-c", str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        for _ in range(100):
-            if process.poll() is not None:
-                output = process.stdout.read().decode(errors="replace") if process.stdout else ""
-                pytest.fail(f"dovecot exited: {output} {(root / 'dovecot.log').read_text(errors='replace')}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield Dovecot(port=port, log=root / "dovecot.log")
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
-        if data != root:
-            shutil.rmtree(data, ignore_errors=True)
-
-
-def _append(port: int, messages: list[tuple[str, bytes]]) -> None:
-    """Customer letters go to INBOX, the agents' replies to Sent, as a mail client files them."""
-    imap = imaplib.IMAP4("127.0.0.1", port, timeout=10)
-    try:
-        imap.login(USER, PASSWORD)
-        imap.create("Sent")  # "already exists" on later calls is fine
-        for author, raw in messages:
-            status, detail = imap.append("Sent" if author == "operator" else "INBOX", None, None, raw)
-            assert status == "OK", detail
-    finally:
-        imap.logout()
+    with running_dovecot(tmp_path_factory.mktemp("dovecot")) as server:
+        yield server
 
 
 def _connector(port: int, password: str = PASSWORD) -> ImapConnector:
@@ -159,7 +39,7 @@ def test_threads_from_a_real_mailbox(dovecot: Dovecot) -> None:
     # One thread's last letter (the customer's thanks) is held back to arrive later.
     growing = next(t for t in data.emails if len(t["messages"]) == 3)
     held_back = thread_messages(growing)[-1]
-    _append(dovecot.port, [m for t in data.emails for m in thread_messages(t) if m != held_back])
+    append(dovecot.port, [m for t in data.emails for m in thread_messages(t) if m != held_back])
 
     conn = _connector(dovecot.port)
     refs = conn.list_new(None)
@@ -191,7 +71,7 @@ def test_threads_from_a_real_mailbox(dovecot: Dovecot) -> None:
     # Nothing new: nothing listed.  A follow-up arrives: only its thread is listed again, whole.
     cursor = refs[-1].cursor_after
     assert conn.list_new(cursor) == []
-    _append(dovecot.port, [held_back])
+    append(dovecot.port, [held_back])
     again = conn.list_new(cursor)
     assert [r.key for r in again] == [growing["messages"][0]["id"]]
     grown = conn.fetch(again[0])

@@ -24,7 +24,14 @@ from qa_service.core.rubric.model import (
     Window,
 )
 from qa_service.core.rubric.problems import InvalidRubric, RubricProblem
-from qa_service.core.rubric.source import FieldPath, RubricSource, field_name, read_source
+from qa_service.core.rubric.source import (
+    MAX_EXPANDED_NODES,
+    FieldPath,
+    RubricSource,
+    RubricTooLarge,
+    field_name,
+    read_source,
+)
 
 DEFAULT_RUBRICS = {"call": "airline-call", "chat": "airline-chat", "email": "airline-email"}
 _GROUP_FIELDS = ("before", "after", "ask", "stop", "placeholders", "holding", "urgent", "salutations", "personal_data",
@@ -201,12 +208,28 @@ def _source_or_problem(path: Path) -> tuple[RubricSource | None, list[RubricProb
     except OSError as error:
         return None, [RubricProblem(str(path), 0, "(файл)", f"не удалось прочитать файл: {error.strerror}",
                                     f"cannot read file: {error.strerror}")]
+    except UnicodeDecodeError as error:
+        return None, [RubricProblem(str(path), 0, "(файл)",
+                                    f"файл не в кодировке UTF-8 (байт {error.start}) — это не текст рубрики",
+                                    f"the file is not UTF-8 (byte {error.start}) — not a rubric text")]
+    except RubricTooLarge:
+        return None, [RubricProblem(str(path), 0, "(YAML)",
+                                    f"больше {MAX_EXPANDED_NODES} узлов после раскрытия ссылок YAML (alias-бомба)",
+                                    f"more than {MAX_EXPANDED_NODES} nodes once YAML aliases are expanded "
+                                    "(alias bomb)")]
+    except RecursionError:
+        return None, [RubricProblem(str(path), 0, "(YAML)", "YAML вложен слишком глубоко",
+                                    "the YAML is nested too deeply")]
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
-        what = getattr(error, "problem", None) or str(error)
+        what = " ".join(str(getattr(error, "problem", None) or error).split())  # one line, even for a ReaderError
         return None, [RubricProblem(str(path), line, "(YAML)", f"ошибка синтаксиса YAML: {what}",
                                     f"YAML syntax error: {what}")]
+    except ValueError as error:  # a value the YAML constructor cannot build: an integer of 5,000 digits
+        what = " ".join(str(error).split())[:200]
+        return None, [RubricProblem(str(path), 0, "(YAML)", f"значение не читается: {what}",
+                                    f"a value cannot be read: {what}")]
 
 
 def _build(path: Path) -> tuple[Rubric | None, list[RubricProblem]]:

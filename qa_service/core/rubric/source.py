@@ -36,24 +36,40 @@ def field_name(path: FieldPath) -> str:
     return out.lstrip(".") or "(файл)"
 
 
-def _walk(node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int]) -> None:
+# A rubric has a few hundred fields; aliases may repeat a node, but a tree this large once
+# they are expanded is a "billion laughs" bomb (9 levels of 9 aliases: 387 million nodes).
+MAX_EXPANDED_NODES = 100_000
+
+
+class RubricTooLarge(yaml.YAMLError):
+    """The YAML tree, with its aliases expanded, has more than `MAX_EXPANDED_NODES` nodes."""
+
+
+def _walk(node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int], budget: list[int]) -> None:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise RubricTooLarge(f"more than {MAX_EXPANDED_NODES} YAML nodes once aliases are expanded")
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             sub = (*path, str(key.value))
             lines[sub] = key.start_mark.line + 1
-            _walk(value, sub, lines)
+            _walk(value, sub, lines, budget)
     elif isinstance(node, yaml.SequenceNode):
         for index, value in enumerate(node.value):
-            _walk(value, (*path, index), lines)
+            _walk(value, (*path, index), lines, budget)
 
 
 def read_source(path: Path) -> RubricSource:
-    """Parse the file; a YAML syntax error is raised as `yaml.YAMLError` with its mark."""
-    text = path.read_text("utf-8")
+    """Parse the file; a YAML syntax error is raised as `yaml.YAMLError` with its mark.
+
+    Text that is not UTF-8 raises `UnicodeDecodeError`; an alias bomb `RubricTooLarge`
+    (counted on the composed tree, before anything is expanded).
+    """
+    text = path.read_bytes().decode("utf-8")
     node = yaml.compose(text, Loader=yaml.SafeLoader)
     lines: dict[FieldPath, int] = {}
     if node is not None:
-        _walk(node, (), lines)
+        _walk(node, (), lines, [MAX_EXPANDED_NODES])
     data = yaml.safe_load(text)
     return RubricSource(file=str(path), text=text, data=data, lines=lines)

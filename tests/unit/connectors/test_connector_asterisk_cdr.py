@@ -13,6 +13,7 @@ from qa_service.connectors.asterisk_cdr import (
     parse_cdr_rows,
     parse_recording_name,
 )
+from qa_service.connectors.manifest import BrokenRecord
 from qa_service.core.interaction import validate_interaction
 
 MSK = timezone(timedelta(hours=3))
@@ -34,10 +35,10 @@ OUTBOUND = (
 )
 
 
-def test_rows_keep_positions_and_skip_header_and_broken_lines() -> None:
+def test_rows_keep_positions_and_skip_header_and_mark_broken_lines() -> None:
     header = ",".join(CDR_COLUMNS)
     rows = parse_cdr_rows("\n".join([header, INBOUND, "garbage,line", OUTBOUND]) + "\n")
-    assert rows[0] is None and rows[2] is None
+    assert rows[0] is None and isinstance(rows[2], BrokenRecord) and "2 полей" in rows[2].ru
     assert rows[1] is not None and rows[1]["uniqueid"] == "1764000902.18"
     assert rows[1]["clid"] == '"Smirnov" <79161234567>'
     # Newer Asterisk appends linkedid and sequence: ignored, the 18 known columns still line up.

@@ -14,6 +14,7 @@ from qa_service.connectors.base import (
     ConnectorConfigError,
     FetchedInteraction,
     ItemRef,
+    PoisonItem,
     StaffingSlot,
     StatusEvent,
     TransientFetchError,
@@ -177,8 +178,30 @@ def test_manifest_recording_outside_the_folder_is_refused(tmp_path: Path) -> Non
             "recording": {"uri": "../../etc/passwd"}}
     (tmp_path / "manifest.jsonl").write_text(json.dumps(line) + "\n", "utf-8")
     conn = connector(tmp_path)
-    with pytest.raises(ConnectorConfigError):
+    # One line's bad path is that line's problem (quarantined), not the connector's configuration.
+    with pytest.raises(PoisonItem, match="вне папки"):
         conn.fetch(conn.list_new(None)[0])
+
+
+def test_broken_manifest_lines_are_listed_for_quarantine_in_their_place(tmp_path: Path) -> None:
+    good = {"external_id": "ok-1", "channel": "chat", "agent_id": "A", "started_at": "2026-11-24T11:05:00+03:00",
+            "turns": [{"speaker": "agent", "text": "Здравствуйте"}]}
+    lines = [json.dumps(good), '{"external_id": "x", broken', "", "[1, 2]", json.dumps({"channel": "fax"}),
+             json.dumps({**good, "external_id": "ok-2"})]
+    (tmp_path / "manifest.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+    conn = connector(tmp_path)
+    refs = conn.list_new(None)
+    assert [(r.kind, r.key) for r in refs] == [
+        ("chat", "ok-1"), ("invalid", "manifest.jsonl:2"), ("invalid", "manifest.jsonl:4"),
+        ("invalid", "manifest.jsonl:5"), ("chat", "ok-2"),
+    ]
+    reasons = []
+    for ref in refs[1:4]:
+        with pytest.raises(PoisonItem) as error:
+            conn.fetch(ref)
+        reasons.append(error.value.one_line())
+    assert "не JSON" in reasons[0] and "JSON-объект" in reasons[1] and "channel" in reasons[2]
+    assert conn.fetch(refs[-1]).document["external_id"] == "ok-2"  # type: ignore[union-attr]
 
 
 def test_configuration_errors_are_one_bilingual_line(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from qa_service.connectors.mime_thread import html_to_text, parse_message, strip_quoted, thread_document
 from qa_service.core.interaction import validate_interaction
 
@@ -150,3 +152,20 @@ def test_message_without_message_id_gets_a_stable_one() -> None:
     raw = b"From: a@example.com\nSubject: hi\nDate: Tue, 24 Nov 2026 10:15:00 +0300\n\nbody\n"
     assert parse_message(raw).message_id == parse_message(raw).message_id
     assert parse_message(raw).message_id.endswith("@no-message-id>")
+
+
+def test_a_mime_bomb_is_refused_before_the_recursive_parser_sees_it() -> None:
+    from qa_service.connectors.base import PoisonItem
+
+    depth = 2000
+    body = "".join(f'Content-Type: multipart/mixed; boundary="b{i}"\r\n\r\n--b{i}\r\n' for i in range(depth))
+    raw = ("From: a@example.ru\r\nMessage-ID: <bomb@x>\r\n" + body + "Content-Type: text/plain\r\n\r\nhi\r\n").encode()
+    with pytest.raises(PoisonItem, match="2000 вложенных"):
+        parse_message(raw)
+    shallow = raw.replace(body.encode(), body[: body.index("--b3")].encode() + b"--b3\r\n")
+    assert parse_message(shallow).message_id == "<bomb@x>"  # a few levels are ordinary mail
+
+
+def test_html_text_of_deeply_nested_tags_takes_linear_time() -> None:
+    text = html_to_text("<div>слово " * 30000 + "</div>" * 30000)
+    assert text.count("слово") == 30000
