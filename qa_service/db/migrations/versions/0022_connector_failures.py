@@ -1,7 +1,7 @@
 """connector_configs.consecutive_failures: polling backs off while the platform is down
 
 Revision ID: 0022
-Revises: 0014
+Revises: 0017
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022"
-down_revision: str | None = "0014"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
