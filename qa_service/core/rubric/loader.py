@@ -25,6 +25,7 @@ from qa_service.core.rubric.model import (
 )
 from qa_service.core.rubric.problems import InvalidRubric, RubricProblem
 from qa_service.core.rubric.source import FieldPath, RubricSource, field_name, read_source
+from qa_service.core.yaml_input import YamlTooLarge
 
 DEFAULT_RUBRICS = {"call": "airline-call", "chat": "airline-chat", "email": "airline-email"}
 _GROUP_FIELDS = ("before", "after", "ask", "stop", "placeholders", "holding", "urgent", "salutations", "personal_data",
@@ -201,6 +202,14 @@ def _source_or_problem(path: Path) -> tuple[RubricSource | None, list[RubricProb
     except OSError as error:
         return None, [RubricProblem(str(path), 0, "(файл)", f"не удалось прочитать файл: {error.strerror}",
                                     f"cannot read file: {error.strerror}")]
+    except UnicodeDecodeError as error:
+        return None, [RubricProblem(str(path), 0, "(файл)", f"файл не в UTF-8 (байт {error.start})",
+                                    f"the file is not UTF-8 (byte {error.start})")]
+    except YamlTooLarge as error:
+        return None, [RubricProblem(str(path), 0, "(YAML)", error.ru, error.en)]
+    except RecursionError:
+        return None, [RubricProblem(str(path), 0, "(YAML)", "вложенность YAML слишком глубокая",
+                                    "YAML nested too deeply")]
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0

@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from qa_service.core.yaml_input import compose_bounded, safe_load_bounded
+
 FieldPath = tuple[str | int, ...]
 
 
@@ -51,9 +53,10 @@ def _walk(node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int]) -> None
 def read_source(path: Path) -> RubricSource:
     """Parse the file; a YAML syntax error is raised as `yaml.YAMLError` with its mark."""
     text = path.read_text("utf-8")
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    # Bounded: an uploaded rubric is untrusted text (a "billion laughs" of aliases is refused here).
+    node = compose_bounded(text)
     lines: dict[FieldPath, int] = {}
     if node is not None:
         _walk(node, (), lines)
-    data = yaml.safe_load(text)
+    data = safe_load_bounded(text)
     return RubricSource(file=str(path), text=text, data=data, lines=lines)
