@@ -104,7 +104,7 @@ def _where(error: jsonschema.ValidationError) -> str:
 
 def _problem(error: jsonschema.ValidationError) -> tuple[str, str]:
     """What is wrong, short and without echoing the value (it may be megabytes, or a card number)."""
-    limit = error.validator_value
+    limit: Any = error.validator_value
     match error.validator:
         case "maxLength":
             return f"длиннее {limit} символов", f"longer than {limit} characters"

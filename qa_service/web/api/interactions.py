@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
@@ -26,20 +25,43 @@ def _settings() -> Settings:
     return settings
 
 
+# The query parameters each endpoint documents; anything else (a typo of `channel`, say) is refused
+# rather than silently ignored, which would answer with the unfiltered list.
+KNOWN_QUERY = {"api_interactions.list_interactions": {"channel", "since", "limit", "cursor"}}
+
+
+@bp.before_request
+def _refuse_unknown_query_parameters() -> ResponseReturnValue | None:
+    unknown = sorted(set(request.args) - KNOWN_QUERY.get(request.endpoint or "", set()))
+    if unknown:
+        name = unknown[0][:50]
+        return api_error(f"неизвестный параметр запроса {name!r}", f"unknown query parameter {name!r}")
+    return None
+
+
+def _read_at_most(limit: int) -> bytes | None:
+    """The body, or None past `limit` bytes: a chunked body has no Content-Length to check first."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := request.stream.read(min(64 * 1024, limit + 1 - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return None
+    return b"".join(chunks)
+
+
 @bp.post("/interactions")
 def push_interaction() -> ResponseReturnValue:
     """Accept one interaction JSON from the platform; a repeat of the same item changes nothing."""
     tenant_id = api_tenant_id()
-    # Enforced while reading, so a chunked body (no Content-Length) stops at the limit too.
-    request.max_content_length = MAX_BODY_BYTES
     if (request.content_length or 0) > MAX_BODY_BYTES:
         return api_error("тело запроса больше 5 МБ", "request body over 5 MB", 413)
     if not request.is_json:
         return api_error("тело запроса — не JSON (Content-Type: application/json)",
                          "request body is not JSON (Content-Type: application/json)")
-    try:
-        body = request.get_data(cache=False)
-    except RequestEntityTooLarge:
+    body = _read_at_most(MAX_BODY_BYTES)
+    if body is None:
         return api_error("тело запроса больше 5 МБ", "request body over 5 MB", 413)
     settings = _settings()
     try:
