@@ -151,3 +151,36 @@ def test_the_error_page_renders_when_the_session_is_broken(settings: Settings) -
     page = response.get_data(as_text=True)
     assert "Что-то пошло не так" in page and "Traceback" not in page
     assert "QA" in page  # the full page, with the signed-in user read after the rollback
+
+
+@pytest.mark.parametrize("answer", ["nan", "NaN", "inf", "-inf", "1e999"])
+def test_a_review_answer_of_nan_is_refused_not_scored(settings: Settings, answer: str) -> None:
+    """`min(1.0, nan)` is 1.0: a "nan" answer once earned a criterion's full points."""
+    from factories import build_world, csrf_from
+
+    from qa_service.db.models import CriterionAnswer, Evaluation
+
+    world = build_world(settings, with_audio=False)
+    with transaction(settings.sqlalchemy_url) as session:
+        criterion = session.query(CriterionAnswer).join(Evaluation).filter(
+            Evaluation.interaction_id == world.chat_id).first().criterion_id
+        reviews_before = _submitted_reviews(session, world.chat_id)
+    client = create_app(settings).test_client()
+    sign_in(client, world.emails["qa"])
+    token = csrf_from(client.get(f"/interactions/{world.chat_id}").get_data(as_text=True))
+    response = client.post(f"/interactions/{world.chat_id}/review",
+                           data={f"answer-{criterion}": answer, f"reason-{criterion}": "проверка", "csrf_token": token})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "недопустимый ответ" in page and criterion in page
+    with transaction(settings.sqlalchemy_url) as session:
+        assert _submitted_reviews(session, world.chat_id) == reviews_before  # nothing submitted, nothing scored
+
+
+def _submitted_reviews(session: Any, interaction_id: int) -> list[tuple[int, Any]]:
+    from qa_service.db.models import Evaluation, EvaluationKind, EvaluationStatus
+
+    rows = session.query(Evaluation).filter(Evaluation.interaction_id == interaction_id,
+                                            Evaluation.kind == EvaluationKind.REVIEW,
+                                            Evaluation.status != EvaluationStatus.DRAFT)
+    return sorted((e.id, e.score) for e in rows)
