@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from qa_service.core.errors import UserFacingError
 from qa_service.core.interaction import Interaction, parse_interaction
+from qa_service.core.json_input import loads
 
 if TYPE_CHECKING:
     from qa_service.core.scoring import Evaluation
@@ -24,11 +25,7 @@ def read_interaction(path: str) -> Interaction:
                               f"cannot read {path}: {error.strerror}") from None
     except UnicodeDecodeError:
         raise UserFacingError(f"{path}: файл не в UTF-8", f"{path}: file is not UTF-8") from None
-    try:
-        data: Any = json.loads(raw)
-    except json.JSONDecodeError as error:
-        raise UserFacingError(f"{path}: не JSON (строка {error.lineno}, столбец {error.colno}: {error.msg})",
-                              f"{path}: not JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+    data: Any = loads(raw, what=path)  # strict: no NaN/Infinity, bounded depth, no NUL
     return parse_interaction(data)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 import jsonschema
 
 from qa_service.core.errors import InvalidInteraction
+from qa_service.core.json_input import check_tree
 
 CHANNELS = ("call", "chat", "email")
 SPEAKERS = ("agent", "customer", "system", "bot", "unknown")
@@ -101,32 +102,83 @@ def _where(error: jsonschema.ValidationError) -> str:
     return path.lstrip(".") or "(документ)"
 
 
-def validate_interaction(data: Any) -> None:
-    """Raise `InvalidInteraction` naming the first field that breaks the contract."""
-    if not isinstance(data, dict):
-        raise InvalidInteraction("взаимодействие должно быть JSON-объектом", "an interaction must be a JSON object")
-    validator = jsonschema.Draft202012Validator(
+def _problem(error: jsonschema.ValidationError) -> tuple[str, str]:
+    """What is wrong, short and without echoing the value (it may be megabytes, or a card number)."""
+    limit: Any = error.validator_value
+    match error.validator:
+        case "maxLength":
+            return f"длиннее {limit} символов", f"longer than {limit} characters"
+        case "minLength":
+            return f"короче {limit} символов", f"shorter than {limit} characters"
+        case "maximum":
+            return f"больше {limit}", f"greater than {limit}"
+        case "minimum":
+            return f"меньше {limit}", f"less than {limit}"
+        case "type":
+            return f"ожидается тип {limit}", f"expected type {limit}"
+        case "enum":
+            allowed = ", ".join(map(str, limit))
+            return f"допустимо одно из: {allowed}", f"must be one of: {allowed}"
+        case "format":
+            return f"ожидается формат {limit}", f"expected format {limit}"
+        case "required":
+            return error.message.replace("is a required property", "— обязательное поле"), error.message
+        case "minItems" | "maxItems":
+            ru = f"неверное число элементов ({error.validator} {limit})"
+            return ru, f"wrong number of items ({error.validator} {limit})"
+    message = " ".join(error.message.split())[:200]
+    return message, message
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    # The format checker checks `date-time` only with rfc3339-validator installed (requirements.txt).
+    return jsonschema.Draft202012Validator(
         interaction_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+
+
+def validate_interaction(data: Any) -> None:
+    """Raise `InvalidInteraction` (or `UnsafeJson`) naming the first field that breaks the contract."""
+    if not isinstance(data, dict):
+        raise InvalidInteraction("взаимодействие должно быть JSON-объектом", "an interaction must be a JSON object")
+    check_tree(data)
+    errors = sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
         first = errors[0]
         where = _where(first)
-        raise InvalidInteraction(f"неверное поле {where}: {first.message}", f"invalid field {where}: {first.message}")
+        ru, en = _problem(first)
+        raise InvalidInteraction(f"неверное поле {where}: {ru}", f"invalid field {where}: {en}")
+
+
+# Contact-center times: anything outside is a platform bug, and year 1 or 9999 overflows
+# time-zone arithmetic (and every report that adds a day to it).
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
 
 def parse_time(value: str, where: str) -> datetime:
-    """ISO 8601 with an offset; a naive or malformed time is an error naming the field."""
+    """ISO 8601 with an offset, 1990–2199; anything else is an error naming the field."""
+    shown = repr(value[:40]) if isinstance(value, str) else type(value).__name__
     try:
         moment = datetime.fromisoformat(value)
     except (TypeError, ValueError):
         raise InvalidInteraction(
-            f"неверное время в поле {where}: {value!r}", f"bad time in field {where}: {value!r}"
+            f"неверное время в поле {where}: {shown}", f"bad time in field {where}: {shown}"
         ) from None
     if moment.tzinfo is None:
         raise InvalidInteraction(
-            f"время в поле {where} без часового пояса: {value!r}",
-            f"time in field {where} has no UTC offset: {value!r}",
+            f"время в поле {where} без часового пояса: {shown}",
+            f"time in field {where} has no UTC offset: {shown}",
+        )
+    try:
+        in_range = EARLIEST <= moment < LATEST
+    except OverflowError:
+        in_range = False
+    if not in_range:
+        raise InvalidInteraction(
+            f"время в поле {where} вне 1990–2199 годов: {shown}",
+            f"time in field {where} is outside the years 1990–2199: {shown}",
         )
     return moment
 

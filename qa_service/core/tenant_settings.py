@@ -80,8 +80,8 @@ class TenantSettings:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise InvalidTenantSettings(
-                f"часовой пояс: неизвестен {self.timezone!r} (например, Europe/Moscow)",
-                f"time zone: unknown {self.timezone!r} (e.g. Europe/Moscow)",
+                f"часовой пояс: неизвестен {self.timezone[:64]!r} (например, Europe/Moscow)",
+                f"time zone: unknown {self.timezone[:64]!r} (e.g. Europe/Moscow)",
             ) from None
         _int_range("min_agents_on_line", "минимум операторов на линии", self.min_agents_on_line, 0, 1000)
         _int_range("dispute_window_days", "срок оспаривания, дней", self.dispute_window_days, 1, 90)

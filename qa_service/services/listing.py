@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,10 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from qa_service.config import Settings
+from qa_service.core import json_input
 from qa_service.core.errors import UserFacingError
+from qa_service.core.interaction import parse_time
+from qa_service.core.json_input import INT4_MAX
 from qa_service.db.models import (
     Agent,
     CriterionAnswer,
@@ -85,8 +89,9 @@ def encode_cursor(values: list[Any]) -> str:
 def decode_cursor(cursor: str) -> list[Any] | None:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, TypeError):
+        # Strict: a forged cursor may be deep, non-UTF-8, or carry NaN and NUL.
+        values = json_input.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError, UserFacingError):
         return None
     return values if isinstance(values, list) and len(values) == 2 else None
 
@@ -97,10 +102,16 @@ def _cursor_position(cursor: str, sort: str) -> tuple[Any, int] | None:
     if last is None:
         return None
     try:
-        value = datetime.fromisoformat(last[0]) if sort in ("newest", "oldest") else float(last[0])
-        return value, int(last[1])
-    except (ValueError, TypeError):
+        value = parse_time(last[0], "cursor") if sort in ("newest", "oldest") else float(last[0])
+        row_id = last[1]
+    except (ValueError, TypeError, UserFacingError):
         return None
+    # Only what `encode_cursor` writes: an id within the key's int4, a finite score.
+    if isinstance(row_id, bool) or not isinstance(row_id, int) or not 0 <= row_id <= INT4_MAX:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value, row_id
 
 
 def _text_condition(session: Session, text: str) -> ColumnElement[bool]:

@@ -9,6 +9,7 @@ answers, so a review scores exactly as the machine would have.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -59,9 +60,11 @@ def _as_engine_answer(answer: str | None) -> Answer:
     if answer in (None, "", "yes", "no", "na"):
         return answer or None
     try:
-        return float(answer)
+        number = float(answer)
     except ValueError:
         return answer
+    # "nan" and "inf" parse as floats; left as text they earn nothing and are refused as answers.
+    return number if math.isfinite(number) else answer
 
 
 def points_for(answer: str | None, max_points: float) -> float | None:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from qa_service.core.errors import UserFacingError
 from qa_service.core.sampling import Candidate, Pick, select_sample
 from qa_service.db.models import (
     Agent,
@@ -49,12 +50,25 @@ def active_rule(session: Session, tenant_id: int) -> SamplingRule:
     )
 
 
+class InvalidSamplingRule(UserFacingError, ValueError):
+    """A sampling rule out of range (a `ValueError` too, as callers have always caught)."""
+
+
 def save_rule(
     session: Session, tenant_id: int, *, per_agent: int, random_share: float, channels: list[str], due_days: int
 ) -> SamplingRule:
-    """Replace the tenant's active rule (the old one is kept, switched off)."""
-    if per_agent < 0 or not 0 <= random_share <= 1 or due_days < 1 or not channels:
-        raise ValueError("invalid sampling rule")
+    """Replace the tenant's active rule (the old one is kept, switched off); `InvalidSamplingRule` names the field."""
+    # Bounded above too: a rule is applied every week, so a due date 3,000,000 days away would
+    # overflow the date arithmetic of every later sampling run, not just this request.
+    if not 0 <= per_agent <= 100:
+        raise InvalidSamplingRule("выборка: от 0 до 100 взаимодействий на оператора в неделю",
+                                  "sampling: 0–100 interactions per agent per week")
+    if not 0 <= random_share <= 1:
+        raise InvalidSamplingRule("выборка: доля случайных от 0 до 100 %", "sampling: random share 0–100 %")
+    if not 1 <= due_days <= 30:
+        raise InvalidSamplingRule("выборка: срок проверки от 1 до 30 дней", "sampling: review due in 1–30 days")
+    if not channels:
+        raise InvalidSamplingRule("выборка: выберите хотя бы один канал", "sampling: choose at least one channel")
     for old in session.scalars(select(SamplingRule).where(SamplingRule.tenant_id == tenant_id)):
         old.active = False
     rule = SamplingRule(

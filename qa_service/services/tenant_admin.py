@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from qa_service.core.errors import UserFacingError
+from qa_service.core.json_input import check_tree
 from qa_service.core.tenant_settings import TenantSettings
 from qa_service.db.models import SamplingRule, Tenant
 from qa_service.services.access import Viewer
@@ -58,6 +59,7 @@ def save_settings(
     channels = [c for c in sampling.channels if c in CHANNELS]
     if not channels:
         raise SettingsError("выборка: выберите хотя бы один канал", "sampling: choose at least one channel")
+    check_tree(settings.to_mapping())  # NUL in a public number would fail the JSON column's insert
     tenant.settings = settings.to_mapping()
     tenant.timezone = settings.timezone  # the column older readers use
     rule = active_rule(session, viewer.tenant_id)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from qa_service.db.models import Agent, Role, Team, Tenant, User
 from qa_service.services.accounts import AccountError, create_user, hash_password, verify_password
+from qa_service.services.input_limits import check_id, check_text
 
 
 # Verifying against a fixed hash when the e-mail is unknown keeps the timing of both failures alike.
@@ -71,7 +72,8 @@ def update_user(session: Session, tenant_id: int, user_id: int, *, role: str, ac
 
 
 def add_team(session: Session, tenant_id: int, name: str, supervisor_id: int | None) -> Team:
-    name = name.strip()
+    name = check_text(name.strip(), Team.name, "название команды", "team name")
+    check_id(supervisor_id, "руководитель", "supervisor")
     if not name:
         raise AccountError("укажите название команды", "the team needs a name")
     if session.scalar(select(Team).where(Team.tenant_id == tenant_id, Team.name == name)):
@@ -87,6 +89,7 @@ def add_team(session: Session, tenant_id: int, name: str, supervisor_id: int | N
 
 
 def assign_agent_team(session: Session, tenant_id: int, agent_id: int, team_id: int | None) -> Agent:
+    check_id(team_id, "команда", "team")
     agent = session.scalar(select(Agent).where(Agent.id == agent_id, Agent.tenant_id == tenant_id))
     if agent is None:
         raise AccountNotFound("оператор не найден", "agent not found")

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 from importlib import resources as package_data
+from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from qa_service import runtime
 from qa_service.config import Settings
+from qa_service.core.json_input import INT4_MAX
 from qa_service.web.errors import init_errors
 from qa_service.web.headers import init_headers
 from qa_service.web.i18n import init_i18n
 from qa_service.web.labels import init_labels
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:id>` bounded to PostgreSQL's `integer`, the type of every primary key."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", INT4_MAX)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -22,6 +33,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     # The web process's entry point: scoring (and, without Redis, transcription) runs in it too.
     runtime.configure(settings)
     app = Flask(__name__)
+    # Every `<int:...>` in a URL is a database id: beyond int4 it is a 404, not an SQL overflow.
+    app.url_map.converters["int"] = DatabaseIdConverter
     if settings.behind_proxy:
         # Without this every user shares the proxy's address: one login rate-limit counter for all.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]

@@ -1,38 +1,91 @@
-"""Error pages: a short message in the user's language, never a traceback."""
+"""Error pages: a short message in the user's language, never a traceback.
+
+API errors (and any request asking for JSON) carry the contract's shape
+`{"error": <русский>, "error_en": <English>, "status": code}` whatever the user's locale.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
+
+# English msgids, translated in qa_service/translations.
+MESSAGES = {
+    400: "The request is malformed.",
+    401: "Please sign in.",
+    403: "You do not have access to this page.",
+    404: "Page not found.",
+    405: "This method is not allowed here.",
+    413: "The request body is too large.",
+    429: "Too many attempts. Try again later.",
+}
+UNEXPECTED = "Something went wrong. The error has been logged."
 
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+def _both(msgid: str) -> tuple[str, str]:
+    with force_locale("ru"):
+        ru = _(msgid)
+    with force_locale("en"):
+        en = _(msgid)
+    return ru, en
+
+
+def _json_error(msgid: str, code: int) -> Response:
+    ru, en = _both(msgid)
+    response = jsonify({"error": ru, "error_en": en, "status": code})
+    response.status_code = code
+    if code == 401 and request.path.startswith("/api/"):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="qa_service"'
+    return response
+
+
+def _rollback_request_session() -> None:
+    """A failed flush leaves the request's session unusable; the page itself reads the user with it."""
+    session = g.get("db_session")
+    if session is None:
+        return
+    try:
+        session.rollback()
+    except Exception:
+        g.pop("db_session", None)
+
+
+def _page(code: int, message: str) -> ResponseReturnValue:
+    try:
+        return render_template("error.html", code=code, message=message), code
+    except Exception:
+        g.pop("db_session", None)
+        body = f"<!doctype html><html lang=ru><title>{code}</title><h1>{code}</h1><p>{message}</p></html>"
+        return Response(body, status=code, content_type="text/html; charset=utf-8")
+
+
 def init_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:
-        messages = {
-            400: _("The request is malformed."),
-            401: _("Please sign in."),
-            403: _("You do not have access to this page."),
-            404: _("Page not found."),
-            405: _("This method is not allowed here."),
-            429: _("Too many attempts. Try again later."),
-        }
         code = error.code or 500
-        message = messages.get(code, _("Something went wrong."))
+        msgid = MESSAGES.get(code, "Something went wrong.")
         if _wants_json():
-            return jsonify({"error": message, "status": code}), code
-        return render_template("error.html", code=code, message=message), code
+            response = _json_error(msgid, code)
+        else:
+            rendered = _page(code, _(msgid))
+            response = app.make_response(rendered)
+        # Keep what the exception says about itself: `Allow` on 405, `Retry-After` on 429.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> ResponseReturnValue:
         app.logger.exception("unhandled error on %s", request.path)
-        message = _("Something went wrong. The error has been logged.")
+        _rollback_request_session()
         if _wants_json():
-            return jsonify({"error": message, "status": 500}), 500
-        return render_template("error.html", code=500, message=message), 500
+            return _json_error(UNEXPECTED, 500)
+        return _page(500, _(UNEXPECTED))

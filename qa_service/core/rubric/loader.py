@@ -32,6 +32,7 @@ from qa_service.core.rubric.source import (
     field_name,
     read_source,
 )
+from qa_service.core.yaml_input import YamlTooLarge
 
 DEFAULT_RUBRICS = {"call": "airline-call", "chat": "airline-chat", "email": "airline-email"}
 _GROUP_FIELDS = ("before", "after", "ask", "stop", "placeholders", "holding", "urgent", "salutations", "personal_data",
@@ -217,6 +218,8 @@ def _source_or_problem(path: Path) -> tuple[RubricSource | None, list[RubricProb
                                     f"больше {MAX_EXPANDED_NODES} узлов после раскрытия ссылок YAML (alias-бомба)",
                                     f"more than {MAX_EXPANDED_NODES} nodes once YAML aliases are expanded "
                                     "(alias bomb)")]
+    except YamlTooLarge as error:
+        return None, [RubricProblem(str(path), 0, "(YAML)", error.ru, error.en)]
     except RecursionError:
         return None, [RubricProblem(str(path), 0, "(YAML)", "YAML вложен слишком глубоко",
                                     "the YAML is nested too deeply")]

@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from qa_service.core.yaml_input import compose_bounded, safe_load_bounded
+
 FieldPath = tuple[str | int, ...]
 
 
@@ -63,13 +65,14 @@ def _walk(node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int], budget:
 def read_source(path: Path) -> RubricSource:
     """Parse the file; a YAML syntax error is raised as `yaml.YAMLError` with its mark.
 
-    Text that is not UTF-8 raises `UnicodeDecodeError`; an alias bomb `RubricTooLarge`
-    (counted on the composed tree, before anything is expanded).
+    Text that is not UTF-8 raises `UnicodeDecodeError`.  An uploaded rubric is untrusted text:
+    a "billion laughs" of aliases is refused while composing (`YamlTooLarge`) and again while
+    walking the tree for field lines (`RubricTooLarge`).
     """
     text = path.read_bytes().decode("utf-8")
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    node = compose_bounded(text)
     lines: dict[FieldPath, int] = {}
     if node is not None:
         _walk(node, (), lines, [MAX_EXPANDED_NODES])
-    data = yaml.safe_load(text)
+    data = safe_load_bounded(text)
     return RubricSource(file=str(path), text=text, data=data, lines=lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 
 from qa_service.core.rubric.model import Rubric
@@ -15,6 +16,8 @@ def points_for(answer: Answer, weight: float) -> float | None:
     if answer == "no":
         return 0.0
     if isinstance(answer, int | float) and not isinstance(answer, bool):
+        if not math.isfinite(answer):  # min(1.0, nan) is 1.0: NaN would earn full points
+            return None
         return max(0.0, min(1.0, float(answer))) * weight
     return None
 

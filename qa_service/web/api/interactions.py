@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, current_app, request
 from flask.typing import ResponseReturnValue
 
 from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
-from qa_service.core.interaction import CHANNELS
+from qa_service.core.interaction import CHANNELS, parse_time
+from qa_service.core.json_input import loads
 from qa_service.services.ingest import ingest_document
 from qa_service.services.listing import BadCursor, api_evaluations, api_interaction, api_interactions_page
 from qa_service.web.api.auth import api_tenant_id
@@ -26,17 +25,47 @@ def _settings() -> Settings:
     return settings
 
 
+# The query parameters each endpoint documents; anything else (a typo of `channel`, say) is refused
+# rather than silently ignored, which would answer with the unfiltered list.
+KNOWN_QUERY = {"api_interactions.list_interactions": {"channel", "since", "limit", "cursor"}}
+
+
+@bp.before_request
+def _refuse_unknown_query_parameters() -> ResponseReturnValue | None:
+    unknown = sorted(set(request.args) - KNOWN_QUERY.get(request.endpoint or "", set()))
+    if unknown:
+        name = unknown[0][:50]
+        return api_error(f"неизвестный параметр запроса {name!r}", f"unknown query parameter {name!r}")
+    return None
+
+
+def _read_at_most(limit: int) -> bytes | None:
+    """The body, or None past `limit` bytes: a chunked body has no Content-Length to check first."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := request.stream.read(min(64 * 1024, limit + 1 - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return None
+    return b"".join(chunks)
+
+
 @bp.post("/interactions")
 def push_interaction() -> ResponseReturnValue:
     """Accept one interaction JSON from the platform; a repeat of the same item changes nothing."""
     tenant_id = api_tenant_id(token_only=True)
     if (request.content_length or 0) > MAX_BODY_BYTES:
         return api_error("тело запроса больше 5 МБ", "request body over 5 MB", 413)
-    document = request.get_json(silent=True)
-    if document is None:
-        return api_error("тело запроса — не JSON", "request body is not JSON")
+    if not request.is_json:
+        return api_error("тело запроса — не JSON (Content-Type: application/json)",
+                         "request body is not JSON (Content-Type: application/json)")
+    body = _read_at_most(MAX_BODY_BYTES)
+    if body is None:
+        return api_error("тело запроса больше 5 МБ", "request body over 5 MB", 413)
     settings = _settings()
     try:
+        document = loads(body, what="body")
         # Its own transaction; the pipeline's first job is sent when it commits.
         stored = ingest_document(settings, tenant_id, document, default_source="push")
     except UserFacingError as error:
@@ -55,17 +84,16 @@ def list_interactions() -> ResponseReturnValue:
         limit = -1
     if not 1 <= limit <= MAX_PAGE:
         return api_error(f"limit: целое от 1 до {MAX_PAGE}", f"limit: an integer from 1 to {MAX_PAGE}")
-    channel = args.get("channel") or None
+    # A parameter given empty is given: `channel=` is not "every channel" (the document says the enum).
+    channel = args.get("channel")
     if channel is not None and channel not in CHANNELS:
         return api_error("channel: call, chat или email", "channel: call, chat or email")
     since = None
-    if args.get("since"):
+    if "since" in args:
         try:
-            since = datetime.fromisoformat(args["since"])
-        except ValueError:
-            return api_error("since: дата ISO 8601", "since: an ISO 8601 date")
-        if since.tzinfo is None:
-            return api_error("since: укажите часовой пояс", "since: give a UTC offset")
+            since = parse_time(args["since"], "since")
+        except UserFacingError as error:
+            return from_user_error(error)
     try:
         return api_interactions_page(
             _settings(), tenant_id, channel=channel, since=since, cursor=args.get("cursor") or None, limit=limit

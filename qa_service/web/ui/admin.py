@@ -28,6 +28,7 @@ from qa_service.services.users import (
     update_user,
 )
 from qa_service.web.auth import current_viewer, require_roles
+from qa_service.web.form_values import id_or_none, require_id
 from qa_service.web.labels import label, local_dt, request_zone
 from qa_service.web.ui.database import db
 from qa_service.web.ui.messages import flash_error
@@ -55,7 +56,7 @@ def _done(message: str, action: str, entity: str, entity_id: int) -> ResponseRet
     return redirect(url_for("admin.users")), 303
 
 
-def _failed(error: AccountError) -> ResponseReturnValue:
+def _failed(error: UserFacingError) -> ResponseReturnValue:
     db().rollback()
     if isinstance(error, AccountNotFound):
         abort(404)  # another tenant's user or agent: the same answer as for one that does not exist
@@ -70,7 +71,7 @@ def create_user() -> ResponseReturnValue:
     try:
         user = add_user(db(), current_viewer().tenant_id, email=form.get("email", ""), name=form.get("name", ""),
                         role=form.get("role", ""), password=form.get("password", ""))
-    except AccountError as error:
+    except UserFacingError as error:
         return _failed(error)
     return _done(_("User created."), "create", "user", user.id)
 
@@ -96,9 +97,9 @@ def create_team() -> ResponseReturnValue:
     supervisor = request.form.get("supervisor") or None
     try:
         team = add_team(db(), current_viewer().tenant_id, request.form.get("name", ""),
-                        int(supervisor) if supervisor else None)
-    except (AccountError, ValueError) as error:
-        if isinstance(error, AccountError):
+                        require_id(supervisor) if supervisor else None)
+    except (UserFacingError, ValueError) as error:
+        if isinstance(error, UserFacingError):
             return _failed(error)
         return _failed(AccountError("неверный руководитель", "bad supervisor"))
     return _done(_("Team created."), "create", "team", team.id)
@@ -109,9 +110,9 @@ def create_team() -> ResponseReturnValue:
 def agent_team(agent_id: int) -> ResponseReturnValue:
     team = request.form.get("team") or None
     try:
-        agent = assign_agent_team(db(), current_viewer().tenant_id, agent_id, int(team) if team else None)
-    except (AccountError, ValueError) as error:
-        if isinstance(error, AccountError):
+        agent = assign_agent_team(db(), current_viewer().tenant_id, agent_id, require_id(team) if team else None)
+    except (UserFacingError, ValueError) as error:
+        if isinstance(error, UserFacingError):
             return _failed(error)
         return _failed(AccountError("неверная команда", "bad team"))
     return _done(_("Agent's team changed."), "update", "agent", agent.id)
@@ -130,7 +131,7 @@ def _audit_filters() -> AuditFilters:
 
     user = request.args.get("user", "")
     return AuditFilters(
-        user_id=int(user) if user.isdigit() else None, action=request.args.get("action") or None,
+        user_id=id_or_none(user), action=request.args.get("action") or None,
         date_from=day("from"), date_to=day("to", plus=1),
     )
 
@@ -140,7 +141,7 @@ def _audit_filters() -> AuditFilters:
 def audit() -> ResponseReturnValue:
     session, viewer = db(), current_viewer()
     page_number = request.args.get("page", "1")
-    result = audit_page(session, viewer.tenant_id, _audit_filters(), int(page_number) if page_number.isdigit() else 1)
+    result = audit_page(session, viewer.tenant_id, _audit_filters(), id_or_none(page_number) or 1)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "admin/audit.html", page=result, args=args, users=tenant_users(session, viewer.tenant_id),

@@ -24,6 +24,7 @@ from qa_service.services.connector_checks import (
 )
 from qa_service.services.connectors_admin import list_connectors, save_connector
 from qa_service.web.auth import current_viewer, require_roles
+from qa_service.web.form_values import require_id
 from qa_service.web.ui.database import db
 from qa_service.web.ui.messages import flash_error
 
@@ -38,10 +39,10 @@ def connectors() -> ResponseReturnValue:
     session, viewer = db(), current_viewer()
     edit_id = request.args.get("edit", "")
     editing = None
-    if edit_id.isdigit():
+    if edit_id:
         try:
-            editing = connector_of_tenant(session, viewer.tenant_id, int(edit_id))
-        except ConnectorPageError:
+            editing = connector_of_tenant(session, viewer.tenant_id, require_id(edit_id))
+        except (ConnectorPageError, ValueError):
             abort(404)
     return render_template(
         "admin/connectors.html", connectors=list_connectors(session, viewer.tenant_id), editing=editing,

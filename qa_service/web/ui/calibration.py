@@ -36,6 +36,7 @@ from qa_service.services.calibration_results import (
 )
 from qa_service.services.calibration_rubrics import CHANNELS, published_versions
 from qa_service.web.auth import current_viewer, require_roles
+from qa_service.web.form_values import id_or_none, require_id
 from qa_service.web.ui.database import db
 from qa_service.web.ui.messages import flash_error, user_message
 from qa_service.web.ui.presenters import format_seconds, turn_views
@@ -146,9 +147,9 @@ def create() -> ResponseReturnValue:
         benchmark = request.form.get("benchmark") or None
         calibration = service.create_session(
             session, viewer, title=request.form.get("title", ""), due_at=_deadline(),
-            interaction_ids=ids, participant_ids=[int(p) for p in request.form.getlist("participants")],
-            benchmark_id=int(benchmark) if benchmark else None, drawn_by_rule=rule != "manual",
-            rubric_version_ids={c: int(v) for c in CHANNELS if (v := request.form.get(f"rubric-{c}"))},
+            interaction_ids=ids, participant_ids=[require_id(p) for p in request.form.getlist("participants")],
+            benchmark_id=require_id(benchmark) if benchmark else None, drawn_by_rule=rule != "manual",
+            rubric_version_ids={c: require_id(v) for c in CHANNELS if (v := request.form.get(f"rubric-{c}"))},
             selection={"rule": rule, "per_channel": per_channel if rule == "random" else None,
                        "from": request.form.get("from") or None, "to": request.form.get("to") or None},
         )
@@ -248,8 +249,8 @@ def score_page(calibration_id: int, item_id: int) -> ResponseReturnValue:
 @require_roles(*ROLES)
 def save(calibration_id: int, item_id: int) -> ResponseReturnValue:
     target = request.form.get("next")
-    if target and target.isdigit():
-        done = url_for("calibration.score_page", calibration_id=calibration_id, item_id=int(target))
+    if (target_id := id_or_none(target)) is not None:
+        done = url_for("calibration.score_page", calibration_id=calibration_id, item_id=target_id)
     else:
         done = url_for("calibration.detail", calibration_id=calibration_id)
     return _form_action(

@@ -47,6 +47,7 @@ from qa_service.services.criterion_catalog import criterion_catalog, criterion_i
 from qa_service.services.training_needs import compute_training_needs
 from qa_service.web.auth import current_user, current_viewer, require_roles
 from qa_service.web.blobs import blob_response
+from qa_service.web.form_values import id_or_none
 from qa_service.web.ui.database import db
 from qa_service.web.ui.messages import flash_error
 
@@ -156,7 +157,7 @@ def new_task() -> ResponseReturnValue:
     """Assign without a flagged need: a group session for a module, or the airline's own training (§5.2)."""
     session = db()
     viewer = current_viewer()
-    chosen = [int(a) for a in request.args.getlist("agent") if a.isdigit()]
+    chosen = [i for a in request.args.getlist("agent") if (i := id_or_none(a)) is not None]
     return render_template("coaching/new.html", zone=_zone(), modules=MODULE_TITLES,
                            agents=visible_agents(session, viewer), formats=list(CoachingFormat),
                            module=request.args.get("module", ""), agent_ids=chosen,
@@ -175,16 +176,16 @@ def create_task() -> ResponseReturnValue:
     form = request.form
     try:
         new = NewCoaching(
-            agent_ids=[int(a) for a in form.getlist("agent_id") if a.isdigit()],
+            agent_ids=[i for a in form.getlist("agent_id") if (i := id_or_none(a)) is not None],
             module=form.get("module", ""),
             format=CoachingFormat(form.get("format", CoachingFormat.ONE_TO_ONE.value)),
             due_at=_local_input(form.get("due_at"), _zone()),
             scheduled_at=_local_input(form.get("scheduled_at"), _zone()),
             notes=form.get("notes", ""),
             links=form.get("links", "").split(),
-            examples=[(int(v.split(":")[1]), v.split(":")[0]) for v in form.getlist("example")
-                      if v.count(":") == 1 and v.split(":")[1].isdigit()],
-            need_id=int(form["need_id"]) if form.get("need_id", "").isdigit() else None,
+            examples=[(i, v.split(":")[0]) for v in form.getlist("example")
+                      if v.count(":") == 1 and (i := id_or_none(v.split(":")[1])) is not None],
+            need_id=id_or_none(form.get("need_id")),
             delivered_by_customer=form.get("delivered_by") == "customer",
             uploads=[Upload(f.filename or "", f.read()) for f in request.files.getlist("material") if f.filename],
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from qa_service.services.listing import SORTS, HiddenFilterError, ListFilters, f
 from qa_service.services.review import changed_by, comments_of, current_evaluation
 from qa_service.web.auth import current_viewer, require_roles
 from qa_service.web.blobs import blob_response
+from qa_service.web.form_values import id_or_none
 from qa_service.web.labels import label
 from qa_service.web.ui.database import db
 from qa_service.web.ui.messages import user_message
@@ -43,14 +45,14 @@ def _bool(name: str) -> bool | None:
 
 def _number(name: str) -> float | None:
     try:
-        return float(request.args[name])
+        value = float(request.args[name])
     except (KeyError, ValueError):
         return None
+    return value if math.isfinite(value) else None  # "nan" and "inf" parse, and filter nothing sensible
 
 
 def _int(name: str) -> int | None:
-    value = _number(name)
-    return int(value) if value is not None else None
+    return id_or_none(request.args.get(name))
 
 
 def _date(name: str, plus_days: int = 0) -> datetime | None:

@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from qa_service.core.errors import UserFacingError
 from qa_service.db.models import Channel, Role
 from qa_service.services.access import REVIEWERS
 from qa_service.services.audit import record
@@ -15,6 +16,7 @@ from qa_service.services.calibration_blind import blind_interaction_ids
 from qa_service.services.sampling import active_rule, review_queue, run_sampling, save_rule
 from qa_service.web.auth import current_viewer, require_roles
 from qa_service.web.ui.database import db
+from qa_service.web.ui.messages import flash_error
 
 bp = Blueprint("queue", __name__)
 
@@ -66,9 +68,12 @@ def rule() -> ResponseReturnValue:
             channels=[c for c in request.form.getlist("channels") if c in {ch.value for ch in Channel}],
             due_days=int(request.form.get("due_days", "")),
         )
-    except ValueError:
+    except ValueError as error:
         session.rollback()
-        flash(_("Check the sampling rule: numbers out of range or no channel chosen."), "error")
+        if isinstance(error, UserFacingError):
+            flash_error(error)  # names the field and its range
+        else:
+            flash(_("Check the sampling rule: numbers out of range or no channel chosen."), "error")
         return redirect(url_for("queue.queue")), 303
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="update", entity="sampling_rule",
            entity_id=saved.id)
