@@ -30,6 +30,7 @@ from qa_service.connectors.base import (
 )
 from qa_service.core.errors import InvalidInteraction, UserFacingError
 from qa_service.core.interaction import parse_interaction
+from qa_service.core.json_input import UnsafeJson
 from qa_service.core.redaction import redact
 from qa_service.core.redaction.card_runs import tokenize_card_runs
 from qa_service.db.models import AgentStatusEvent, ConnectorConfig, ConnectorCursor, StaffingPlan
@@ -50,7 +51,7 @@ QUARANTINE_ACTION = "ingest.quarantine"  # the audit-log action of an item set a
 # Errors of one item that no retry will fix: a broken manifest line, a MIME bomb, a document
 # off the contract, a shape the mapping cannot read.  Transient errors (TransientFetchError:
 # the platform is down, a file is still being copied) and a wrong configuration stop the run instead.
-POISON = (PoisonItem, InvalidInteraction, ValueError, LookupError, TypeError, RecursionError)
+POISON = (PoisonItem, InvalidInteraction, UnsafeJson, ValueError, LookupError, TypeError, RecursionError)
 
 
 @dataclass
