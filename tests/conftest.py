@@ -7,6 +7,7 @@ green CI always means those tests ran.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import uuid
@@ -86,12 +87,12 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
         connection.close()
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh database for this test run on the real PostgreSQL, migrated, dropped afterwards."""
+@contextlib.contextmanager
+def _own_database(prefix: str) -> Iterator[str]:
+    """A new, migrated database on the real PostgreSQL, dropped afterwards (CI fails without the server)."""
     import psycopg
 
-    name = f"qa_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     try:
         admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as error:
@@ -100,14 +101,31 @@ def postgres_url() -> Iterator[str]:
         admin.execute(f'CREATE DATABASE "{name}"')
     url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     from qa_service.db.migrate import upgrade
-
-    upgrade(Settings(database_url=url).sqlalchemy_url)
-    yield url
     from qa_service.db.session import engine_for
 
-    engine_for(Settings(database_url=url).sqlalchemy_url).dispose()
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        upgrade(Settings(database_url=url).sqlalchemy_url)
+        yield url
+    finally:
+        engine_for(Settings(database_url=url).sqlalchemy_url).dispose()
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh database for this test run on the real PostgreSQL, migrated, dropped afterwards."""
+    with _own_database("qa_test") as url:
+        yield url
+
+
+@pytest.fixture
+def own_pg_settings(tmp_path: Path) -> Iterator[Settings]:
+    """A PostgreSQL database for this test alone: for work that visits every tenant (daily jobs,
+    trust recomputation, a scan of every table), which the shared run database fills with others'."""
+    with _own_database("qa_own") as url:
+        yield Settings(environment="test", database_url=url, instance_dir=tmp_path / "instance",
+                       secret_key="test-secret")
 
 
 REDIS_CLAIM_KEY = "qa-service-tests:claimed-by"

@@ -39,8 +39,25 @@ def max_seconds() -> float:
     return float(options.current().max_seconds)
 
 
-def _bad(path: Path, ru: str, en: str) -> BadAudio:
+def bad_audio(path: Path, ru: str, en: str) -> BadAudio:
     return BadAudio(f"{path.name}: {ru}", f"{path.name}: {en}")
+
+
+_bad = bad_audio
+
+
+def open_audio(path: Path) -> av.container.InputContainer:
+    """`path` opened by FFmpeg, or `BadAudio` saying why not (the caller closes it: `with`)."""
+    try:
+        return av.open(str(path))
+    except (av.FFmpegError, UnicodeDecodeError, ValueError) as error:
+        raise _bad(path, f"не удаётся прочитать аудио ({error})", f"cannot read audio ({error})") from None
+
+
+def first_audio_stream(path: Path, container: av.container.InputContainer) -> av.audio.stream.AudioStream:
+    if not container.streams.audio:
+        raise _bad(path, "в файле нет звуковой дорожки", "no audio stream in the file")
+    return container.streams.audio[0]
 
 
 def decode(path: Path, limit_seconds: float | None = None) -> DecodedAudio:
@@ -50,14 +67,8 @@ def decode(path: Path, limit_seconds: float | None = None) -> DecodedAudio:
         raise _bad(path, "файл не найден", "file not found")
     if path.stat().st_size == 0:
         raise _bad(path, "пустой файл", "empty file")
-    try:
-        container = av.open(str(path))
-    except (av.FFmpegError, UnicodeDecodeError, ValueError) as error:
-        raise _bad(path, f"не удаётся прочитать аудио ({error})", f"cannot read audio ({error})") from None
-    with container:
-        if not container.streams.audio:
-            raise _bad(path, "в файле нет звуковой дорожки", "no audio stream in the file")
-        stream = container.streams.audio[0]
+    with open_audio(path) as container:
+        stream = first_audio_stream(path, container)
         if container.duration is not None and container.duration / 1_000_000 > limit:
             raise _bad(
                 path,

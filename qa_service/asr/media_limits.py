@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import av
-
-from qa_service.asr.errors import BadAudio
+from qa_service.asr.audio import bad_audio, first_audio_stream, open_audio
 from qa_service.core.riff import is_riff_wave, wav_shortfall
 
 MAX_CHANNELS = 2
@@ -27,8 +25,7 @@ class MediaLimits:
     max_bytes: int = MAX_BYTES
 
 
-def _bad(path: Path, ru: str, en: str) -> BadAudio:
-    return BadAudio(f"{path.name}: {ru}", f"{path.name}: {en}")
+_bad = bad_audio
 
 
 def check_size(path: Path, limits: MediaLimits) -> None:
@@ -57,14 +54,8 @@ def check_size(path: Path, limits: MediaLimits) -> None:
 
 def check_stream(path: Path, limits: MediaLimits) -> None:
     """Reject what the header already shows to be out of bounds (channels, rate, declared duration)."""
-    try:
-        container = av.open(str(path))
-    except (av.FFmpegError, UnicodeDecodeError, ValueError) as error:
-        raise _bad(path, f"не удаётся прочитать аудио ({error})", f"cannot read audio ({error})") from None
-    with container:
-        if not container.streams.audio:
-            raise _bad(path, "в файле нет звуковой дорожки", "no audio stream in the file")
-        stream = container.streams.audio[0]
+    with open_audio(path) as container:
+        stream = first_audio_stream(path, container)
         if stream.codec_context is None:  # FFmpeg has no decoder for the stream's codec
             raise _bad(path, "неизвестный или неподдерживаемый кодек", "unknown or unsupported codec")
         channels = stream.codec_context.channels or 0

@@ -13,13 +13,9 @@ import os
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import psycopg
 import pytest
 from factories import PASSWORD, sign_in
 from pypdf import PdfReader
@@ -28,11 +24,10 @@ from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry
 from smtp_inbox import SmtpInbox
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from qa_service.config import Settings
 from qa_service.db.models import ReportRun, Role, Tenant, User
-from qa_service.db.session import engine_for, transaction
+from qa_service.db.session import transaction
 from qa_service.jobs import TEXT_QUEUE, enqueue, generate_daily_reports, redis_connection
 from qa_service.services.accounts import hash_password
 from qa_service.services.reports import generate_day
@@ -40,28 +35,6 @@ from qa_service.web import create_app
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]  # three worker processes, ~2 min
 RETRY_SECONDS = 2  # RQ's retry interval in the worker (QA_JOB_RETRY_INTERVALS)
-
-
-@pytest.fixture
-def own_pg_settings(tmp_path: Path) -> Iterator[Settings]:
-    """A fresh database: the daily job visits every tenant, so only this test's may exist."""
-    admin_url = os.environ.get("QA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
-    name = f"qa_reports_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as error:
-        pytest.fail(f"PostgreSQL is not reachable ({error})", pytrace=False)
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    settings = Settings(environment="test", database_url=url, instance_dir=tmp_path / "instance", secret_key="t")
-    from qa_service.db.migrate import upgrade
-
-    upgrade(settings.sqlalchemy_url)
-    yield settings
-    engine_for(settings.sqlalchemy_url).dispose()
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _run_burst_worker(settings: Settings) -> str:

@@ -15,8 +15,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +24,6 @@ import pytest
 from factories import PASSWORD, World, build_world, csrf_from, sign_in
 from flask import Flask
 from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
 
 from qa_service.cli import main as cli_main
 from qa_service.config import Settings
@@ -58,35 +55,13 @@ def _halves(card: str) -> tuple[str, str]:
 
 
 @pytest.fixture
-def scan_settings(tmp_path: Path, redis_url: str) -> Iterator[Settings]:
-    """A fresh, migrated PostgreSQL database for this test alone (the scan reads every row in it).
+def scan_settings(own_pg_settings: Settings, redis_url: str) -> Settings:
+    """A PostgreSQL database for this test alone (the scan reads every row in it).
 
     Jobs go to the real Redis and are not run: the world's rubrics are stand-ins that cannot score,
     and what is stored at each entry point is what this test is about.
     """
-    import psycopg
-
-    from qa_service.db.migrate import upgrade
-
-    name = f"qa_cardscan_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as error:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"PostgreSQL unavailable: {error}")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    settings = Settings(environment="test", database_url=url, instance_dir=tmp_path / "instance",
-                        secret_key="test-secret", redis_url=redis_url)
-    upgrade(settings.sqlalchemy_url)
-    try:
-        yield settings
-    finally:
-        engine_for(settings.sqlalchemy_url).dispose()
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return own_pg_settings.with_overrides(redis_url=redis_url)
 
 
 # --- the entry points --------------------------------------------------------------------------------

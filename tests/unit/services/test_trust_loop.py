@@ -7,17 +7,11 @@ Runs on SQLite and on a fresh database of the real PostgreSQL.
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import psycopg
 import pytest
 from factories import CALL_TURNS, build_world
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from qa_service.config import Settings
 from qa_service.core.tenant_settings import TenantSettings
@@ -51,29 +45,6 @@ from qa_service.services.trust import (
 WEEK = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 WEEK -= timedelta(days=WEEK.weekday())
 STARTED = WEEK + timedelta(hours=9)
-
-
-@pytest.fixture
-def fresh_pg_settings(tmp_path: Path) -> Iterator[Settings]:
-    """A database of its own on the real PostgreSQL (the shared test database already has the world's tenants)."""
-    admin_url = os.environ.get("QA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
-    name = f"qa_trust_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as error:
-        pytest.skip(f"PostgreSQL is not reachable ({error})")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    settings = Settings(environment="test", database_url=url, instance_dir=tmp_path / "instance", secret_key="t")
-    from qa_service.db.migrate import upgrade
-    from qa_service.db.session import engine_for
-
-    upgrade(settings.sqlalchemy_url)
-    yield settings
-    engine_for(settings.sqlalchemy_url).dispose()
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class Loop:
@@ -193,8 +164,8 @@ def test_trust_loop_on_sqlite(settings: Settings) -> None:
 
 
 @pytest.mark.postgres
-def test_trust_loop_on_postgres(fresh_pg_settings: Settings) -> None:
-    _run_loop(fresh_pg_settings)
+def test_trust_loop_on_postgres(own_pg_settings: Settings) -> None:
+    _run_loop(own_pg_settings)
 
 
 def test_withheld_answer_left_empty_needs_no_reason_and_is_no_human_answer(
