@@ -11,7 +11,7 @@ WORKDIR /src
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 COPY requirements.txt .
-RUN pip install -r requirements.txt
+RUN pip install --require-hashes -r requirements.txt
 # The package carries its rubrics, schemas, classifiers, Whisper manifest, migrations,
 # templates and translations (qa_service/resources and package data): nothing else is copied.
 COPY pyproject.toml README.md ./

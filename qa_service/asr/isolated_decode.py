@@ -31,6 +31,8 @@ MEMORY_LIMIT_BYTES = 6 * 1024**3
 # after this is stuck on a crafted file.
 BASE_TIMEOUT_SECONDS = 60.0
 SECONDS_PER_AUDIO_HOUR = 120.0
+# The child interpreter and its entry; a test hands in one that dies by a signal of its own.
+DECODE_CHILD = (sys.executable, "-m", "qa_service.asr.decode_child")
 
 
 def _limit_child() -> None:  # pragma: no cover - runs in the child between fork and exec
@@ -43,7 +45,11 @@ def _bad(path: Path, ru: str, en: str) -> BadAudio:
 
 
 def decode_isolated(
-    path: Path, limit_seconds: float | None = None, *, limits: MediaLimits | None = None
+    path: Path,
+    limit_seconds: float | None = None,
+    *,
+    limits: MediaLimits | None = None,
+    child_command: tuple[str, ...] = DECODE_CHILD,
 ) -> DecodedAudio:
     """`asr.audio.decode` behind the limits of `asr.media_limits`, in a child process."""
     if limits is None:
@@ -52,10 +58,7 @@ def decode_isolated(
     timeout = BASE_TIMEOUT_SECONDS + SECONDS_PER_AUDIO_HOUR * limits.max_seconds / 3600
     try:
         child = subprocess.run(
-            [
-                sys.executable, "-m", "qa_service.asr.decode_child",
-                str(path), repr(limits.max_seconds), str(limits.max_channels),
-            ],
+            [*child_command, str(path), repr(limits.max_seconds), str(limits.max_channels)],
             capture_output=True,
             timeout=timeout,
             preexec_fn=_limit_child,
