@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from qa_service.config import Settings
+from qa_service.services.after_commit import JobRequest, install_sender
 from qa_service.services.connector_runs import run_connector
 from qa_service.services.demo import (
     configure_demo_connector,
@@ -35,6 +36,7 @@ from qa_service.services.demo import (
 )
 from qa_service.services.ingest import StoredInteraction
 from qa_service.services.reports_demo import demo_card_chat, seed_demo_reports
+from qa_service.simulator.shipped import DEMO_CALLS, DEMO_SEED
 
 if TYPE_CHECKING:
     from qa_service.simulator.data import PlatformData
@@ -66,28 +68,101 @@ def _print_sign_ins(emails: tuple[str, ...], password: str, host: str, port: int
     console.print("интерфейс откроется, когда обработка закончится / the UI opens once processing is done\n")
 
 
-def _on_stored(settings: Settings, progress: Progress, task: TaskID) -> Callable[[StoredInteraction], None]:
-    """One line per item once its batch committed; in-process, storing already transcribed, redacted and scored it."""
-    began = time.monotonic()
+class _ItemTimer:
+    """A progress line per interaction as soon as its own processing ends, with its own time.
 
-    def on_stored(stored: StoredInteraction) -> None:
-        label, outcome = interaction_outcome(settings, stored.interaction_id)
-        # Items are stored (and processed) in batches, so the time since the start says more than per item.
-        progress.console.print(f"  {label}: {outcome} ({time.monotonic() - began:.0f} с от начала / since start)")
-        progress.update(task, description=f"{label}: готово / done")
-        progress.advance(task)
+    In-process, an item's jobs (transcription, redaction, scoring) run in the commit of the batch that
+    stored it; timing each outermost job tells what that item cost, not what the batch did.
+    """
 
-    return on_stored
+    ITEM_JOBS = ("transcribe_interaction", "score_interaction")
+
+    def __init__(self, settings: Settings, progress: Progress, task: TaskID) -> None:
+        self.settings, self.progress, self.task = settings, progress, task
+        self.began = time.monotonic()
+        self.depth = 0
+        self.reported: set[int] = set()
+
+    def sender(self, send: Callable[[Settings, JobRequest], None]) -> Callable[[Settings, JobRequest], None]:
+        def timed(settings: Settings, request: JobRequest) -> None:
+            started = time.monotonic()
+            self.depth += 1
+            try:
+                send(settings, request)
+            finally:
+                self.depth -= 1
+            if self.depth == 0 and request.name in self.ITEM_JOBS and request.args:
+                self.report(int(request.args[0]), time.monotonic() - started)
+
+        return timed
+
+    def report(self, interaction_id: int, seconds: float | None) -> None:
+        if interaction_id in self.reported:
+            return
+        self.reported.add(interaction_id)
+        label, outcome = interaction_outcome(self.settings, interaction_id)
+        took = f"{seconds:.1f} с / s" if seconds is not None else "без обработки / nothing to process"
+        self.progress.console.print(f"  {label}: {outcome} ({took}; {time.monotonic() - self.began:.0f} с от начала)")
+        self.progress.update(self.task, description=f"{label}: готово / done")
+        self.progress.advance(self.task)
+
+    def on_stored(self, stored: StoredInteraction) -> None:
+        """Items whose batch committed without a job of their own (a lost call) are reported here."""
+        self.report(stored.interaction_id, None)
+
+
+def _missing_tools_notice() -> list[str]:
+    """One Russian-first line per optional tool this machine lacks, naming the Debian package."""
+    import ctypes.util
+
+    lines = []
+    if ctypes.util.find_library("pango-1.0") is None or ctypes.util.find_library("pangoft2-1.0") is None:
+        lines.append("PDF-выгрузки недоступны: нет Pango (пакеты Debian libpango-1.0-0 libpangoft2-1.0-0) / "
+                     "PDF exports unavailable: Pango is missing (Debian packages libpango-1.0-0 libpangoft2-1.0-0)")
+    return lines
+
+
+def _speakable_calls(data: PlatformData) -> None:
+    """Keep the calls that have a shipped recording or can be spoken here; say which were left out and why."""
+    from qa_service.simulator.audio import content_key, synthesis_missing
+    from qa_service.simulator.shipped import shipped_path
+
+    missing = synthesis_missing()
+    if missing is None:
+        return
+    unspoken = [c for c in data.calls if data.call_lines.get(c["id"])
+                and not shipped_path(content_key(data.call_lines[c["id"]], c["operator"]["name"])).is_file()]
+    if unspoken:
+        console.print(f"звонков без готовой записи пропущено: {len(unspoken)} — {missing.ru} / "
+                      f"calls without a shipped recording left out: {len(unspoken)} — {missing.en}")
+        left_out = {c["id"] for c in unspoken}
+        data.calls[:] = [c for c in data.calls if c["id"] not in left_out]
 
 
 def _synthesise_calls(data: PlatformData, cache_dir: Path, progress: Progress) -> None:
-    """Every phrase of the calls spoken once (Festival, cached), before the connector asks for audio."""
-    from qa_service.simulator.audio import prepare_phrases
+    """Every phrase of the calls without a shipped recording spoken once (Festival, cached), before the
+    connector asks for audio."""
+    from qa_service.simulator.audio import content_key, prepare_phrases
+    from qa_service.simulator.shipped import shipped_path
 
-    lines = [line for call_lines in data.call_lines.values() for line in call_lines]
-    task = progress.add_task("синтез речи / speech synthesis", total=len({(ln.text, ln.speaker) for ln in lines}))
-    prepare_phrases(lines, cache_dir, lambda: progress.advance(task))
-    progress.update(task, completed=progress.tasks[task].total or 0)
+    lines = [line for call in data.calls if (call_lines := data.call_lines.get(call["id"]))
+             and not shipped_path(content_key(call_lines, call["operator"]["name"])).is_file()
+             for line in call_lines]
+    if not lines:
+        return
+    total = len({(ln.text, ln.speaker) for ln in lines})
+    task = progress.add_task("синтез речи / speech synthesis", total=total)
+    done = 0
+
+    def one_done() -> None:
+        nonlocal done
+        done += 1
+        progress.advance(task)
+        if not console.is_terminal:  # a log shows where the time goes, a line per phrase
+            console.print(f"  синтез речи / speech synthesis {done}/{total}")
+
+    prepare_phrases(lines, cache_dir, one_done)
+    progress.update(task, completed=total)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -109,13 +184,17 @@ def _demo(args: argparse.Namespace) -> int:
     from qa_service.simulator.server import PlatformServer
 
     token = secrets.token_urlsafe(16)
-    data = generate(seed=7, calls=args.calls, chats=args.chats, emails=args.emails)
+    for line in _missing_tools_notice():
+        console.print(line)
+    data = generate(seed=DEMO_SEED, calls=args.calls, chats=args.chats, emails=args.emails)
+    _speakable_calls(data)
     audio_cache = Path(settings.instance_dir) / "simulator-audio"
     simulator = PlatformServer(data, "127.0.0.1", 0, audio_cache, token=token)
     simulator.start_in_thread()
     console.print(f"симулятор платформы / platform simulator: {simulator.url}")
     connector_id = configure_demo_connector(settings, accounts.tenant_id, simulator.url, token)
 
+    from qa_service.jobs import _send_requested as send_requested
     from qa_service.jobs import using_settings
 
     total = len(data.calls) + len(data.chats) + len(data.emails)
@@ -124,8 +203,13 @@ def _demo(args: argparse.Namespace) -> int:
     with Progress(*columns, console=console, disable=not console.is_terminal) as progress:
         _synthesise_calls(data, audio_cache, progress)
         task = progress.add_task("загрузка / fetch", total=total)
-        with using_settings(settings):
-            report = run_connector(settings, connector_id, on_stored=_on_stored(settings, progress, task))
+        timer = _ItemTimer(settings, progress, task)
+        install_sender(timer.sender(send_requested))
+        try:
+            with using_settings(settings):
+                report = run_connector(settings, connector_id, on_stored=timer.on_stored)
+        finally:
+            install_sender(send_requested)
         progress.update(task, completed=total, description="готово / done")
     link_demo_agent(settings, accounts.tenant_id)
     seed_demo_teams(settings, accounts.tenant_id)
@@ -165,7 +249,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("demo", help="демонстрация без внешних серверов / the self-contained demo")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
-    parser.add_argument("--calls", type=int, default=6, help="звонков в симуляторе / simulated calls")
+    parser.add_argument("--calls", type=int, default=DEMO_CALLS, help="звонков в симуляторе / simulated calls")
     parser.add_argument("--chats", type=int, default=6)
     parser.add_argument("--emails", type=int, default=4)
     parser.add_argument("--no-serve", action="store_true", help="только загрузить и оценить / process, then exit")

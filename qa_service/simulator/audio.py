@@ -17,6 +17,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -59,8 +60,36 @@ def speakable(text: str) -> str:
     return re.sub(r"\s+([.,?!:;])", r"\1", re.sub(r"\s+", " ", spelled)).strip()
 
 
+class SpeechSynthesisUnavailable(RuntimeError):
+    """Festival, its Russian voice or sox is missing: nothing new can be spoken (shipped recordings still play)."""
+
+    def __init__(self, ru: str, en: str) -> None:
+        super().__init__(f"{ru} / {en}")
+        self.ru, self.en = ru, en
+
+
+FESTIVAL_VOICE = Path("/usr/share/festival/voices/russian/msu_ru_nsh_clunits")
+
+
+def synthesis_missing() -> SpeechSynthesisUnavailable | None:
+    """What stops Festival from speaking here, named by its Debian package; None when it can."""
+    if shutil.which("text2wave") is None:
+        return SpeechSynthesisUnavailable("не найден text2wave (пакет Debian festival)",
+                                          "text2wave not found (Debian package festival)")
+    if not FESTIVAL_VOICE.is_dir():
+        # Without the voice text2wave exits 0 having written nothing, and sox is blamed for it.
+        return SpeechSynthesisUnavailable("нет русского голоса Festival (пакет Debian festvox-ru)",
+                                          "Festival's Russian voice is missing (Debian package festvox-ru)")
+    if shutil.which("sox") is None:
+        return SpeechSynthesisUnavailable("не найден sox (пакет Debian sox)", "sox not found (Debian package sox)")
+    return None
+
+
 def _synthesise(text: str, voice: str, target: Path) -> None:
     """One utterance into `target` as 8 kHz mono 16-bit WAV."""
+    missing = synthesis_missing()
+    if missing is not None:
+        raise missing
     with tempfile.TemporaryDirectory(prefix="qa-tts-") as tmp:
         source, raw = Path(tmp) / "line.txt", Path(tmp) / "raw.wav"
         source.write_text(speakable(text) + "\n", "utf-8")
@@ -148,15 +177,25 @@ def render_call(
     return buffer.getvalue(), truth
 
 
-def cached_call(lines: list[Line], agent_name: str, cache_dir: Path) -> tuple[bytes, list[dict[str, Any]]]:
-    """`render_call`, but generated once per content into `cache_dir` and read back afterwards."""
+def content_key(lines: list[Line], agent_name: str) -> str:
+    """What a recording is made of, as a key: the same script and engine give the same recording."""
     content = json.dumps([ENGINE, agent_name, [(ln.speaker, ln.text, ln.pause) for ln in lines], _PITCH, RATE])
-    key = hashlib.sha256(content.encode("utf-8")).hexdigest()[:24]
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()[:24]
+
+
+def cached_call(lines: list[Line], agent_name: str, cache_dir: Path) -> tuple[bytes, list[dict[str, Any]]]:
+    """`render_call`, but generated once per content into `cache_dir` and read back afterwards.
+
+    A recording shipped with the package (`simulator.shipped`) is used instead of synthesising it.
+    """
+    from qa_service.simulator.shipped import shipped_call
+
+    key = content_key(lines, agent_name)
     audio_path, truth_path = cache_dir / f"{key}.wav", cache_dir / f"{key}.json"
     with _LOCK:
         if not (audio_path.is_file() and truth_path.is_file()):
             cache_dir.mkdir(parents=True, exist_ok=True)
-            audio, truth = render_call(lines, agent_name, cache_dir)
+            audio, truth = shipped_call(key) or render_call(lines, agent_name, cache_dir)
             # Written under a temporary name first so a crash never leaves half a file in the cache.
             audio_tmp = audio_path.with_suffix(".wav.part")
             audio_tmp.write_bytes(audio)

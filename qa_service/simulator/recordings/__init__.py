@@ -1,0 +1,1 @@
+"""The demo calls' recordings (FLAC) with their timing truth: package data, see `simulator.shipped`."""
