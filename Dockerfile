@@ -16,7 +16,8 @@ RUN pip install --require-hashes -r requirements.txt
 # templates and translations (qa_service/resources and package data): nothing else is copied.
 COPY pyproject.toml README.md ./
 COPY qa_service ./qa_service
-RUN pip install --no-deps .
+# The build backend (setuptools) is in the lock too: no unpinned download for the build.
+RUN pip install --no-deps --no-build-isolation .
 RUN python -c "from pathlib import Path; from qa_service.asr.model_store import ensure_model, verify_model; verify_model(ensure_model(Path('/opt/models')))"
 
 FROM python:3.11-slim-bookworm AS runtime

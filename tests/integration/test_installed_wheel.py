@@ -93,7 +93,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
         else:
             shutil.copy(origin, source / name)
     target = Installed(base)
-    # --no-build-isolation: setuptools comes from requirements-dev.txt, so no network is needed.
+    # --no-build-isolation, as the Dockerfile: setuptools comes from the lock, so no network is needed.
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
          "--disable-pip-version-check", "--target", str(target.site), str(source)],

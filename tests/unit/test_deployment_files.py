@@ -56,3 +56,33 @@ def test_dockerfile_is_multi_stage_non_root_and_verifies_the_model() -> None:
     entrypoint = (ROOT / "docker" / "entrypoint.sh").read_text()
     for role in ("web)", "worker)", "scheduler)"):
         assert role in entrypoint
+
+
+def _locked(path: Path) -> dict[str, list[str]]:
+    """name==version -> its hashes, from a pip-compile/uv lock (continuation lines joined)."""
+    joined = path.read_text().replace("\\\n", " ")
+    entries: dict[str, list[str]] = {}
+    for line in joined.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line and not line.startswith("-"):
+            requirement, *options = line.split()
+            entries[requirement] = [o.removeprefix("--hash=") for o in options if o.startswith("--hash=sha256:")]
+    return entries
+
+
+def test_every_distribution_is_pinned_with_hashes_in_both_locks() -> None:
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        entries = _locked(ROOT / name)
+        assert len(entries) > 100, name
+        unpinned = [r for r in entries if "==" not in r]
+        unhashed = [r for r, hashes in entries.items() if not hashes]
+        assert unpinned == [] and unhashed == [], (name, unpinned, unhashed)
+    runtime, dev = _locked(ROOT / "requirements.txt"), _locked(ROOT / "requirements-dev.txt")
+    assert runtime.keys() <= dev.keys(), "the dev lock carries the runtime lock's pins (-c requirements.txt)"
+
+
+def test_every_installer_installs_the_lock_with_require_hashes() -> None:
+    makefile, dockerfile = (ROOT / "Makefile").read_text(), (ROOT / "Dockerfile").read_text()
+    assert "pip install -q --require-hashes -r requirements-dev.txt" in makefile
+    assert "pip install --require-hashes -r requirements.txt" in dockerfile
+    assert "make lock-check" in (ROOT / ".ci" / "run").read_text()
