@@ -216,11 +216,11 @@ def _on_job_failure(job: Job, connection: Redis, exc_type: type, exc_value: Base
         return
     step = (job.func_name or "").rsplit(".", 1)[-1]
     if step == "transcribe_interaction" and job.args:
-        from qa_service.services.transcription import fail_transcription
+        from qa_service.services.ingestion.transcription import fail_transcription
 
         fail_transcription(current_settings(), int(job.args[0]), exc_value)
     elif step in INTERACTION_STEPS and job.args:
-        from qa_service.services.pipeline_state import record_failure
+        from qa_service.services.ingestion.pipeline_state import record_failure
 
         record_failure(current_settings(), int(job.args[0]), step=step, error=exc_value)
 
@@ -239,7 +239,7 @@ def record_worker_heartbeat(tenant_id: int) -> None:
 @job(queue=TEXT_QUEUE)
 def poll_connectors() -> None:
     """Run by RQ's cron scheduler every minute: start ingestion of every connector that is due."""
-    from qa_service.services.connector_runs import due_connectors
+    from qa_service.services.connectors.runs import due_connectors
 
     settings = current_settings()
     for connector_id in due_connectors(settings, datetime.now(UTC)):
@@ -250,7 +250,7 @@ def poll_connectors() -> None:
 @job(queue=TEXT_QUEUE)
 def ingest_connector(connector_id: int) -> None:
     """Fetch what is new from one connector; each stored item's pipeline starts when its batch commits."""
-    from qa_service.services.connector_runs import run_connector
+    from qa_service.services.connectors.runs import run_connector
 
     run_connector(current_settings(), connector_id)
 
@@ -258,24 +258,24 @@ def ingest_connector(connector_id: int) -> None:
 @job(queue=ASR_QUEUE)
 def transcribe_interaction(interaction_id: int) -> None:
     """Transcribe a stored call; the service requests its scoring in the transaction that stores the transcript."""
-    from qa_service.services.transcription import transcribe_stored_interaction
+    from qa_service.services.ingestion.transcription import transcribe_stored_interaction
 
     transcribe_stored_interaction(current_settings(), interaction_id)
 
 
 @job(queue=TEXT_QUEUE)
 def score_interaction(interaction_id: int) -> None:
-    from qa_service.services.scoring import score_stored_interaction
+    from qa_service.services.ingestion.scoring import score_stored_interaction
 
     score_stored_interaction(current_settings(), interaction_id)
 
 
 @job(queue=TEXT_QUEUE)
 def sweep_spool() -> None:
-    """Periodic: delete raw recordings no pipeline step will read any more (see `services.spool`)."""
+    """Periodic: delete raw recordings no pipeline step will read any more (see `services.ingestion.spool`)."""
     from datetime import timedelta
 
-    from qa_service.services.spool import sweep_orphaned_spool
+    from qa_service.services.ingestion.spool import sweep_orphaned_spool
 
     settings = current_settings()
     sweep_orphaned_spool(settings, timedelta(seconds=settings.spool_orphan_age_seconds))
@@ -286,11 +286,12 @@ INTERACTION_STEPS = ("transcribe_interaction", "score_interaction")
 
 @job(queue=TEXT_QUEUE)
 def resume_stalled_pipeline() -> None:
-    """Periodic: ask again for the next step of interactions left waiting (a lost job; see `services.pipeline_resume`).
+    """Periodic: ask again for the next step of interactions left waiting (a lost job; see
+    `services.ingestion.pipeline_resume`).
 
     A job with the same id still waiting or running absorbs the request (`enqueue` is unique per id).
     """
-    from qa_service.services.pipeline_resume import stalled_steps
+    from qa_service.services.ingestion.pipeline_resume import stalled_steps
 
     settings = current_settings()
     steps = stalled_steps(settings, datetime.now(UTC))
@@ -303,7 +304,7 @@ def resume_stalled_pipeline() -> None:
 @job(queue=TEXT_QUEUE)
 def refresh_training_needs(tenant_id: int) -> None:
     """Nightly (and on demand): recompute the tenant's training needs, then mail coaching notices."""
-    from qa_service.services.coaching_jobs import refresh_training_needs as refresh
+    from qa_service.services.coaching.nightly import refresh_training_needs as refresh
 
     refresh(current_settings(), tenant_id, datetime.now(UTC))
 
@@ -311,7 +312,7 @@ def refresh_training_needs(tenant_id: int) -> None:
 @job(queue=TEXT_QUEUE)
 def refresh_all_training_needs() -> None:
     """The nightly entry point for the scheduler: one job per tenant."""
-    from qa_service.services.coaching_jobs import tenant_ids
+    from qa_service.services.coaching.nightly import tenant_ids
 
     settings = current_settings()
     for tenant_id in tenant_ids(settings):
@@ -321,7 +322,7 @@ def refresh_all_training_needs() -> None:
 @job(queue=TEXT_QUEUE)
 def send_coaching_notices(tenant_id: int) -> None:
     """Mail the tenant's pending coaching notices (new, due soon, overdue); each is sent once."""
-    from qa_service.services.coaching_notices import send_coaching_notices as send
+    from qa_service.services.coaching.notices import send_coaching_notices as send
 
     send(current_settings(), tenant_id, datetime.now(UTC))
 
@@ -329,7 +330,7 @@ def send_coaching_notices(tenant_id: int) -> None:
 @job(queue=TEXT_QUEUE)
 def check_staffing() -> None:
     """Periodic (every 5 minutes): compare agents logged in with the minimum and the plan; alert once per episode."""
-    from qa_service.services.staffing import check_staffing as run_check
+    from qa_service.services.reports.staffing import check_staffing as run_check
 
     run_check(current_settings(), datetime.now(UTC))
 
@@ -341,7 +342,7 @@ def generate_daily_reports() -> None:
     A failed tenant raises after the others were tried, so RQ retries the job; the failure is
     also on the run (reports history page), and the next tick tries again up to MAX_ATTEMPTS.
     """
-    from qa_service.services.reports import generate_daily_reports as run_reports
+    from qa_service.services.reports.daily import generate_daily_reports as run_reports
 
     run_reports(current_settings(), datetime.now(UTC))
 
@@ -349,7 +350,7 @@ def generate_daily_reports() -> None:
 @job(queue=TEXT_QUEUE)
 def regenerate_report_day(tenant_id: int, day_ordinal: int) -> None:
     """One tenant's day generated and mailed again on a person's request; raises so RQ retries a failure."""
-    from qa_service.services.reports import DailyReportsFailed, generate_day
+    from qa_service.services.reports.daily import DailyReportsFailed, generate_day
 
     outcome = generate_day(current_settings(), tenant_id, date.fromordinal(day_ordinal), datetime.now(UTC))
     if outcome.status == "failed":
@@ -359,7 +360,7 @@ def regenerate_report_day(tenant_id: int, day_ordinal: int) -> None:
 @job(queue=TEXT_QUEUE)
 def send_calibration_invitations(calibration_id: int) -> None:
     """Mail a calibration session's invitations; fails (so RQ retries) while the relay refuses any."""
-    from qa_service.services.calibration_invitations import send_invitations
+    from qa_service.services.calibration.invitations import send_invitations
 
     send_invitations(current_settings(), calibration_id)
 

@@ -164,7 +164,7 @@ def audit_details(details: Mapping[str, object] | None) -> list[tuple[str, str]]
     if not details:
         return []
     if "tenant_titles" not in g:
-        from qa_service.services.criterion_titles import titles_for_tenant
+        from qa_service.services.rubrics.titles import titles_for_tenant
         from qa_service.web.auth import current_user
         from qa_service.web.ui.database import db
 
@@ -207,7 +207,7 @@ def local_dt(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
 
 def criterion_title(criterion_id: str, rubric_version_id: int) -> str:
     """The rubric's title of a criterion (its id when the rubric does not name it)."""
-    from qa_service.services.criterion_titles import titles_for_versions
+    from qa_service.services.rubrics.titles import titles_for_versions
     from qa_service.web.ui.database import db
 
     return titles_for_versions(db(), [rubric_version_id]).get(criterion_id, criterion_id)
