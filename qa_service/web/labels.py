@@ -188,11 +188,12 @@ def tenant_zone(tenant: Tenant | None) -> ZoneInfo:
 def request_zone() -> ZoneInfo:
     """The signed-in user's tenant's time zone (looked up once per request)."""
     if "tenant_zone" not in g:
+        from qa_service.services.access import tenant_of_user
         from qa_service.web.auth import current_user
         from qa_service.web.ui.database import db
 
         user = current_user()
-        g.tenant_zone = tenant_zone(db().get(Tenant, user.tenant_id) if user is not None else None)
+        g.tenant_zone = tenant_zone(tenant_of_user(db(), user) if user is not None else None)
     zone: ZoneInfo = g.tenant_zone
     return zone
 

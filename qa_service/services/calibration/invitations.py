@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from qa_service.config import Settings
 from qa_service.db.models import CalibrationParticipant, CalibrationSession, User
 from qa_service.db.session import transaction
+from qa_service.services.after_commit import SEND_CALIBRATION_INVITATIONS, request_job
 from qa_service.services.calibration.sessions import local_due
 from qa_service.services.mail import send_mail
 
@@ -77,3 +78,9 @@ def send_invitations(settings: Settings, calibration_id: int) -> InvitationResul
     if result.failed:
         raise InvitationsNotSent(f"{result.failed} invitation(s) of calibration session {calibration_id} not sent")
     return result
+
+
+def request_invitations(session: Session, settings: Settings, calibration_id: int) -> None:
+    """Ask for the invitation e-mails: the job is sent once the session's creation commits."""
+    request_job(session, settings, SEND_CALIBRATION_INVITATIONS, calibration_id,
+                job_id=f"calibration-invitations-{calibration_id}")

@@ -14,6 +14,7 @@ from qa_service.core.coaching_modules import module_title
 from qa_service.db.models import Agent, CoachingStatus, CoachingTask, Role, Tenant, User
 from qa_service.db.session import transaction
 from qa_service.services.access import Viewer
+from qa_service.services.after_commit import SEND_COACHING_NOTICES, request_job
 from qa_service.services.coaching.tasks import list_tasks
 from qa_service.services.mail import mail_enabled, send_mail
 
@@ -112,3 +113,8 @@ def _email(session: Session, user_id: int | None) -> str | None:
     user = session.get(User, user_id)
     return user.email if user is not None and user.active else None
 
+
+
+def request_coaching_notices(session: Session, settings: Settings, tenant_id: int) -> None:
+    """Ask for the tenant's pending notices to be mailed once this transaction commits (new tasks: now)."""
+    request_job(session, settings, SEND_COACHING_NOTICES, tenant_id, job_id=f"coaching-notices-{tenant_id}")

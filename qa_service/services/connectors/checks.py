@@ -8,9 +8,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qa_service.config import Settings
 from qa_service.connectors.base import build_connector
 from qa_service.core.errors import UserFacingError
 from qa_service.db.models import ConnectorConfig
+from qa_service.services.access import Viewer
+from qa_service.services.after_commit import INGEST_CONNECTOR, request_job
+from qa_service.services.audit import record
 
 SECRET_KEYS = ("token", "password")  # what the connector kinds read from their secrets
 
@@ -52,3 +56,11 @@ def last_runs(session: Session, tenant_id: int) -> dict[int, datetime | None]:
     """When each of the tenant's connectors last ran."""
     stmt = select(ConnectorConfig.id, ConnectorConfig.last_run_at).where(ConnectorConfig.tenant_id == tenant_id)
     return {connector_id: at for connector_id, at in session.execute(stmt).all()}
+
+
+def request_run(session: Session, settings: Settings, viewer: Viewer, connector_id: int) -> None:
+    """A run of one of the tenant's connectors, asked for by a person: audited, sent once this commits."""
+    connector_of_tenant(session, viewer.tenant_id, connector_id)
+    record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="connector.run", entity="connector",
+           entity_id=connector_id)
+    request_job(session, settings, INGEST_CONNECTOR, connector_id, job_id=f"ingest-{connector_id}")

@@ -264,3 +264,22 @@ def render_for_tenant(settings: Settings, kind: str, slug: str, day: date, fmt: 
             raise UserFacingError(f"база данных недоступна: {type(error).__name__}",
                                   f"database unavailable: {type(error).__name__}") from None
         return render(session, kind, ReportScope(tenant.id), day, day, now, fmt)
+
+
+def signer_name(session: Session, run: ReportRun | None) -> str | None:
+    """Who signed the run's day off, by name (None when nobody has)."""
+    if run is None or run.signed_off_by_id is None:
+        return None
+    user = session.get(User, run.signed_off_by_id)
+    return user.name if user else None
+
+
+def stored_run(session: Session, viewer: Viewer, run_id: int) -> ReportRun:
+    """A stored run with a file, of the viewer's tenant and readable by their role, or `ReportRunNotFound`."""
+    run = session.get(ReportRun, run_id)
+    if run is None or run.tenant_id != viewer.tenant_id or not run.blob_key:
+        raise ReportRunNotFound("нет такого отчёта", "no such report")
+    if viewer.role == Role.SUPERVISOR and run.kind == QUALITY:
+        # The stored quality day covers every team; supervisors see their own teams only.
+        raise ReportRunNotFound("нет такого отчёта", "no such report")
+    return run

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,3 +99,9 @@ def filter_options(session: Session, tenant_id: int, viewer: Any, kind: str) -> 
     """The teams and agents a viewer may pick on a report page (a supervisor: their own teams)."""
     return (list(session.execute(select_teams(tenant_id, viewer)).all()),
             list(session.execute(select_agents(tenant_id, viewer, kind)).all()))
+
+
+def teams_of_tenant(session: Session, tenant_id: int, team_ids: Sequence[int]) -> bool:
+    """Whether every team asked for belongs to the tenant (another airline's team is a 404, not an empty report)."""
+    found = session.scalars(select(Team.id).where(Team.tenant_id == tenant_id, Team.id.in_(team_ids))).all()
+    return set(found) == set(team_ids)

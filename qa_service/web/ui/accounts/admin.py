@@ -57,7 +57,6 @@ def _done(message: str, action: str, entity: str, entity_id: int) -> ResponseRet
     session, viewer = db(), current_viewer()
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action=action, entity=entity,
            entity_id=entity_id)
-    session.commit()
     flash(message, "ok")
     return redirect(url_for("admin.users")), 303
 
@@ -200,6 +199,5 @@ def save_settings_page() -> ResponseReturnValue:
         session.rollback()
         flash_error(error)
         return redirect(url_for("admin.settings_page")), 303
-    session.commit()
     flash(_("Settings saved."), "ok")
     return redirect(url_for("admin.settings_page")), 303

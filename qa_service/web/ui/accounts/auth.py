@@ -47,7 +47,6 @@ def login() -> ResponseReturnValue:
             flash(_("Wrong e-mail or password."), "error")
             return render_template("login.html", email=request.form.get("email", "")), 401
         record(session, tenant_id=user.tenant_id, user_id=user.id, action="login", entity="user", entity_id=user.id)
-        session.commit()
         sign_in(user)
         return redirect(_safe_next(request.args.get("next")))
     if current_user() is not None:
@@ -60,7 +59,6 @@ def logout() -> ResponseReturnValue:
     user = current_user()
     if user is not None:
         revoke_sessions(user)  # a copy of this cookie kept elsewhere stops working too
-        db().commit()
     sign_out()
     return redirect(url_for("auth.login"))
 
@@ -85,7 +83,6 @@ def password() -> ResponseReturnValue:
         record(session, tenant_id=user.tenant_id, user_id=user.id, action="password.change", entity="user",
                entity_id=user.id)
         revoke_sessions(user)
-        session.commit()
         sign_in(user)  # keep this session; every other one is now signed out
         flash(_("Password changed."), "ok")
         return redirect(url_for("auth.home"))

@@ -14,15 +14,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
-from qa_service.db.models import Tenant
-from qa_service.jobs import enqueue, send_calibration_invitations
+from qa_service.services.access import own_tenant
 from qa_service.services.audit import record
 from qa_service.services.calibration import sessions as service
 from qa_service.services.calibration.alignment import grader_alignment
 from qa_service.services.calibration.exports import report_pdf, report_xlsx
-from qa_service.services.calibration.invitations import InvitationsNotSent
+from qa_service.services.calibration.invitations import request_invitations
 from qa_service.services.calibration.picking import RULES, pick_interactions
 from qa_service.services.calibration.results import (
     OBJECTIVE_TARGET,
@@ -37,7 +35,7 @@ from qa_service.services.calibration.results import (
 from qa_service.services.calibration.rubrics import CHANNELS, published_versions
 from qa_service.web.auth import current_viewer, require_roles
 from qa_service.web.form_values import id_or_none, require_id
-from qa_service.web.ui.database import db
+from qa_service.web.ui.database import db, say_after_commit
 from qa_service.web.ui.messages import flash_error, user_message
 from qa_service.web.ui.presenters import format_seconds, turn_views
 
@@ -46,7 +44,7 @@ ROLES = service.PARTICIPANTS
 
 
 def _zone() -> ZoneInfo:
-    tenant = db().get(Tenant, current_viewer().tenant_id)
+    tenant = own_tenant(db(), current_viewer())
     try:
         return ZoneInfo(tenant.timezone if tenant and tenant.timezone else "Europe/Moscow")
     except (ValueError, KeyError):
@@ -82,7 +80,6 @@ def _form_action(action: Callable[[], object], *, failed: str, done: str, messag
         session.rollback()
         flash_error(error)
         return redirect(failed), 303
-    session.commit()
     flash(message, "ok")
     return redirect(done), 303
 
@@ -160,17 +157,12 @@ def create() -> ResponseReturnValue:
         else:
             flash(_("Check the form: numbers are expected."), "error")
         return redirect(url_for("calibration.new")), 303
-    session.commit()
-    # Mail only after the commit, so the job always finds the session (RQ retries a relay that is down).
-    settings: Settings = current_app.config["QA_SETTINGS"]
-    try:
-        enqueue(settings, send_calibration_invitations, calibration.id,
-                job_id=f"calibration-invitations-{calibration.id}")
-    except InvitationsNotSent:  # in-process mode (no Redis): the job ran right here and the relay refused
-        flash(_("Session created; participants see it in the app, but the mail relay refused the invitation "
-                "e-mails."), "error")
-    else:
-        flash(_("Session created; participants invited."), "ok")
+    # Mailed by a job sent after the request commits, so it always finds the session (RQ retries a relay
+    # that is down); in-process (no Redis) the job runs right then, and a refused relay is said here.
+    request_invitations(session, current_app.config["QA_SETTINGS"], calibration.id)
+    say_after_commit(_("Session created; participants invited."),
+                     _("Session created; participants see it in the app, but the mail relay refused the invitation "
+                       "e-mails."))
     return redirect(url_for("calibration.detail", calibration_id=calibration.id)), 303
 
 
@@ -234,7 +226,6 @@ def score_page(calibration_id: int, item_id: int) -> ResponseReturnValue:
     mine = service.my_answers(session, participant)
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="view", entity="interaction",
            entity_id=interaction.id, details={"calibration": calibration.id})
-    session.commit()
     return render_template(
         "calibration/score.html", calibration=calibration, participant=participant, item=item,
         interaction=interaction, criteria=service.item_criteria(session, item, interaction),
@@ -279,7 +270,6 @@ def reveal(calibration_id: int) -> ResponseReturnValue:
         service.reveal(session, current_viewer(), calibration_id)
     except service.CalibrationError as error:
         return _refused(error)
-    session.commit()
     flash(_("Answers revealed to every participant."), "ok")
     return redirect(url_for("calibration.results", calibration_id=calibration_id)), 303
 
@@ -337,7 +327,6 @@ def report(calibration_id: int, fmt: str) -> ResponseReturnValue:
     content = report_pdf(data, local) if fmt == "pdf" else report_xlsx(data, local)
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="calibration.export",
            entity="calibration_session", entity_id=calibration_id, details={"format": fmt})
-    session.commit()
     import io
 
     mime = "application/pdf" if fmt == "pdf" else \

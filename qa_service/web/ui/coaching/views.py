@@ -17,12 +17,12 @@ from qa_service.core.coaching_modules import MODULE_TITLES, module_title
 from qa_service.core.coaching_stats import wilson
 from qa_service.core.errors import UserFacingError
 from qa_service.db.blobs import BlobStore
-from qa_service.db.models import CoachingFormat, Role, Tenant
-from qa_service.jobs import enqueue, send_coaching_notices
+from qa_service.db.models import CoachingFormat, Role
+from qa_service.services.access import own_tenant
 from qa_service.services.calibration.blind import blind_interaction_ids
 from qa_service.services.coaching.effects import effects_by_module, measure_effect, measured_coaching
 from qa_service.services.coaching.materials import MAX_MATERIAL_BYTES
-from qa_service.services.coaching.notices import notices_for
+from qa_service.services.coaching.notices import notices_for, request_coaching_notices
 from qa_service.services.coaching.tasks import (
     COACHES,
     CoachingError,
@@ -59,7 +59,7 @@ MAX_UPLOAD_BYTES = 5 * MAX_MATERIAL_BYTES
 
 
 def _zone() -> ZoneInfo:
-    tenant = db().get(Tenant, current_viewer().tenant_id)
+    tenant = own_tenant(db(), current_viewer())
     return ZoneInfo(tenant.timezone if tenant is not None and tenant.timezone else "Europe/Moscow")
 
 
@@ -124,7 +124,6 @@ def home() -> ResponseReturnValue:
 def refresh() -> ResponseReturnValue:
     session = db()
     run = compute_training_needs(session, current_viewer().tenant_id, datetime.now(UTC))
-    session.commit()
     flash(_("Training needs recomputed: %(opened)s new, %(resolved)s resolved.", opened=run.opened,
             resolved=run.resolved), "ok")
     return redirect(url_for("coaching.home")), 303
@@ -197,10 +196,8 @@ def create_task() -> ResponseReturnValue:
         else:
             flash(_("Check the form: a value is not valid."), "error")
         return redirect(back), 303
-    session.commit()
     # The new-task e-mail goes now, not with the nightly run (a no-op without SMTP).
-    enqueue(current_app.config["QA_SETTINGS"], send_coaching_notices, viewer.tenant_id,
-            job_id=f"coaching-notices-{viewer.tenant_id}")
+    request_coaching_notices(session, current_app.config["QA_SETTINGS"], viewer.tenant_id)
     flash(_("Coaching assigned."), "ok")
     if len(tasks) == 1:
         return redirect(url_for("coaching.task_page", task_id=tasks[0].id)), 303
@@ -254,7 +251,6 @@ def _task_action(task_id: int, action: str) -> ResponseReturnValue:
         session.rollback()
         flash_error(error)
         return redirect(url_for("coaching.task_page", task_id=task_id)), 303
-    session.commit()
     flash(message, "ok")
     return redirect(url_for("coaching.task_page", task_id=task_id)), 303
 

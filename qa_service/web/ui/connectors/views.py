@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
 from qa_service.db.models import Role
-from qa_service.jobs import enqueue, ingest_connector
 from qa_service.services.audit import record
 from qa_service.services.connectors.checks import (
     SECRET_KEYS,
@@ -21,11 +20,12 @@ from qa_service.services.connectors.checks import (
     check_connection,
     connector_of_tenant,
     last_runs,
+    request_run,
 )
 from qa_service.services.connectors.configuration import list_connectors, save_connector
 from qa_service.web.auth import current_viewer, require_roles
 from qa_service.web.form_values import require_id
-from qa_service.web.ui.database import db
+from qa_service.web.ui.database import db, say_after_commit
 from qa_service.web.ui.messages import flash_error
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,6 @@ def save() -> ResponseReturnValue:
     # Which secrets changed is recorded, never their values.
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="connector.save", entity="connector",
            entity_id=row.id, details={"secrets_changed": sorted(k for k, v in secrets.items() if v)})
-    session.commit()
     flash(_("Connector saved."), "ok")
     return redirect(url_for("admin_connectors.connectors")), 303
 
@@ -97,20 +96,12 @@ def test(connector_id: int) -> ResponseReturnValue:
 @bp.post("/<int:connector_id>/run")
 @require_roles(Role.ADMIN)
 def run_now(connector_id: int) -> ResponseReturnValue:
-    session, viewer = db(), current_viewer()
-    try:
-        connector_of_tenant(session, viewer.tenant_id, connector_id)
-    except ConnectorPageError:
-        abort(404)
-    record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="connector.run", entity="connector",
-           entity_id=connector_id)
-    session.commit()  # the job must see the committed audit entry, and never this request's transaction
     settings: Settings = current_app.config["QA_SETTINGS"]
     try:
-        job = enqueue(settings, ingest_connector, connector_id, job_id=f"ingest-{connector_id}")
-    except Exception as error:  # without workers the run happens here: show why it failed
-        log.exception("connector %s: run from the admin page failed", connector_id)
-        flash(_("Connection failed: %(reason)s", reason=str(error)[:300]), "error")
-        return redirect(url_for("admin_connectors.connectors")), 303
-    flash(_("Run finished.") if job.ran_in_process else _("Run queued."), "ok")
+        request_run(db(), settings, current_viewer(), connector_id)
+    except ConnectorPageError:
+        abort(404)
+    # Without workers the run happens right after the commit, in this request: say how it went.
+    say_after_commit(_("Run finished.") if settings.jobs_in_process else _("Run queued."),
+                     lambda error: _("Connection failed: %(reason)s", reason=str(error)[:300]))
     return redirect(url_for("admin_connectors.connectors")), 303

@@ -146,7 +146,6 @@ def page(interaction_id: int) -> ResponseReturnValue:
     deadline = dispute_deadline(evaluation, window) if evaluation else None
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="view", entity="interaction",
            entity_id=interaction.id)
-    session.commit()
     return render_template(
         "interactions/page.html", interaction=interaction, evaluation=evaluation, answers=answers,
         turns=turn_views(interaction, answers), timeline=timeline(interaction), duration=duration_of(interaction),

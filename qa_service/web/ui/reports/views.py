@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
 from qa_service.core.reports.periods import parse_day
-from qa_service.db.models import Role, Team, Tenant
+from qa_service.db.models import Role, Tenant
+from qa_service.services.access import own_tenant, tenant_of_user
 from qa_service.services.reports.charts import charts_of
 from qa_service.services.reports.daily import (
     RERUNNERS,
@@ -24,10 +25,19 @@ from qa_service.services.reports.daily import (
     request_rerun,
     run_for,
     sign_off,
+    signer_name,
     stored_pdf,
+    stored_run,
 )
 from qa_service.services.reports.exports import FORMATS, MIME_TYPES, export
-from qa_service.services.reports.scope import REPORT_READERS, ReportScope, filter_options, scope_for, settings_of
+from qa_service.services.reports.scope import (
+    REPORT_READERS,
+    ReportScope,
+    filter_options,
+    scope_for,
+    settings_of,
+    teams_of_tenant,
+)
 from qa_service.services.reports.staffing import open_episode
 from qa_service.services.reports.tables import KIND_TITLES, KINDS, QUALITY, sections_of
 from qa_service.web.auth import current_user, current_viewer, require_roles
@@ -74,14 +84,11 @@ def _prepare(kind: str) -> tuple[Tenant, ReportScope, date, date]:
         abort(404)
     session = db()
     viewer = current_viewer()
-    tenant = session.get_one(Tenant, viewer.tenant_id)
+    tenant = own_tenant(session, viewer)
     first, last = _request_period(tenant)
     scope = scope_for(session, viewer, team_id=_int_arg("team"), agent_id=_int_arg("agent"), quality=kind == QUALITY)
-    if scope.team_ids is not None:
-        for team_id in scope.team_ids:
-            team = session.get(Team, team_id)
-            if team is None or team.tenant_id != viewer.tenant_id:
-                abort(404)
+    if scope.team_ids is not None and not teams_of_tenant(session, viewer.tenant_id, scope.team_ids):
+        abort(404)
     return tenant, scope, first, last
 
 
@@ -128,12 +135,7 @@ def _local_time(moment: datetime | None, tenant: Tenant) -> str:
 
 
 def run_signer(run: Any) -> str | None:
-    if run is None or run.signed_off_by_id is None:
-        return None
-    from qa_service.db.models import User
-
-    user = db().get(User, run.signed_off_by_id)
-    return user.name if user else None
+    return signer_name(db(), run)
 
 
 @bp.get("/reports/<kind>/download.<fmt>")
@@ -167,7 +169,6 @@ def sign_off_day() -> ResponseReturnValue:
         session.rollback()
         flash_error(error)
         return redirect(url_for("reports.report", kind=QUALITY, date=request.form.get("date") or None)), 303
-    session.commit()
     flash(_("The day is signed off."), "ok")
     return redirect(url_for("reports.report", kind=QUALITY, date=day.isoformat())), 303
 
@@ -176,7 +177,7 @@ def sign_off_day() -> ResponseReturnValue:
 @require_roles(*REPORT_READERS)
 def runs() -> ResponseReturnValue:
     session = db()
-    tenant = session.get_one(Tenant, current_viewer().tenant_id)
+    tenant = own_tenant(session, current_viewer())
     zone = settings_of(tenant).zone
     return render_template("reports/history.html", rows=history(session, tenant.id), zone=zone,
                            kind_titles=KIND_TITLES, lang=_lang(), can_rerun=current_viewer().role in RERUNNERS)
@@ -195,7 +196,6 @@ def rerun(run_id: int) -> ResponseReturnValue:
         session.rollback()
         flash_error(error)
         return redirect(url_for("reports.runs")), 303
-    session.commit()  # the job is sent after this commit
     flash(_("The reports for %(day)s are being generated again.", day=day.strftime("%d.%m.%Y")), "ok")
     return redirect(url_for("reports.runs")), 303
 
@@ -203,14 +203,10 @@ def rerun(run_id: int) -> ResponseReturnValue:
 @bp.get("/reports/runs/<int:run_id>.pdf")
 @require_roles(*REPORT_READERS)
 def run_pdf(run_id: int) -> ResponseReturnValue:
-    from qa_service.db.models import ReportRun
-
-    session = db()
-    run = session.get(ReportRun, run_id)
-    if run is None or run.tenant_id != current_viewer().tenant_id or not run.blob_key:
+    try:
+        run = stored_run(db(), current_viewer(), run_id)
+    except ReportRunNotFound:
         abort(404)
-    if current_viewer().role == Role.SUPERVISOR and run.kind == QUALITY:
-        abort(404)  # the stored quality day covers every team; supervisors see their own teams only
     try:
         data = stored_pdf(_settings(), run)
     except (UserFacingError, OSError):
@@ -228,6 +224,7 @@ def _staffing_banner() -> dict[str, object]:
     episode = open_episode(db(), user.tenant_id)
     if episode is None:
         return {"staffing_alert": None}
-    tenant = db().get_one(Tenant, user.tenant_id)
+    tenant = tenant_of_user(db(), user)
+    assert tenant is not None
     started = episode.started_at.astimezone(settings_of(tenant).zone).strftime("%d.%m.%Y %H:%M")
     return {"staffing_alert": {"started": started, "lowest": episode.lowest, "required": episode.required}}

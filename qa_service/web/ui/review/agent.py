@@ -34,6 +34,5 @@ def acknowledge_evaluation(evaluation_id: int) -> ResponseReturnValue:
         session.rollback()
         flash_error(error)
         return redirect(url_for("agent.my_evaluations")), 303
-    session.commit()
     flash(_("Thank you: the evaluation is acknowledged."), "ok")
     return redirect(url_for("interactions.page", interaction_id=evaluation.interaction_id)), 303

@@ -41,7 +41,6 @@ def create(evaluation_id: int) -> ResponseReturnValue:
         session.rollback()
         flash_error(error)
         return redirect(url_for("agent.my_evaluations")), 303
-    session.commit()
     flash(_("Dispute sent to the QA lead."), "ok")
     return redirect(url_for("disputes.detail", dispute_id=dispute.id)), 303
 
@@ -58,7 +57,6 @@ def detail(dispute_id: int) -> ResponseReturnValue:
     answer = next((a for a in evaluation.answers if a.criterion_id == dispute.criterion_id), None)
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="view", entity="dispute",
            entity_id=dispute.id)
-    session.commit()
     return render_template("disputes/detail.html", dispute=dispute, evaluation=evaluation, interaction=interaction,
                            answer=answer, can_resolve=viewer.can_resolve_disputes)
 
@@ -81,6 +79,5 @@ def resolve(dispute_id: int) -> ResponseReturnValue:
         session.rollback()
         flash_error(error)
         return redirect(url_for("disputes.detail", dispute_id=dispute_id)), 303
-    session.commit()
     flash(_("Dispute resolved."), "ok")
     return redirect(url_for("disputes.detail", dispute_id=dispute_id)), 303

@@ -49,7 +49,6 @@ def queue() -> ResponseReturnValue:
 def sample() -> ResponseReturnValue:
     session = db()
     result = run_sampling(session, current_viewer(), _week_start(request.form.get("week")))
-    session.commit()
     flash(_("Sampled %(assigned)d of %(considered)d interactions.", assigned=result.assigned,
             considered=result.considered), "ok")
     return redirect(url_for("queue.queue")), 303
@@ -77,6 +76,5 @@ def rule() -> ResponseReturnValue:
         return redirect(url_for("queue.queue")), 303
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="update", entity="sampling_rule",
            entity_id=saved.id)
-    session.commit()
     flash(_("Sampling rule saved."), "ok")
     return redirect(url_for("queue.queue")), 303

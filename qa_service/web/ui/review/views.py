@@ -44,7 +44,6 @@ def submit(interaction_id: int) -> ResponseReturnValue:
         session.rollback()
         flash_error(error)
         return redirect(url_for("interactions.page", interaction_id=interaction_id)), 303
-    session.commit()
     score = "—" if evaluation.score is None else f"{evaluation.score:g}"
     flash(_("Review submitted: score %(score)s.", score=score) if not release
           else _("Review submitted and released to the agent: score %(score)s.", score=score), "ok")
@@ -69,7 +68,6 @@ def comment(interaction_id: int) -> ResponseReturnValue:
         session.rollback()
         flash_error(error)
     else:
-        session.commit()
         flash(_("Comment added."), "ok")
     return redirect(url_for("interactions.page", interaction_id=interaction_id) + "#comments"), 303
 
@@ -86,7 +84,6 @@ def release(evaluation_id: int) -> ResponseReturnValue:
         session.rollback()
         flash_error(error)
         return redirect(url_for("queue.queue")), 303
-    session.commit()
     flash(_("Released to the agent."), "ok")
     return redirect(url_for("interactions.page", interaction_id=evaluation.interaction_id)), 303
 

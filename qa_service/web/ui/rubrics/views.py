@@ -47,7 +47,6 @@ def upload() -> ResponseReturnValue:
         # Shown on the page, not flashed: the admin fixes the text they uploaded, line by line.
         return render_template("admin/rubrics.html", listings=list_rubrics(session, viewer.tenant_id),
                                problems=problems, content=content), 422
-    session.commit()
     flash(_("The rubric is valid and stored as a draft version: preview its impact, then activate it."), "ok")
     return redirect(url_for("admin_rubrics.version", version_id=version.id)), 303
 
@@ -67,7 +66,6 @@ def version(version_id: int) -> ResponseReturnValue:
             report = impact_of(settings, session, viewer, version_id, int(days) if days.isdigit() else 0)
         except UserFacingError as error:
             flash_error(error)
-        session.commit()  # the shipped standard is stored as the current version on first use
     titles = titles_for_versions(session, [version_id])
     return render_template("admin/rubric_version.html", rubric=rubric, version=row, report=report, days=days,
                            titles=titles)
@@ -87,6 +85,5 @@ def activate_version(version_id: int) -> ResponseReturnValue:
         session.rollback()
         flash_error(error)
         return redirect(url_for("admin_rubrics.rubrics")), 303
-    session.commit()
     flash(_("Version activated: new interactions are scored with it."), "ok")
     return redirect(url_for("admin_rubrics.rubrics")), 303

@@ -49,7 +49,6 @@ def detail(rubric_id: int, criterion_id: str) -> ResponseReturnValue:
 def recompute() -> ResponseReturnValue:
     session = db()
     count = recompute_tenant(session, current_viewer())
-    session.commit()
     flash(_("Agreement recomputed for %(count)d criteria.", count=count), "ok")
     return redirect(url_for("autoqa.list_page")), 303
 
@@ -73,6 +72,5 @@ def threshold(rubric_id: int, criterion_id: str) -> ResponseReturnValue:
         session.rollback()
         flash_error(error)
         return back
-    session.commit()
     flash(_("Threshold saved."), "ok")
     return back
