@@ -118,8 +118,8 @@ def seed(n: int) -> str:
 def _accounts(settings: Any) -> str:
     from qa_service.db.models import Role, Tenant, User
     from qa_service.db.session import transaction
-    from qa_service.services.accounts import create_user
-    from qa_service.services.tenant_tokens import issue_token
+    from qa_service.services.accounts.tenants import create_user
+    from qa_service.services.accounts.tokens import issue_token
 
     with transaction(settings.sqlalchemy_url) as session:
         tenant = session.get_one(Tenant, 1)

@@ -34,7 +34,7 @@ from qa_service.db.migrate import upgrade
 from qa_service.db.models import Interaction, ProcessingState, Tenant
 from qa_service.db.session import session_factory, transaction
 from qa_service.jobs import ASR_QUEUE, TEXT_QUEUE, enqueue, ingest_connector
-from qa_service.services.connectors_admin import save_connector
+from qa_service.services.connectors.configuration import save_connector
 from qa_service.simulator.data import generate
 from qa_service.simulator.server import PlatformServer
 

@@ -31,11 +31,11 @@ from qa_service.config import Settings
 from qa_service.core.reports.periods import period_bounds
 from qa_service.db.migrate import upgrade
 from qa_service.db.session import session_factory
-from qa_service.services.reports import describe
-from qa_service.services.reports_exports import export
-from qa_service.services.reports_operations import operations_report
-from qa_service.services.reports_quality import quality_report
-from qa_service.services.reports_scope import ReportScope
+from qa_service.services.reports.daily import describe
+from qa_service.services.reports.exports import export
+from qa_service.services.reports.operations import operations_report
+from qa_service.services.reports.quality import quality_report
+from qa_service.services.reports.scope import ReportScope
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_URL = os.environ.get("QA_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -108,7 +108,7 @@ def seed(n: int) -> None:
     from qa_service.db.migrate import upgrade
     from qa_service.db.models import Role, Tenant
     from qa_service.db.session import transaction
-    from qa_service.services.accounts import create_user
+    from qa_service.services.accounts.tenants import create_user
 
     settings = Settings(database_url=_database_url())
     upgrade(settings.sqlalchemy_url)
@@ -141,7 +141,7 @@ def explain_list() -> list[tuple[str, float, str]]:
     from qa_service.db.models import Role
     from qa_service.db.session import transaction
     from qa_service.services.access import Viewer
-    from qa_service.services.listing import ListFilters, list_interactions
+    from qa_service.services.interactions.listing import ListFilters, list_interactions
 
     settings = Settings(database_url=_database_url())
     viewer = Viewer(user_id=0, tenant_id=1, role=Role.QA)

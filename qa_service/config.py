@@ -136,7 +136,7 @@ class Settings:
     # A raw recording in the spool that no pipeline step will read any more is deleted once it is this old.
     spool_orphan_age_seconds: int = 24 * 3600
     # An interaction still waiting for its next step this long has that step asked for again
-    # (services.pipeline_resume: a job lost to a killed worker or a restarted Redis).
+    # (services.ingestion.pipeline_resume: a job lost to a killed worker or a restarted Redis).
     pipeline_resume_age_seconds: int = 600
     # Who may open rq-dashboard (every tenant's jobs): (tenant slug, e-mail) pairs; nobody when empty.
     platform_operators: tuple[tuple[str, str], ...] = ()

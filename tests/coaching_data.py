@@ -10,7 +10,7 @@ from sqlalchemy import select
 from qa_service.config import Settings
 from qa_service.db.models import Agent, Evaluation
 from qa_service.db.session import transaction
-from qa_service.services.coaching_demo import add_scored_call
+from qa_service.demo.coaching import add_scored_call
 
 
 def add_calls(settings: Settings, world: World, agent: str, count: int, fail: dict[str, int], *,

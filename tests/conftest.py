@@ -48,12 +48,14 @@ def sqlite_settings(tmp_path: Path) -> Settings:
     return result
 
 
-SERVICE_TESTS = Path(__file__).parent / "unit" / "services"
+# The demo seeding moved beside the simulator; its tests still run on both databases.
+SERVICE_TESTS = (Path(__file__).parent / "unit" / "services", Path(__file__).parent / "unit" / "demo")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Service tests run twice: on the embedded SQLite and on the real PostgreSQL."""
-    if "settings" in metafunc.fixturenames and metafunc.definition.path.is_relative_to(SERVICE_TESTS):
+    path = metafunc.definition.path
+    if "settings" in metafunc.fixturenames and any(path.is_relative_to(root) for root in SERVICE_TESTS):
         metafunc.parametrize(
             "settings", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
         )

@@ -3,7 +3,7 @@
 `seed_demo_world(settings)` stores the sample chat, e-mail and transcribed call for the demo's
 agents Анна (A-101) and Светлана (A-105) through the real ingestion and scoring (in-process),
 an e-mail no agent answered (the connectors' `unassigned` placeholder), then runs the demo's
-own set-up (`services.demo`, `services.reports_demo`): teams, the week's sample, released
+own set-up (`demo.tenant`, `demo.reports`): teams, the week's sample, released
 evaluations and a dispute, a calibration session, coaching needs, yesterday's reports.
 """
 
@@ -15,7 +15,8 @@ from pathlib import Path
 
 from qa_service.config import Settings
 from qa_service.db.session import transaction
-from qa_service.services.demo import (
+from qa_service.demo.reports import demo_card_chat, seed_demo_reports
+from qa_service.demo.tenant import (
     link_demo_agent,
     prepare_demo_accounts,
     seed_demo_calibration,
@@ -23,8 +24,7 @@ from qa_service.services.demo import (
     seed_demo_teams,
     seed_demo_work,
 )
-from qa_service.services.ingest import store_interaction
-from qa_service.services.reports_demo import demo_card_chat, seed_demo_reports
+from qa_service.services.ingestion.intake import store_interaction
 
 SAMPLES = Path(__file__).resolve().parent / "data" / "interactions"
 SAMPLE_NAMES = ("chat-refund.json", "email-baggage.json", "call-exchange.json")

@@ -49,7 +49,7 @@ from qa_service.db.models import (
     User,
 )
 from qa_service.db.session import transaction
-from qa_service.services.accounts import hash_password
+from qa_service.services.accounts.tenants import hash_password
 
 PASSWORD = "correct-horse-1"
 REDACTED = "[номер карты скрыт]"
@@ -156,7 +156,7 @@ def _answer(position: int, criterion: str, answer: str | None, max_points: float
 
 def _auto_evaluation(session: Any, interaction: Interaction, version: RubricVersion,
                      answers: list[CriterionAnswer], *, needs_review: bool = False) -> Evaluation:
-    from qa_service.services.review import score_answers
+    from qa_service.services.review.evaluations import score_answers
 
     evaluation = Evaluation(
         tenant_id=interaction.tenant_id, interaction_id=interaction.id, rubric_version_id=version.id,

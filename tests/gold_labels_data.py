@@ -16,10 +16,10 @@ from qa_service.config import Settings
 from qa_service.db.models import Channel, Interaction, Rubric, RubricVersion, Turn, User
 from qa_service.db.session import transaction
 from qa_service.services.access import viewer_for
-from qa_service.services.calibration import create_session, get_session, reveal, session_items
-from qa_service.services.calibration_results import record_consensus
-from qa_service.services.review import Decision, submit_review
-from qa_service.services.scoring import content_version, score_stored_interaction, shipped_rubric_text
+from qa_service.services.calibration.results import record_consensus
+from qa_service.services.calibration.sessions import create_session, get_session, reveal, session_items
+from qa_service.services.ingestion.scoring import content_version, score_stored_interaction, shipped_rubric_text
+from qa_service.services.review.evaluations import Decision, submit_review
 
 STARTED = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
 # Agreed `no`: booking-code requests, which the shipped model mostly takes for clarifying questions.

@@ -30,7 +30,7 @@ from qa_service.db.models import (
     User,
 )
 from qa_service.db.session import transaction
-from qa_service.services.accounts import hash_password
+from qa_service.services.accounts.tenants import hash_password
 
 MSK = ZoneInfo("Europe/Moscow")
 DAY = date(2026, 11, 20)

@@ -15,7 +15,7 @@ from typing import Any
 from qa_service.config import Settings
 from qa_service.db.models import Tenant
 from qa_service.db.session import transaction
-from qa_service.services.connectors_admin import save_connector
+from qa_service.services.connectors.configuration import save_connector
 from qa_service.simulator.data import generate
 from qa_service.simulator.server import PlatformServer
 

@@ -2,7 +2,7 @@
 
 With `--tenant SLUG --gold` the learned criteria's models are refitted from that tenant's gold
 labels (calibration consensus, then reviewers' answers) merged with the shipped lines, and the
-agreement with the gold labels is printed before and after (see `services.classifier_retraining`).
+agreement with the gold labels is printed before and after (see `services.trust.retraining`).
 
 (Not `train`: "training" in this codebase is the coaching of agents.)
 """
@@ -47,7 +47,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _train_gold(args: argparse.Namespace, data_dir: Path, out_dir: Path) -> int:
-    from qa_service.services.classifier_retraining import retrain_from_gold
+    from qa_service.services.trust.retraining import retrain_from_gold
 
     for report in retrain_from_gold(args.settings, args.tenant, data_dir=data_dir, out_dir=out_dir, only=args.only):
         print(f"{report.name}: золотых меток (gold labels) n={report.n_gold} (калибровка/calibration "

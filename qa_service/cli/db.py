@@ -8,7 +8,7 @@ import os
 
 from qa_service.config import Settings
 from qa_service.db.migrate import upgrade
-from qa_service.services.accounts import set_up_tenant, set_up_user
+from qa_service.services.accounts.tenants import set_up_tenant, set_up_user
 
 
 def _migrate(args: argparse.Namespace) -> int:

@@ -22,9 +22,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from qa_service.config import Settings
-from qa_service.services.after_commit import JobRequest, install_sender
-from qa_service.services.connector_runs import run_connector
-from qa_service.services.demo import (
+from qa_service.demo.reports import demo_card_chat, seed_demo_reports
+from qa_service.demo.tenant import (
     configure_demo_connector,
     interaction_outcome,
     link_demo_agent,
@@ -34,8 +33,9 @@ from qa_service.services.demo import (
     seed_demo_teams,
     seed_demo_work,
 )
-from qa_service.services.ingest import StoredInteraction
-from qa_service.services.reports_demo import demo_card_chat, seed_demo_reports
+from qa_service.services.after_commit import JobRequest, install_sender
+from qa_service.services.connectors.runs import run_connector
+from qa_service.services.ingestion.intake import StoredInteraction
 from qa_service.simulator.shipped import DEMO_CALLS, DEMO_SEED
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from qa_service.jobs import ingest_connector, using_settings
 
 def _ingest(args: argparse.Namespace) -> int:
     """One ingestion run of every enabled connector (or one), then the pipeline for what is new."""
-    from qa_service.services.connectors_admin import enabled_connectors
+    from qa_service.services.connectors.configuration import enabled_connectors
 
     settings = Settings.from_env()
     targets = enabled_connectors(settings, args.connector)
@@ -29,7 +29,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _connector_save(args: argparse.Namespace) -> int:
-    from qa_service.services.connectors_admin import save_tenant_connector
+    from qa_service.services.connectors.configuration import save_tenant_connector
 
     settings = Settings.from_env()
     try:
@@ -52,7 +52,7 @@ def _connector_save(args: argparse.Namespace) -> int:
 
 
 def _connector_list(args: argparse.Namespace) -> int:
-    from qa_service.services.connectors_admin import tenant_connectors
+    from qa_service.services.connectors.configuration import tenant_connectors
 
     settings = Settings.from_env()
     for view in tenant_connectors(settings, args.tenant):
@@ -65,7 +65,7 @@ def _connector_list(args: argparse.Namespace) -> int:
 
 
 def _issue_token(args: argparse.Namespace) -> int:
-    from qa_service.services.tenant_tokens import issue_token_for
+    from qa_service.services.accounts.tokens import issue_token_for
 
     print(issue_token_for(Settings.from_env(), args.tenant))
     return 0

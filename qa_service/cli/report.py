@@ -1,6 +1,6 @@
 """`qa-service report daily-operations|daily-quality --tenant SLUG --date YYYY-MM-DD [--format …] [--out FILE]`.
 
-The same code path as the report pages (`services.reports.render`); JSON shapes in contracts/README.md.
+The same code path as the report pages (`services.reports.daily.render`); JSON shapes in contracts/README.md.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from qa_service.core.reports.periods import parse_day
 
 
 def _report(args: argparse.Namespace) -> int:
-    from qa_service.services.reports import render_for_tenant
+    from qa_service.services.reports.daily import render_for_tenant
 
     day = parse_day(args.date)
     data = render_for_tenant(args.settings, args.kind, args.tenant, day, args.format, datetime.now(UTC))

@@ -38,7 +38,7 @@ def _preview(args: argparse.Namespace) -> int:
     draft = load_rubric(args.path)
     shipped = rubrics_dir() / f"{draft.id}.yaml"
     current = load_rubric(shipped if shipped.exists() else default_rubric_id(draft.channel))
-    from qa_service.services.history import iter_stored_interactions  # the database is only needed here
+    from qa_service.services.interactions.history import iter_stored_interactions  # the database is only needed here
 
     channel = args.channel or draft.channel
     report = preview_impact(iter_stored_interactions(since, channel, settings=args.settings), current, draft)

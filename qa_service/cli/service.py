@@ -28,7 +28,7 @@ def _preload_for(queues: list[str]) -> None:
 
         preload()
     if "text" in queues:
-        from qa_service.services.scoring import warm_up
+        from qa_service.services.ingestion.scoring import warm_up
 
         warm_up()
 

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-from qa_service.services.trust_views import recompute_tenant_summary
+from qa_service.services.trust.pages import recompute_tenant_summary
 
 
 def _line(item: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from qa_service.db.models import Agent, CalibrationItem, CalibrationSession, Interaction, Role, Team, User
+from qa_service.db.models import Agent, CalibrationItem, CalibrationSession, Interaction, Role, Team, Tenant, User
 
 # Any select, whatever it returns: the scope only adds WHERE clauses.
 AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
@@ -80,3 +80,18 @@ def visible_interaction(session: Session, viewer: Viewer, interaction_id: int) -
     """The interaction if `viewer` may see it, else None (the caller answers 404, not 403)."""
     stmt = scope_interactions(select(Interaction).where(Interaction.id == interaction_id), viewer)
     return session.scalar(stmt)
+
+
+def own_tenant(session: Session, viewer: Viewer) -> Tenant:
+    """The viewer's own tenant: what pages read its time zone and settings from."""
+    return session.get_one(Tenant, viewer.tenant_id)
+
+
+def tenant_of_user(session: Session, user: User) -> Tenant | None:
+    """The tenant of a signed-in user (None only if it vanished under them)."""
+    return session.get(Tenant, user.tenant_id)
+
+
+def user_by_id(session: Session, user_id: int) -> User | None:
+    """The user a session cookie names, whatever their state: the caller checks it is still valid."""
+    return session.get(User, user_id)

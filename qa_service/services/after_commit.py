@@ -8,8 +8,9 @@ by every caller remembering to enqueue after its `with transaction()` block (War
 `warehouse/tasks.py` does the same).
 
 Services may not import RQ or `qa_service.jobs`; a job is requested by the name of its
-function, and `qa_service.jobs` installs the sender that turns the request into an RQ job
-(or, without Redis, runs it right away in the caller's process).
+function, and `qa_service.jobs.install(settings)` (called by every entry point) installs the
+sender that turns the request into an RQ job (or, without Redis, runs it right away in the
+caller's process).
 """
 
 from __future__ import annotations
@@ -27,9 +28,14 @@ log = logging.getLogger(__name__)
 
 _PENDING = "qa_after_commit"
 
+_FAILED = "qa_after_commit_failed"
+
 # Names of the job functions in `qa_service.jobs` that services ask for.
 TRANSCRIBE = "transcribe_interaction"
 SCORE = "score_interaction"
+INGEST_CONNECTOR = "ingest_connector"
+SEND_CALIBRATION_INVITATIONS = "send_calibration_invitations"
+SEND_COACHING_NOTICES = "send_coaching_notices"
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ _sender: list[Sender] = []
 
 
 def install_sender(sender: Sender) -> None:
-    """Called by `qa_service.jobs` when it is imported (every entry point imports it)."""
+    """Called by `qa_service.jobs.install(settings)`, which every entry point calls."""
     _sender[:] = [sender]
 
 
@@ -64,7 +70,7 @@ def request_job(session: Session, settings: Settings, name: str, *args: int | st
 
     def send() -> None:
         if not _sender:
-            raise RuntimeError(f"no job sender installed for {name}: import qa_service.jobs in the entry point")
+            raise RuntimeError(f"no job sender installed for {name}: the entry point must call jobs.install(settings)")
         _sender[0](settings, request)
 
     after_commit(session, send)
@@ -83,7 +89,14 @@ def _run_pending(session: Session) -> None:
             log.exception("after-commit action failed")
             first_error = first_error or error
     if first_error is not None:
+        # Marked, so that the entry point can tell a failed follow-up (the data is committed) from a failed commit.
+        session.info[_FAILED] = first_error
         raise first_error
+
+
+def committed_but_failed(session: Session, error: BaseException) -> bool:
+    """Whether `error`, raised by `session.commit()`, came from an after-commit action (the commit itself held)."""
+    return session.info.pop(_FAILED, None) is error
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -18,8 +18,8 @@ from typing import Any, TypeVar, cast
 from flask import abort, g, redirect, request, session, url_for
 
 from qa_service.core.tenant_settings import TenantSettings
-from qa_service.db.models import Role, Tenant, User
-from qa_service.services.access import Viewer, viewer_for
+from qa_service.db.models import Role, User
+from qa_service.services.access import Viewer, tenant_of_user, user_by_id, viewer_for
 from qa_service.web.ui.database import db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -40,7 +40,7 @@ def revoke_sessions(user: User) -> None:
 
 
 def _session_seconds(user: User) -> int:
-    tenant = db().get(Tenant, user.tenant_id)
+    tenant = tenant_of_user(db(), user)
     return TenantSettings.from_mapping(tenant.settings if tenant else None).session_hours * 3600
 
 
@@ -80,7 +80,7 @@ def current_user() -> User | None:
     user = None
     user_id = session.get("user_id")
     if user_id is not None:
-        user = db().get(User, int(user_id))
+        user = user_by_id(db(), int(user_id))
         if not _session_is_valid(user):
             user = None
             sign_out()

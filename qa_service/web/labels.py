@@ -164,7 +164,7 @@ def audit_details(details: Mapping[str, object] | None) -> list[tuple[str, str]]
     if not details:
         return []
     if "tenant_titles" not in g:
-        from qa_service.services.criterion_titles import titles_for_tenant
+        from qa_service.services.rubrics.titles import titles_for_tenant
         from qa_service.web.auth import current_user
         from qa_service.web.ui.database import db
 
@@ -188,11 +188,12 @@ def tenant_zone(tenant: Tenant | None) -> ZoneInfo:
 def request_zone() -> ZoneInfo:
     """The signed-in user's tenant's time zone (looked up once per request)."""
     if "tenant_zone" not in g:
+        from qa_service.services.access import tenant_of_user
         from qa_service.web.auth import current_user
         from qa_service.web.ui.database import db
 
         user = current_user()
-        g.tenant_zone = tenant_zone(db().get(Tenant, user.tenant_id) if user is not None else None)
+        g.tenant_zone = tenant_zone(tenant_of_user(db(), user) if user is not None else None)
     zone: ZoneInfo = g.tenant_zone
     return zone
 
@@ -207,7 +208,7 @@ def local_dt(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
 
 def criterion_title(criterion_id: str, rubric_version_id: int) -> str:
     """The rubric's title of a criterion (its id when the rubric does not name it)."""
-    from qa_service.services.criterion_titles import titles_for_versions
+    from qa_service.services.rubrics.titles import titles_for_versions
     from qa_service.web.ui.database import db
 
     return titles_for_versions(db(), [rubric_version_id]).get(criterion_id, criterion_id)

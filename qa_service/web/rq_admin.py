@@ -14,7 +14,7 @@ from flask import Flask, abort, current_app, request
 from flask.typing import ResponseReturnValue
 
 from qa_service.config import Settings
-from qa_service.db.models import Tenant, User
+from qa_service.db.models import User
 
 _guarded = False
 # rq-dashboard's view functions that change state.
@@ -22,9 +22,10 @@ _ACTIONS = frozenset({"requeue_all", "requeue_job_view", "delete_job_view", "emp
 
 
 def is_platform_operator(settings: Settings, user: User) -> bool:
+    from qa_service.services.access import tenant_of_user
     from qa_service.web.ui.database import db
 
-    tenant = db().get(Tenant, user.tenant_id)
+    tenant = tenant_of_user(db(), user)
     return tenant is not None and (tenant.slug, user.email.lower()) in settings.platform_operators
 
 

@@ -28,8 +28,8 @@ from qa_service.config import Settings
 from qa_service.db.models import Channel, Interaction, ProcessingState, Role, Turn, User
 from qa_service.db.session import transaction
 from qa_service.services.access import viewer_for
-from qa_service.services.accounts import hash_password
-from qa_service.services.calibration import create_session, item_criteria, save_answers, session_items, submit
+from qa_service.services.accounts.tenants import hash_password
+from qa_service.services.calibration.sessions import create_session, item_criteria, save_answers, session_items, submit
 from qa_service.web import create_app
 
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"

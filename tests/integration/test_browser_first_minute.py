@@ -1,6 +1,6 @@
 """The first minute of each role on demo data, in a real browser (Playwright + Debian's chromium).
 
-The demo's own set-up (`demo_world`, which runs `services.demo` on the test samples) prepares the
+The demo's own set-up (`demo_world`, which runs `demo.tenant` on the test samples) prepares the
 data: the airline, its users, teams, the week's sample, Анна's released evaluations and her
 dispute, a calibration session, training needs and yesterday's reports.  Each role then does its
 first task as the README tells them to, and leaves a screenshot in `test-output/first-minute-*.png`.
@@ -18,7 +18,7 @@ from demo_world import seed_demo_world
 from werkzeug.serving import make_server
 
 from qa_service.config import Settings
-from qa_service.services.demo import DEMO_PASSWORD
+from qa_service.demo.tenant import DEMO_PASSWORD
 from qa_service.web import create_app
 
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"

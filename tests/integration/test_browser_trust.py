@@ -22,7 +22,7 @@ from qa_service.config import Settings
 from qa_service.db.models import Channel, CriterionTrust, Interaction, Rubric, RubricVersion, User
 from qa_service.db.session import transaction
 from qa_service.services.access import viewer_for
-from qa_service.services.review import Decision, submit_review
+from qa_service.services.review.evaluations import Decision, submit_review
 from qa_service.web import create_app
 
 pytestmark = [pytest.mark.browser]

@@ -25,9 +25,9 @@ from qa_service.core.redaction import luhn_valid
 from qa_service.db.blobs import BlobStore
 from qa_service.db.models import Evaluation, Interaction, Tenant
 from qa_service.db.session import session_factory, transaction
-from qa_service.services.ingest import spool_path, store_interaction
-from qa_service.services.scoring import score_stored_interaction
-from qa_service.services.transcription import transcribe_stored_interaction
+from qa_service.services.ingestion.intake import spool_path, store_interaction
+from qa_service.services.ingestion.scoring import score_stored_interaction
+from qa_service.services.ingestion.transcription import transcribe_stored_interaction
 
 pytestmark = pytest.mark.slow
 RATE = 8000

@@ -27,7 +27,7 @@ from qa_service.connectors.base import TransientFetchError
 from qa_service.db.models import ConnectorConfig
 from qa_service.db.session import session_factory, transaction
 from qa_service.jobs import TEXT_QUEUE, queue_depths
-from qa_service.services.connector_runs import MAX_BACKOFF_SECONDS, due_connectors, run_connector
+from qa_service.services.connectors.runs import MAX_BACKOFF_SECONDS, due_connectors, run_connector
 from qa_service.simulator.server import PlatformServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]

@@ -29,7 +29,7 @@ from qa_service.db.migrate import upgrade
 from qa_service.db.models import Tenant
 from qa_service.db.session import transaction
 from qa_service.jobs import enqueue, resume_stalled_pipeline
-from qa_service.services.tenant_tokens import issue_token
+from qa_service.services.accounts.tokens import issue_token
 
 pytestmark = [pytest.mark.redis]
 

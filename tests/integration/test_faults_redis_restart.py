@@ -26,7 +26,7 @@ from qa_service.config import Settings
 from qa_service.db.models import ConnectorConfig
 from qa_service.db.session import transaction
 from qa_service.jobs import TEXT_QUEUE, enqueue, poll_connectors, queue_depths, resume_stalled_pipeline
-from qa_service.services.connector_runs import run_connector
+from qa_service.services.connectors.runs import run_connector
 
 pytestmark = [pytest.mark.postgres]
 

@@ -18,7 +18,7 @@ from qa_service.connectors.base import TransientFetchError
 from qa_service.db.models import ConnectorConfig, ConnectorCursor, Interaction
 from qa_service.db.session import session_factory
 from qa_service.jobs import ASR_QUEUE, TEXT_QUEUE, queue_depths
-from qa_service.services.connector_runs import run_connector
+from qa_service.services.connectors.runs import run_connector
 from qa_service.simulator.server import PlatformServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]

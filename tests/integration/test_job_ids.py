@@ -10,7 +10,7 @@ from qa_service.config import Settings
 from qa_service.db.models import Tenant
 from qa_service.db.session import transaction
 from qa_service.jobs import TEXT_QUEUE, enqueue, redis_connection, score_interaction
-from qa_service.services.ingest import store_interaction
+from qa_service.services.ingestion.intake import store_interaction
 
 pytestmark = [pytest.mark.redis]
 

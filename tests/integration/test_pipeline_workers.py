@@ -39,7 +39,7 @@ from qa_service.db.models import (
 )
 from qa_service.db.session import session_factory, transaction
 from qa_service.jobs import ASR_QUEUE, TEXT_QUEUE, enqueue, ingest_connector, queue_depths, redis_connection
-from qa_service.services.ingest import store_interaction
+from qa_service.services.ingestion.intake import store_interaction
 from qa_service.simulator.server import PlatformServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]

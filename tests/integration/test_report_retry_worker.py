@@ -29,8 +29,8 @@ from qa_service.config import Settings
 from qa_service.db.models import ReportRun, Role, Tenant, User
 from qa_service.db.session import transaction
 from qa_service.jobs import TEXT_QUEUE, enqueue, generate_daily_reports, redis_connection
-from qa_service.services.accounts import hash_password
-from qa_service.services.reports import generate_day
+from qa_service.services.accounts.tenants import hash_password
+from qa_service.services.reports.daily import generate_day
 from qa_service.web import create_app
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]  # three worker processes, ~2 min

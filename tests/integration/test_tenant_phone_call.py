@@ -21,8 +21,8 @@ import pytest
 from qa_service.config import Settings
 from qa_service.db.models import Interaction, Tenant
 from qa_service.db.session import session_factory, transaction
-from qa_service.services.ingest import store_interaction
-from qa_service.services.transcription import transcribe_stored_interaction
+from qa_service.services.ingestion.intake import store_interaction
+from qa_service.services.ingestion.transcription import transcribe_stored_interaction
 
 pytestmark = pytest.mark.slow
 RATE = 8000

@@ -61,7 +61,7 @@ def test_polling_does_not_start_a_second_run_of_a_connector_still_queued(
     pg_settings: Settings, redis_url: str, tmp_path: Path
 ) -> None:
     from qa_service.jobs import poll_connectors, using_settings
-    from qa_service.services.connectors_admin import save_connector
+    from qa_service.services.connectors.configuration import save_connector
 
     settings = pg_settings.with_overrides(redis_url=redis_url)
     (tmp_path / "drop").mkdir()

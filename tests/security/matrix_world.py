@@ -33,9 +33,9 @@ from qa_service.db.models import (
 )
 from qa_service.db.session import transaction
 from qa_service.services.access import viewer_for
-from qa_service.services.accounts import hash_password
-from qa_service.services.calibration import create_session
-from qa_service.services.tenant_tokens import issue_token
+from qa_service.services.accounts.tenants import hash_password
+from qa_service.services.accounts.tokens import issue_token
+from qa_service.services.calibration.sessions import create_session
 
 ROLES = ("admin", "qa", "trainer", "supervisor", "agent", "customer")
 OPERATOR_EMAIL = "operator@severny.test"

@@ -18,9 +18,9 @@ from qa_service.config import Settings
 from qa_service.core.interaction import interaction_schema
 from qa_service.db.models import Agent, Interaction, Role, Tenant, User
 from qa_service.db.session import transaction
-from qa_service.services.accounts import hash_password
+from qa_service.services.accounts.tenants import hash_password
+from qa_service.services.accounts.tokens import issue_token
 from qa_service.services.input_limits import column_length
-from qa_service.services.tenant_tokens import issue_token
 from qa_service.web import create_app
 from qa_service.web.api.openapi import openapi_document
 

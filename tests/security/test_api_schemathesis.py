@@ -27,7 +27,7 @@ from schemathesis.generation.modes import GenerationMode
 from qa_service.config import Settings
 from qa_service.db.models import Tenant
 from qa_service.db.session import transaction
-from qa_service.services.tenant_tokens import issue_token
+from qa_service.services.accounts.tokens import issue_token
 from qa_service.web import create_app
 
 EXAMPLES_PER_OPERATION = 25
@@ -76,7 +76,7 @@ def api_app(pg_settings: Settings, redis_url: str, monkeypatch: pytest.MonkeyPat
     # The token is issued with cheap argon2 parameters (verification reads them from the hash): the
     # real cost, ~1 s per request on this loaded 2-core machine, would fit a few dozen examples, not
     # hundreds.  The check itself (slug, hash, verify) is the real code.
-    monkeypatch.setattr("qa_service.services.accounts._hasher", PasswordHasher(time_cost=1, memory_cost=1024,
+    monkeypatch.setattr("qa_service.services.accounts.tenants._hasher", PasswordHasher(time_cost=1, memory_cost=1024,
                                                                                parallelism=1))
     settings_ = pg_settings.with_overrides(redis_url=redis_url)
     with transaction(settings_.sqlalchemy_url) as session:

@@ -25,8 +25,8 @@ from qa_service.cli import main as cli_main
 from qa_service.config import Settings
 from qa_service.db.models import Agent, Interaction, Recording, Role, SamplingRule, Team, Tenant, Turn, User
 from qa_service.db.session import transaction
-from qa_service.services.accounts import hash_password
-from qa_service.services.tenant_tokens import issue_token
+from qa_service.services.accounts.tenants import hash_password
+from qa_service.services.accounts.tokens import issue_token
 from qa_service.web import create_app
 
 BAD = Path(__file__).parent.parent / "data" / "bad"

@@ -37,8 +37,8 @@ from qa_service.connectors.mime_thread import external_id_of, parse_message
 from qa_service.db.models import AuditLog, Interaction, ProcessingState, Tenant
 from qa_service.db.session import session_factory, transaction
 from qa_service.jobs import ASR_QUEUE, TEXT_QUEUE, queue_depths, redis_connection
-from qa_service.services.connector_runs import QUARANTINE_ACTION, run_connector
-from qa_service.services.connectors_admin import save_connector
+from qa_service.services.connectors.configuration import save_connector
+from qa_service.services.connectors.runs import QUARANTINE_ACTION, run_connector
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 

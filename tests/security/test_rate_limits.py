@@ -12,8 +12,8 @@ from flask import Flask
 from qa_service.config import Settings
 from qa_service.db.models import Tenant
 from qa_service.db.session import transaction
-from qa_service.services import tenant_tokens
-from qa_service.services.tenant_tokens import issue_token, tenant_for_token
+from qa_service.services.accounts import tokens as tenant_tokens
+from qa_service.services.accounts.tokens import issue_token, tenant_for_token
 from qa_service.web import create_app
 from qa_service.web.security import TOKEN_FAILURE_LIMIT
 

@@ -12,9 +12,9 @@ from qa_service.config import ConfigError, Settings
 from qa_service.db.models import Interaction, ProcessingState, Role, Tenant, User
 from qa_service.db.session import transaction
 from qa_service.services.access import Viewer
-from qa_service.services.accounts import hash_password
-from qa_service.services.ingest import store_interaction
-from qa_service.services.listing import HiddenFilterError, ListFilters, refuse_hidden_filters
+from qa_service.services.accounts.tenants import hash_password
+from qa_service.services.ingestion.intake import store_interaction
+from qa_service.services.interactions.listing import HiddenFilterError, ListFilters, refuse_hidden_filters
 from qa_service.web import create_app
 
 # Each would let a role that cannot see scores sort interactions into "scored low" and "scored high".

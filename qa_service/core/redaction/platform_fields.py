@@ -52,7 +52,7 @@ def _optional(value: str | None, key: bytes) -> str | None:
 def _meta(meta: dict[str, Any], key: bytes) -> dict[str, Any]:
     result: dict[str, Any] = _tokenize_keys(meta, key)
     if isinstance(result.get("agent_name"), str):
-        # It names the agent's row (`services.ingest.agent_for`), read before the text redaction.
+        # It names the agent's row (`services.ingestion.intake.agent_for`), read before the text redaction.
         result["agent_name"] = tokenize_card_runs(result["agent_name"], key)
     return result
 

@@ -58,7 +58,7 @@ class SaleRecord:
 
 @dataclass(frozen=True)
 class Episode:
-    """A stretch of time with fewer agents logged in than required (see services.staffing)."""
+    """A stretch of time with fewer agents logged in than required (see services.reports.staffing)."""
 
     started_at: datetime
     ended_at: datetime | None

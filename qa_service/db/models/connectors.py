@@ -25,7 +25,7 @@ class ConnectorConfig(TenantOwned, Timestamped, Base):
     enabled: Mapped[bool] = mapped_column(default=True)
     last_run_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
-    # Failed runs in a row: polling waits twice as long after each (services.connector_runs.due_connectors).
+    # Failed runs in a row: polling waits twice as long after each (services.connectors.runs.due_connectors).
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 

@@ -13,7 +13,7 @@ from qa_service.db.models.base import Base, TenantOwned, utcnow
 class CriterionTrust(TenantOwned, Base):
     """One row per tenant, rubric and criterion id (ids are stable across rubric versions).
 
-    Written only by `services.trust.recompute`; read by scoring to withhold untrusted answers.
+    Written only by `services.trust.loop.recompute`; read by scoring to withhold untrusted answers.
     """
 
     __tablename__ = "criterion_trust"

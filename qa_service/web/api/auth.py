@@ -12,7 +12,7 @@ from flask import abort, current_app, request
 
 from qa_service.config import Settings
 from qa_service.db.models import Role
-from qa_service.services.tenant_tokens import tenant_id_for_token
+from qa_service.services.accounts.tokens import tenant_id_for_token
 from qa_service.web.security import count_failed_token_check, refuse_token_guessing
 
 SESSION_API_ROLES = (Role.ADMIN, Role.QA)

@@ -9,8 +9,8 @@ from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
 from qa_service.core.interaction import CHANNELS, parse_time
 from qa_service.core.json_input import loads
-from qa_service.services.ingest import ingest_document
-from qa_service.services.listing import BadCursor, api_evaluations, api_interaction, api_interactions_page
+from qa_service.services.ingestion.intake import ingest_document
+from qa_service.services.interactions.listing import BadCursor, api_evaluations, api_interaction, api_interactions_page
 from qa_service.web.api.auth import api_tenant_id
 from qa_service.web.api.errors import api_error, from_user_error
 

@@ -14,20 +14,15 @@ def register_ui(app: Flask) -> None:
     from qa_service.db.models import Role
     from qa_service.web.auth import current_user
     from qa_service.web.security import init_security
-    from qa_service.web.ui import (
-        admin,
-        agent,
-        auth,
-        calibration,
-        coaching,
-        disputes,
-        interactions,
-        queue,
-        reports,
-        review,
-    )
-    from qa_service.web.ui import autoqa as autoqa_pages  # own line: several branches add blueprints here
+    from qa_service.web.ui.accounts import admin, auth
+    from qa_service.web.ui.calibration import views as calibration
+    from qa_service.web.ui.coaching import views as coaching
     from qa_service.web.ui.database import init_database
+    from qa_service.web.ui.interactions import views as interactions
+    from qa_service.web.ui.reports import views as reports
+    from qa_service.web.ui.review import agent, disputes, queue
+    from qa_service.web.ui.review import views as review
+    from qa_service.web.ui.trust import views as autoqa_pages  # own line: several branches add blueprints here
 
     init_security(app)
     init_database(app)
@@ -39,7 +34,8 @@ def register_ui(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(calibration.bp)
     app.register_blueprint(autoqa_pages.bp)
-    from qa_service.web.ui import admin_connectors, admin_rubrics
+    from qa_service.web.ui.connectors import views as admin_connectors
+    from qa_service.web.ui.rubrics import views as admin_rubrics
 
     app.register_blueprint(admin_rubrics.bp)
     app.register_blueprint(admin_connectors.bp)

@@ -88,9 +88,9 @@ def test_rubric_check_valid_and_broken(capsys, tmp_path):
 
 
 def test_rubric_preview_reads_stored_interactions(capsys, monkeypatch, tmp_path):
-    # The database reader is the lead's (services.history); here it is replaced by the sample chat.
+    # The database reader is the lead's (services.interactions.history); here it is replaced by the sample chat.
     from qa_service.core.interaction import parse_interaction
-    from qa_service.services import history
+    from qa_service.services.interactions import history
 
     sample = parse_interaction(json.loads((DATA / "chat-refund.json").read_text("utf-8")))
     seen = {}

@@ -16,7 +16,7 @@ from qa_service.core import resources
 from qa_service.db.models import User
 from qa_service.db.session import transaction
 from qa_service.services.access import viewer_for
-from qa_service.services.review import Decision, submit_review
+from qa_service.services.review.evaluations import Decision, submit_review
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from qa_service.config import Settings
 from qa_service.db.models import User
 from qa_service.db.session import transaction
 from qa_service.services.access import viewer_for
-from qa_service.services.review import Decision, submit_review
+from qa_service.services.review.evaluations import Decision, submit_review
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from qa_service.db.models import Interaction, Tenant
 from qa_service.db.session import session_factory, transaction
 from qa_service.jobs import JOBS, QUEUES, job, queue_of
 from qa_service.services import after_commit
-from qa_service.services.ingest import spool_path, store_interaction
+from qa_service.services.ingestion.intake import spool_path, store_interaction
 
 CALL = {
     "external_id": "1732100000.7",

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from qa_service.config import Settings
 from qa_service.db.models import Tenant
 from qa_service.db.session import transaction
-from qa_service.services.tenant_tokens import issue_token
+from qa_service.services.accounts.tokens import issue_token
 from qa_service.web import create_app
 
 
@@ -128,7 +128,7 @@ def test_openapi_document_describes_the_api_and_embeds_the_contract(settings: Se
 
 def test_metrics_count_interactions_by_channel_and_state(settings: Settings, sent_jobs: list[object]) -> None:
     # `sent_jobs`: storing requests scoring; recorded here, not run, so the chat stays `fetched`.
-    from qa_service.services.ingest import store_interaction
+    from qa_service.services.ingestion.intake import store_interaction
 
     with transaction(settings.sqlalchemy_url) as session:
         tenant = Tenant(slug="sv", name="Северный Ветер")
@@ -143,7 +143,7 @@ def test_metrics_count_interactions_by_channel_and_state(settings: Settings, sen
 
 @pytest.mark.redis
 def test_rq_dashboard_is_for_platform_operators_only(queued_settings: Settings) -> None:
-    from qa_service.services.accounts import create_user, get_or_create_tenant
+    from qa_service.services.accounts.tenants import create_user, get_or_create_tenant
 
     with transaction(queued_settings.sqlalchemy_url) as session:
         tenant = get_or_create_tenant(session, "sv", "Северный Ветер")
@@ -174,7 +174,7 @@ def _sign_in(client: FlaskClient, email: str, password: str) -> None:
 
 
 def test_session_reads_are_for_admin_and_qa_only(settings: Settings) -> None:
-    from qa_service.services.accounts import create_user, get_or_create_tenant
+    from qa_service.services.accounts.tenants import create_user, get_or_create_tenant
 
     with transaction(settings.sqlalchemy_url) as session:
         tenant = get_or_create_tenant(session, "sv", "Северный Ветер")

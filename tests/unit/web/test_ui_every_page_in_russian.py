@@ -22,7 +22,7 @@ from factories import sign_in
 from flask import Flask
 
 from qa_service.config import Settings
-from qa_service.services.demo import DEMO_PASSWORD, DEMO_USERS
+from qa_service.demo.tenant import DEMO_PASSWORD, DEMO_USERS
 from qa_service.web import create_app
 
 # Latin a Russian page may show: the product's name, the language switch, the keys of the

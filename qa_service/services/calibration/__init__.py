@@ -1,0 +1,1 @@
+"""Calibration: sessions, blind scoring, results and consensus, alignment, exports."""

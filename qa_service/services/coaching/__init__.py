@@ -1,0 +1,1 @@
+"""Coaching: training needs, coaching tasks and materials, notices, and their effect."""

@@ -1,0 +1,1 @@
+"""Connector use cases: configuration per tenant, connection checks, and one ingestion run."""

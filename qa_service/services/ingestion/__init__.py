@@ -1,0 +1,1 @@
+"""The pipeline of one interaction: intake, spool, transcription, scoring, and its visible state."""

@@ -1,0 +1,1 @@
+"""Stored interactions read back: the list with search, and rows as domain objects."""

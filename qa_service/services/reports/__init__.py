@@ -1,0 +1,1 @@
+"""Reports: scope, queries, tables, charts, exports, the daily run and the staffing alert."""

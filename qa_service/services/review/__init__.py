@@ -1,0 +1,1 @@
+"""Human review: sampling into the queue, reviewing and releasing evaluations, disputes."""

@@ -1,0 +1,1 @@
+"""Rubrics as the tenant stores them: versions, the criterion catalog and titles."""

@@ -1,0 +1,1 @@
+"""The AutoQA trust loop: agreement with people, withholding, its pages, classifier refits."""

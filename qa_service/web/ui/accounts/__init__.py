@@ -1,0 +1,1 @@
+"""Pages of accounts: sign-in, password, and the admin's users, settings and audit log."""

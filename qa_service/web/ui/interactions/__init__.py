@@ -1,0 +1,1 @@
+"""The interaction list and the interaction page."""

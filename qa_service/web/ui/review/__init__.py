@@ -1,0 +1,1 @@
+"""Review pages: the review form, the queue, disputes and the agent's own view."""

@@ -1,0 +1,1 @@
+"""Rubric admin pages."""

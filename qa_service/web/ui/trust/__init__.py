@@ -1,0 +1,1 @@
+"""The AutoQA trust pages."""
