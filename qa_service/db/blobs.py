@@ -3,8 +3,8 @@
 `BlobStore` is the interface the rest of the code sees: put, open as a binary stream,
 exists, delete.  Readers get a stream with its size and time, never a local path, so the web
 layer serves a blob the same way whether it sits in a local or mounted directory
-(`LocalBlobStore`, `file://…`, today) or in an S3-compatible bucket (a backend to add here
-for `s3://…`, with no change to the web or the services).
+(`LocalBlobStore`, `file://…`) or in an S3-compatible bucket (`db.s3_blobs`, `s3://…`), with
+no change to the web or the services.
 
 Keys are relative paths such as `tenant-1/recordings/42.wav`; local writes are atomic (a
 temporary file renamed into place) so a reader never sees half a recording.
@@ -66,9 +66,13 @@ class BlobStore(ABC):
         parsed = urlparse(url)
         if parsed.scheme == "file":
             return LocalBlobStore(Path(parsed.path))
+        if parsed.scheme == "s3":
+            from qa_service.db.s3_blobs import S3BlobStore, S3Location  # boto3 loads only where it is used
+
+            return S3BlobStore(S3Location.parse(url))
         raise UserFacingError(
-            f"BLOB_URL поддерживает только file://: {url!r}",
-            f"BLOB_URL supports file:// only: {url!r}",
+            f"BLOB_URL поддерживает file:// и s3://: {url!r}",
+            f"BLOB_URL supports file:// and s3://: {url!r}",
         )
 
     @abstractmethod
