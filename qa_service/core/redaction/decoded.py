@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from qa_service.core.redaction.card_runs import card_runs
+from qa_service.core.redaction.card_words import worded_card_runs
 from qa_service.core.redaction.cards import find_cards
 from qa_service.core.redaction.document import Document
 from qa_service.core.redaction.spans import Span, SpanIndex
@@ -29,10 +30,11 @@ _MARKUP = re.compile(
 )
 # Tags that break a line in what the reader sees; any other tag («b», «span», «w:r», «w:t») joins
 # the text on either side, as a browser or a word processor shows it.
-_BREAKING = frozenset(
-    "p div br li ul ol tr td th table thead tbody tfoot caption h1 h2 h3 h4 h5 h6 hr blockquote pre title "
-    "head body html section article header footer nav address dd dt dl w:p w:br w:tab w:tc w:cr".split()
-)
+_BREAKING = frozenset((
+    "p", "div", "br", "li", "ul", "ol", "tr", "td", "th", "table", "thead", "tbody", "tfoot", "caption", "h1", "h2",
+    "h3", "h4", "h5", "h6", "hr", "blockquote", "pre", "title", "head", "body", "html", "section", "article",
+    "header", "footer", "nav", "address", "dd", "dt", "dl", "w:p", "w:br", "w:tab", "w:tc", "w:cr",
+))
 
 
 @dataclass(frozen=True)
@@ -87,10 +89,10 @@ def _build(text: str, pattern: re.Pattern[str], replace: object) -> DecodedView 
 
 
 def _percent(match: re.Match[str]) -> str:
-    token = match.group()
-    if token == "+":
+    escape = match.group()
+    if escape == "+":
         return " "
-    raw = bytes.fromhex(token.replace("%", ""))
+    raw = bytes.fromhex(escape.replace("%", ""))
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -135,11 +137,16 @@ def decoded_texts(text: str) -> list[str]:
 
 
 def decoded_card_spans(text: str, keep: SpanIndex) -> list[Span]:
-    """Card numbers that only a decoded reading shows, as spans of `text` itself; `keep` spans stay."""
-    found: list[Span] = []
+    """Cards only a decoded reading or the words rule shows, as spans of `text` itself; `keep` spans stay.
+
+    With `card_runs` in the redactor this is the card scan's whole rule (`card_words.stored_card_runs`),
+    so nothing the scan would flag is left in the text.
+    """
+    found = [Span(r.start, r.end, "card") for r in worded_card_runs(text) if not keep.overlaps(r.start, r.end)]
     for view in decoded_views(text):
         doc = Document(view.text)
-        spans = [*find_cards(doc, SpanIndex([])), *(Span(r.start, r.end, "card") for r in card_runs(view.text))]
+        spans = [*find_cards(doc, SpanIndex([])),
+                 *(Span(r.start, r.end, "card") for r in [*card_runs(view.text), *worded_card_runs(view.text)])]
         for span in spans:
             start, end = view.source_span(span.start, span.end)
             if not keep.overlaps(start, end):

@@ -103,9 +103,9 @@ def _build_lexicon() -> dict[str, tuple[int, str, bool]]:
     for form in _THIRD_FORMS.split():
         lexicon[form] = (3, UNIT, True)
     lexicon["ноль"] = (0, UNIT, False)
-    for value, forms in ENGLISH_CARDINALS.items():
-        for form in forms:
-            lexicon.setdefault(form, (value, _klass(value), False))
+    for value, english in ENGLISH_CARDINALS.items():
+        for word in english:
+            lexicon.setdefault(word, (value, _klass(value), False))
     return lexicon
 
 
