@@ -22,13 +22,18 @@ def worded_card_runs(text: str) -> list[CardRun]:
     for run in number_runs(text):
         if len(run.digits) < 13 or not any(g.spoken for g in run.groups):
             continue
-        taken_until = -1
+        valid: dict[int, list[tuple[int, str]]] = {}
         for i, j, digits in windows(run, 13, 19):
-            if i <= taken_until or not any(g.spoken for g in run.groups[i : j + 1]):
+            if luhn_valid(digits) and any(g.spoken for g in run.groups[i : j + 1]):
+                valid.setdefault(i, []).append((j, digits))
+        taken_until = -1
+        for i in sorted(valid):
+            if i <= taken_until:
                 continue
-            if luhn_valid(digits):
-                found.append(CardRun(run.groups[i].start, run.groups[j].end, digits))
-                taken_until = j
+            # From each group: a 16-digit reading (most cards) before the longest, as the redactor reads.
+            j, digits = max(valid[i], key=lambda w: (len(w[1]) == 16, len(w[1])))
+            found.append(CardRun(run.groups[i].start, run.groups[j].end, digits))
+            taken_until = j
     return found
 
 

@@ -102,7 +102,8 @@ def _percent(match: re.Match[str]) -> str:
 def _markup(match: re.Match[str]) -> str:
     token = match.group()
     if token.startswith("&"):
-        return html.unescape(token)
+        character = html.unescape(token)
+        return " " if character.isspace() else character  # «&nbsp;» between groups is a space to a reader
     name = match.group("name")
     return " " if name and name.lower() in _BREAKING else ""
 
