@@ -323,9 +323,10 @@ def test_no_planted_number_survives_any_entry_point(
 
     report = _scan(settings)
     hits = _found_digits(report)
-    print(f"planted-set after redaction: {len(hits)} of {len(PLANTED)} numbers found; {len(report.findings)} "
-          f"findings over {len(report.tables)} tables, {report.rows} rows, {report.redis_keys} Redis keys, "
-          f"{len(report.files)} files")
+    with capsys.disabled():
+        print(f"planted-set after redaction: {len(hits)} of {len(PLANTED)} numbers found; {len(report.findings)} "
+              f"findings over {len(report.tables)} tables, {report.rows} rows, {report.redis_keys} Redis keys, "
+              f"{len(report.files)} files")
     assert hits == {}
     assert [f.line() for f in report.findings] == []
     assert report.redis_keys >= 1 and report.rows > 50

@@ -9,12 +9,11 @@ shape, because what matters is what the gate does with them, not how well Whispe
 
 from __future__ import annotations
 
-import subprocess
-import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
+from card_speech import DIGITS_DIR, dictation
 
 from qa_service.asr.audio import decode
 from qa_service.asr.pipeline import transcribe_audio
@@ -22,30 +21,7 @@ from qa_service.asr.quality import collapse_loops
 from qa_service.asr.transcriber import Segment
 from qa_service.core.interaction import Word
 
-DIGITS_DIR = Path("/usr/share/asterisk/sounds/ru/digits")
 CARD = "4111111111111111"
-RATE = 8000
-
-
-def _dictation(folder: Path) -> Path:
-    """The card read digit by digit, a quarter second apart, as an 8 kHz mono WAV."""
-    pause = np.zeros(int(0.25 * RATE), np.int16)
-    parts: list[np.ndarray] = [np.zeros(RATE, np.int16)]
-    for digit in CARD:
-        resampled = folder / f"{digit}.wav"
-        if not resampled.exists():
-            subprocess.run(["sox", "-D", "-R", str(DIGITS_DIR / f"{digit}.wav"), "-r", str(RATE), "-c", "1", "-b",
-                            "16", str(resampled)], check=True)
-        with wave.open(str(resampled)) as handle:
-            parts.extend([np.frombuffer(handle.readframes(handle.getnframes()), dtype=np.int16), pause])
-    parts.append(np.zeros(RATE, np.int16))
-    out = folder / "card.wav"
-    with wave.open(str(out), "wb") as handle:
-        handle.setnchannels(1)
-        handle.setsampwidth(2)
-        handle.setframerate(RATE)
-        handle.writeframes(np.concatenate(parts).tobytes())
-    return out
 
 
 class _Decoder:
@@ -61,7 +37,7 @@ class _Decoder:
 
 @pytest.mark.skipif(not DIGITS_DIR.is_dir(), reason="asterisk-core-sounds-ru is not installed")
 def test_a_card_the_gate_takes_for_a_loop_is_still_silenced(tmp_path: Path) -> None:
-    audio = decode(_dictation(tmp_path))
+    audio = decode(dictation(tmp_path, CARD))
     decoded = _Decoder().transcribe_channel(audio.channels[0], [(1.0, 1.0 + 16 * 0.9)])[0].words
     kept, dropped = collapse_loops(decoded)
     assert dropped >= 10 and "".join(w.word for w in kept).split() == ["4", "1"]  # the gate's view of it
