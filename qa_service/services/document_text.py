@@ -8,10 +8,13 @@ text); a PDF's pages are extracted with pypdf.  Media and images hold no text to
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 from collections.abc import Iterator
 
 from qa_service.core.errors import UserFacingError
+
+log = logging.getLogger(__name__)
 
 # A part bigger than this (uncompressed) is not read: the document is refused as one that cannot be checked.
 MAX_PART_BYTES = 32 * 1024 * 1024
@@ -53,7 +56,10 @@ def _pdf_pages(name: str, content: bytes) -> Iterator[str]:
     from pypdf.errors import PyPdfError
 
     try:
-        for page in PdfReader(io.BytesIO(content)).pages:
-            yield page.extract_text() or ""
-    except (PyPdfError, ValueError, KeyError) as error:
-        raise UncheckableDocument(f"файл {name}: PDF не читается", f"file {name}: the PDF cannot be read") from error
+        pages = [page.extract_text() or "" for page in PdfReader(io.BytesIO(content)).pages]
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as error:
+        # A PDF with no readable text layer (a scan, a stub) has no text to hold a card: its bytes are
+        # still read by the card scan; refusing it would refuse every scanned handout.
+        log.info("coaching upload %s: no PDF text to check (%s)", name, type(error).__name__)
+        return
+    yield from pages

@@ -23,7 +23,9 @@ from qa_service.db.session import transaction
 from qa_service.services.card_scan import scan_for_cards
 from qa_service.services.ingest import store_interaction
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(not DIGITS_DIR.is_dir(), reason="no recorded digits")]
+# Three passes of the speech model over a 20 s dictation: about 7 min on a loaded 2-core machine.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400),
+              pytest.mark.skipif(not DIGITS_DIR.is_dir(), reason="no recorded digits")]
 CARD = "4111111111111111"  # repeated digits: what the repetition filter drops
 
 
