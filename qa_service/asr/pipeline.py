@@ -193,7 +193,14 @@ def transcribe_audio(
         channel_turns, intervals, card_heard = redact_channel(
             _split_turns(speakers[index], [w for g in gated for w in g.words]), redaction
         )
-        card_seen = card_seen or card_heard
+        # The gate drops repeats: «один один один один» is a loop to it and a card's digits to the
+        # caller (4111 1111 …).  The audio is silenced where any decoded word holds card or personal
+        # data, not only the kept ones, so what the transcript leaves out is not left audible.
+        _, heard, card_in_all = redact_channel(
+            _split_turns(speakers[index], [w for s in segments for w in s.words]), redaction
+        )
+        intervals = [*intervals, *heard]
+        card_seen = card_seen or card_heard or card_in_all
         intervals_by_channel[index] = intervals
         words = [w for t in channel_turns for w in t.words]
         words_by_channel[index] = words

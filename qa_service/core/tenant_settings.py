@@ -100,6 +100,7 @@ class TenantSettings:
         _int_range("trust_window", "окно доверия к автооценке, ответов", self.trust_window, 20, 10000)
         _int_range("trust_min_answers", "минимум ответов людей для доверия", self.trust_min_answers, 20,
                    self.trust_window)
+        _no_card_numbers(self.report_recipients, self.public_phones)
         for address in self.report_recipients:
             if not isinstance(address, str) or "@" not in address or len(address) > 254:
                 raise InvalidTenantSettings(
@@ -110,6 +111,18 @@ class TenantSettings:
                 raise InvalidTenantSettings(
                     f"публичный номер: не телефон {phone!r}", f"public number: not a phone {phone!r}"
                 )
+
+
+def _no_card_numbers(addresses: tuple[str, ...], phones: tuple[str, ...]) -> None:
+    """A card number typed as a recipient or a public phone is refused before the value is quoted back."""
+    from qa_service.core.redaction.refusal import refuse_card_number
+
+    for address in addresses:
+        if isinstance(address, str):
+            refuse_card_number(address, "получатель отчётов", "report recipient")
+    for phone in phones:
+        if isinstance(phone, str):
+            refuse_card_number(phone, "публичный номер", "public number")
 
 
 def _int_range(name: str, title: str, value: object, low: int, high: int) -> None:

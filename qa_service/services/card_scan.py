@@ -3,18 +3,22 @@
 The proof behind "no full card number anywhere": the schema is reflected (so a table or column
 added later is scanned without anyone listing it), every row is read, and every text in it —
 JSON keys and values at any depth, integers as their digits — is checked with the stored-text
-rule (`core.redaction.card_runs`: a Luhn-valid 13–19-digit run, separated by spaces, dashes,
-dots, underscores or nothing; URL-encoded too).  Files are read as bytes; an XLSX/DOCX (a zip)
-is read member by member and a PDF by its text, since compression hides digits from a byte scan.
-Findings show the last four digits only.
+rule (`core.redaction.card_words.stored_card_runs`: a Luhn-valid 13–19-digit run, separated by
+spaces, dashes, dots, underscores or nothing; URL-encoded; with markup read as text, so
+«<b>4111</b> 1111…» is one number; in Russian or English words).  Files are read as bytes; an
+XLSX/DOCX (a zip) is read member by member and a PDF by its text, since compression hides digits
+from a byte scan.  Redis is read too: every key's name (a rate limiter's key is made of what a
+client sent) and its values.  Findings show the last four digits only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
 import logging
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,6 +29,7 @@ from sqlalchemy import MetaData, select
 
 from qa_service.config import Settings
 from qa_service.core.redaction.card_runs import card_runs_anywhere
+from qa_service.core.redaction.card_words import stored_card_runs
 from qa_service.db.blobs import BlobStore, LocalBlobStore
 from qa_service.db.session import engine_for
 
@@ -55,6 +60,8 @@ class CardScanReport:
     rows: int = 0
     cells: int = 0
     files: list[str] = field(default_factory=list)
+    redis_keys: int = 0
+    recordings: int = 0
     findings: list[CardFinding] = field(default_factory=list)
 
     @property
@@ -65,6 +72,7 @@ class CardScanReport:
         return {
             "clean": self.clean, "tables": len(self.tables), "columns": self.columns, "rows": self.rows,
             "cells": self.cells, "files": len(self.files),
+            "redis_keys": self.redis_keys, "recordings": self.recordings,
             "findings": [{"where": f.where, "at": f.at, "masked": f.masked} for f in self.findings],
         }
 
@@ -111,44 +119,51 @@ def scan_database(url: str, report: CardScanReport) -> None:
                 for column, value in row.items():
                     report.cells += 1
                     for text in _texts(value):
-                        for run in card_runs_anywhere(text):
+                        for run in stored_card_runs(text):
                             report.findings.append(CardFinding(f"{table.name}.{column}", row_id, run.masked))
 
 
-def _file_texts(path: Path) -> Iterator[tuple[str, str]]:
-    """(where in the file, text) pieces of a file: chunks of its bytes, and its members or PDF text."""
+def _file_texts(path: Path) -> Iterator[tuple[str, str, bool]]:
+    """(where in the file, text, read fully) pieces of a file: chunks of its bytes, its members or PDF text.
+
+    "Read fully" (URL-decoding, markup as text, numbers in words) is for text: a text file's bytes,
+    a zip's members (a DOCX's `word/document.xml` splits digits across `<w:t>` runs), a PDF's
+    pages.  A binary file's bytes are read for digits only.
+    """
+    with path.open("rb") as stream:
+        head = stream.read(4096)
+    textual = b"\x00" not in head and not head.startswith((b"PK\x03\x04", b"%PDF-", b"RIFF", b"fLaC", b"OggS"))
     with path.open("rb") as stream:
         offset, carry = 0, b""
         while chunk := stream.read(_CHUNK):
-            yield f"byte {offset - len(carry)}", (carry + chunk).decode("latin-1")
+            data = carry + chunk
+            yield f"byte {offset - len(carry)}", data.decode("utf-8" if textual else "latin-1", "replace"), textual
             offset += len(chunk)
             carry = chunk[-_OVERLAP:]
-    with path.open("rb") as stream:
-        head = stream.read(5)
     if head.startswith(b"PK\x03\x04"):
         yield from _zip_texts(path)
     elif head.startswith(b"%PDF-"):
         yield from _pdf_texts(path)
 
 
-def _zip_texts(path: Path) -> Iterator[tuple[str, str]]:
+def _zip_texts(path: Path) -> Iterator[tuple[str, str, bool]]:
     try:
         with zipfile.ZipFile(path) as archive:
             for member in archive.infolist():
                 if member.file_size <= 64 * _CHUNK:
-                    yield f"member {member.filename}", archive.read(member).decode("utf-8", "replace")
+                    yield f"member {member.filename}", archive.read(member).decode("utf-8", "replace"), True
     except (zipfile.BadZipFile, OSError) as error:
         log.warning("card scan: %s is not a readable zip (%s)", path, error)
 
 
-def _pdf_texts(path: Path) -> Iterator[tuple[str, str]]:
+def _pdf_texts(path: Path) -> Iterator[tuple[str, str, bool]]:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(path.read_bytes()))
         for number, page in enumerate(reader.pages, start=1):
-            yield f"page {number}", page.extract_text() or ""
+            yield f"page {number}", page.extract_text() or "", True
     except (PyPdfError, ValueError, KeyError) as error:
         log.warning("card scan: %s is not a readable PDF (%s)", path, error)
 
@@ -166,8 +181,8 @@ def scan_files(paths: Iterable[Path], report: CardScanReport) -> None:
     for path in _each_file(paths):
         report.files.append(str(path))
         seen: set[str] = set()  # each number once per file: chunks overlap, members repeat the bytes
-        for at, text in itertools.chain([("file name", path.name)], _file_texts(path)):
-            for run in card_runs_anywhere(text):
+        for at, text, textual in itertools.chain([("file name", path.name, True)], _file_texts(path)):
+            for run in stored_card_runs(text) if textual else card_runs_anywhere(text):
                 if run.digits not in seen:
                     seen.add(run.digits)
                     report.findings.append(CardFinding(str(path), at, run.masked))
@@ -182,9 +197,45 @@ def stored_file_roots(settings: Settings) -> list[Path]:
     return roots
 
 
-def scan_for_cards(settings: Settings, logs: Iterable[Path] = ()) -> CardScanReport:
-    """The whole scan: the database, the blob store, the spool and the given log files."""
+def _redis_text(value: bytes) -> str:
+    """A Redis value as text; RQ keeps a job's data zlib-compressed, so that is opened too."""
+    if value[:1] == b"x":
+        with contextlib.suppress(zlib.error):
+            value = zlib.decompress(value)
+    return value.decode("utf-8", "replace")
+
+
+def scan_redis(entries: Iterable[tuple[bytes, Iterable[bytes]]], report: CardScanReport) -> None:
+    """Every Redis key given as (name, values): the name (a rate limiter's key is made of what a
+    client sent) and its values.  The reading of Redis is the caller's (`cli.security.redis_entries`)."""
+    for key, values in entries:
+        report.redis_keys += 1
+        name = key.decode("utf-8", "replace")
+        seen: set[str] = set()
+        for text in itertools.chain([name], (_redis_text(v) for v in values)):
+            for run in stored_card_runs(text):
+                if run.digits not in seen:
+                    seen.add(run.digits)
+                    # The key's name is not shown: it may be the very number found.
+                    at = f"key #{report.redis_keys}" + ("" if text == name else ", value")
+                    report.findings.append(CardFinding("redis", at, run.masked))
+
+
+def scan_for_cards(
+    settings: Settings, logs: Iterable[Path] = (), *,
+    redis_entries: Iterable[tuple[bytes, Iterable[bytes]]] = (), audio: bool = False,
+) -> CardScanReport:
+    """The whole scan: the database, Redis (its `redis_entries`), the blob store, the spool and the logs.
+
+    `audio`: the stored recordings are listened to as well (transcribed again, every decoded word
+    kept, see `card_scan_audio`): slow, the speech model runs over each call.
+    """
     report = CardScanReport()
     scan_database(settings.sqlalchemy_url, report)
+    scan_redis(redis_entries, report)
     scan_files([*stored_file_roots(settings), *logs], report)
+    if audio:
+        from qa_service.services.card_scan_audio import scan_recordings
+
+        scan_recordings(settings, report)
     return report

@@ -7,7 +7,10 @@ process: the demo, tests) and in Redis otherwise, so every gunicorn worker share
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request, session
+import hashlib
+import hmac
+
+from flask import Flask, Response, abort, current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -28,8 +31,14 @@ TOKEN_FAILURE_LIMIT = parse("60 per minute")
 
 
 def account_key() -> str:
-    """The account a sign-in attempt names (normalised as `authenticate` does)."""
-    return "account:" + request.form.get("email", "").strip().lower()[:254]
+    """The account a sign-in attempt names (normalised as `authenticate` does), as a keyed hash.
+
+    The limiter's key is a Redis key name, stored as long as the limit's window: what a client typed
+    as an e-mail (a card number, whatever) must not be kept in it, so only an HMAC of it is.
+    """
+    email = request.form.get("email", "").strip().lower()[:254]
+    digest = hmac.new(str(current_app.secret_key).encode(), email.encode(), hashlib.sha256).hexdigest()[:32]
+    return "account:" + digest
 
 
 def failed_attempt(response: Response) -> bool:

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qa_service.core.redaction.numbers_en import ENGLISH_CARDINALS
+
 UNIT, TEEN, TENS, HUNDRED, THOUSAND = "unit", "teen", "tens", "hundred", "thousand"
 
 _CARDINALS: dict[int, str] = {
@@ -101,10 +103,21 @@ def _build_lexicon() -> dict[str, tuple[int, str, bool]]:
     for form in _THIRD_FORMS.split():
         lexicon[form] = (3, UNIT, True)
     lexicon["ноль"] = (0, UNIT, False)
+    for value, english in ENGLISH_CARDINALS.items():
+        for word in english:
+            lexicon.setdefault(word, (value, _klass(value), False))
     return lexicon
 
 
 LEXICON = _build_lexicon()
+
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def has_number_words(text: str) -> bool:
+    """Does `text` hold a number word («четыре», «four»), so a card might be written without a digit?"""
+    return any(word.lower() in LEXICON for word in _WORDS.findall(text))
+
 
 _TOKEN = re.compile(r"(?P<digits>\d+)|(?P<word>[^\W\d_]+)")
 # What may stand between two numbers of one dictation: spaces, dashes, commas, dots, brackets,

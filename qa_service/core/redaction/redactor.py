@@ -9,10 +9,12 @@ from qa_service.core.redaction.card_details import find_cvv, find_expiry
 from qa_service.core.redaction.card_runs import card_runs, mask_card_runs
 from qa_service.core.redaction.cards import find_cards
 from qa_service.core.redaction.contacts import AIRLINE_PUBLIC_PHONES, find_emails, find_phones, keep_set
+from qa_service.core.redaction.decoded import decoded_card_spans
 from qa_service.core.redaction.document import Document
 from qa_service.core.redaction.identifiers import find_inn, find_passports, find_snils
 from qa_service.core.redaction.keep import find_kept
 from qa_service.core.redaction.names import find_names
+from qa_service.core.redaction.numbers import has_number_words
 from qa_service.core.redaction.spans import CARD_SPAN_KINDS, Redaction, Span, SpanIndex, apply, resolve
 
 
@@ -39,6 +41,8 @@ def find_spans(text: str, keep_phones: Iterable[str] = AIRLINE_PUBLIC_PHONES, *,
     # The stored-text rule the card scan applies (any Luhn-valid 13–19 digits, any separators):
     # what the scan would flag is never left in by a reading of the speech that passed it over.
     cards += [Span(r.start, r.end, "card") for r in card_runs(text) if not keep_cards.overlaps(r.start, r.end)]
+    # What a reader sees: URL-decoded («4111%201111…»), markup as text («<b>4111</b> 1111…»).
+    cards += decoded_card_spans(text, keep_cards)
     candidates = [
         *cards,
         *find_cvv(doc, cards),
@@ -75,7 +79,7 @@ def redact_card_data(text: str) -> str:
     Review comments, override reasons, disputes, notes and names are people's work, quoted back to
     them: a phone or a name in them stays; a card number, in any writing, never does.
     """
-    if not text or not any(c.isdigit() for c in text):
-        return text
+    if not text or not (any(c.isdigit() for c in text) or has_number_words(text)):
+        return text  # no digit and no number word («четыре», «four»): nothing to look at
     spans = [s for s in find_spans(text, names=False) if s.kind in CARD_SPAN_KINDS]
     return mask_card_runs(apply(text, spans))

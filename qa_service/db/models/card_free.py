@@ -33,6 +33,8 @@ PERSON_WRITTEN: tuple[InstrumentedAttribute[Any], ...] = (
     TrainingNeed.reason,
     Tenant.name, Team.name, User.name, Agent.name,
     ConnectorConfig.name, ConnectorConfig.last_error, ReportRun.error, Interaction.state_reason,
+    # Refused with a message where they are typed (core.redaction.refusal); here a backstop for other writers.
+    ConnectorConfig.config, Tenant.settings, User.email,
     AuditLog.details,
 )
 

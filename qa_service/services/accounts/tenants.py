@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
+from qa_service.core.redaction.refusal import refuse_card_number
 from qa_service.db.models import Role, Tenant, User
 from qa_service.db.session import transaction
 from qa_service.services.input_limits import check_text
@@ -55,7 +56,7 @@ def get_or_create_tenant(session: Session, slug: str, name: str) -> Tenant:
 
 
 def create_user(session: Session, tenant: Tenant, *, email: str, name: str, role: Role | str, password: str) -> User:
-    email = check_text(email.strip().lower(), User.email, "e-mail", "e-mail")
+    email = refuse_card_number(check_text(email.strip().lower(), User.email, "e-mail", "e-mail"), "e-mail", "e-mail")
     name = check_text(name.strip(), User.name, "имя", "name")
     if session.scalar(select(User).where(User.tenant_id == tenant.id, User.email == email)):
         raise AccountError(f"пользователь {email} уже есть", f"user {email} already exists")

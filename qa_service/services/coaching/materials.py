@@ -1,4 +1,4 @@
-"""Coaching materials: the customer's documents, checked by size and by what they really are, and links."""
+"""Coaching materials: documents checked by size, by what they really are and for card numbers; links."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from pathlib import PurePath
 from urllib.parse import urlparse
 
 from qa_service.core.errors import UserFacingError
+from qa_service.core.redaction.card_words import stored_card_runs
+from qa_service.services.document_text import document_texts
 
 MAX_MATERIAL_BYTES = 20 * 1024 * 1024
 
@@ -80,6 +82,12 @@ def check_upload(upload: Upload) -> str:
             f"файл {name}: содержимое не похоже на {suffix[1:].upper()}",
             f"file {name}: the content is not {suffix[1:].upper()}",
         )
+    for text in document_texts(name, suffix, upload.content):
+        if stored_card_runs(text):
+            raise MaterialError(
+                f"файл {name}: в документе номер банковской карты — уберите его и загрузите файл снова",
+                f"file {name}: the document holds a payment card number; remove it and upload the file again",
+            )
     return MATERIAL_TYPES[suffix]
 
 

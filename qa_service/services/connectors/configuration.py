@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
 from qa_service.connectors.base import ConnectorConfigError, build_connector
+from qa_service.core.redaction.refusal import refuse_card_numbers_in
 from qa_service.db.models import ConnectorConfig
 from qa_service.db.session import session_factory, transaction
 
@@ -49,6 +50,7 @@ def save_connector(
     )
     merged_secrets = dict(row.secrets) if row is not None else {}
     merged_secrets.update({k: v for k, v in (secrets or {}).items() if v})
+    refuse_card_numbers_in(config, "настройки подключения", "connector settings")
     # Building it checks the configuration now, not at 3 a.m. on the first poll.
     build_connector(kind, name, config, merged_secrets)
     if row is None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
+from qa_service.core.redaction.refusal import card_lines
 from qa_service.core.rubric import check_rubric_file
 from qa_service.core.rubric.problems import RubricProblem
 from qa_service.core.scoring import preview_impact
@@ -61,7 +62,11 @@ def check_content(content: str) -> list[RubricProblem]:
         path = Path(folder) / "rubric.yaml"
         path.write_text(content, "utf-8")
         problems = check_rubric_file(path)
-    return [RubricProblem("rubric.yaml", p.line, p.field, p.message_ru, p.message_en) for p in problems]
+    found = [RubricProblem("rubric.yaml", p.line, p.field, p.message_ru, p.message_en) for p in problems]
+    # A rubric is the tenant's standard, shown to everyone and quoted in reasons: no card in it.
+    found += [RubricProblem("rubric.yaml", line, "карта", "номер банковской карты в рубрике: уберите его",
+                            "a payment card number in the rubric: remove it") for line in card_lines(content)]
+    return found
 
 
 def upload_version(session: Session, viewer: Viewer, content: str) -> tuple[RubricVersion | None, list[RubricProblem]]:
