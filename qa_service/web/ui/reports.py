@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
 from qa_service.core.reports.periods import parse_day
-from qa_service.db.models import Role, Team, Tenant
+from qa_service.db.models import Role, Tenant
 from qa_service.services.reports import (
     RERUNNERS,
     ReportRunNotFound,
@@ -27,7 +27,14 @@ from qa_service.services.reports import (
 )
 from qa_service.services.reports_charts import charts_of
 from qa_service.services.reports_exports import FORMATS, MIME_TYPES, export
-from qa_service.services.reports_scope import REPORT_READERS, ReportScope, filter_options, scope_for, settings_of
+from qa_service.services.reports_scope import (
+    REPORT_READERS,
+    ReportScope,
+    ScopeNotFound,
+    filter_options,
+    scope_for,
+    settings_of,
+)
 from qa_service.services.reports_tables import KIND_TITLES, KINDS, QUALITY, sections_of
 from qa_service.services.staffing import open_episode
 from qa_service.web.auth import current_user, current_viewer, require_roles
@@ -76,12 +83,11 @@ def _prepare(kind: str) -> tuple[Tenant, ReportScope, date, date]:
     viewer = current_viewer()
     tenant = session.get_one(Tenant, viewer.tenant_id)
     first, last = _request_period(tenant)
-    scope = scope_for(session, viewer, team_id=_int_arg("team"), agent_id=_int_arg("agent"), quality=kind == QUALITY)
-    if scope.team_ids is not None:
-        for team_id in scope.team_ids:
-            team = session.get(Team, team_id)
-            if team is None or team.tenant_id != viewer.tenant_id:
-                abort(404)
+    try:
+        scope = scope_for(session, viewer, team_id=_int_arg("team"), agent_id=_int_arg("agent"),
+                          quality=kind == QUALITY)
+    except ScopeNotFound:
+        abort(404)
     return tenant, scope, first, last
 
 
