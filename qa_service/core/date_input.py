@@ -4,7 +4,7 @@
 converted to UTC, or `9999-12-31` gets its day added for an end bound, Python raises
 `OverflowError` and the page answers 500.  Every form field and query parameter that takes a date
 goes through here: outside 1990–2199 (the years an interaction may carry, see
-`core.interaction.parse_time`) it is refused in one line, or, for a lenient filter, ignored.
+`core.interaction.parse_time`) it is refused in one line, or, for a lenient filter, moved onto the bound.
 """
 
 from __future__ import annotations
@@ -45,13 +45,18 @@ def parse_day(text: str) -> date:
 
 
 def day_or_none(text: str | None) -> date | None:
-    """For filters that ignore what they cannot read: the day, or None (empty, garbled, out of bounds)."""
+    """For filters that ignore what they cannot read: the day, or None (empty or garbled).
+
+    A day beyond the bounds is moved onto them: "from 2999-01-01" still finds nothing and
+    "to 0001-01-01" still everything before 1990, as the person asked, without the overflow.
+    """
     if not text:
         return None
     try:
-        return parse_day(text)
-    except DateInputError:
+        day = date.fromisoformat(text.strip())
+    except (ValueError, AttributeError, TypeError):
         return None
+    return min(max(day, EARLIEST_DAY), LATEST_DAY)
 
 
 def parse_local_datetime(text: str) -> datetime:
