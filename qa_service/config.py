@@ -102,6 +102,47 @@ def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return networks
 
 
+def _tenant_pairs(env: Mapping[str, str], name: str, example: str) -> tuple[tuple[str, str], ...]:
+    """`tenant-slug:value` pairs, comma-separated; `*` as the slug applies to tenants without their own."""
+    pairs = []
+    for part in (env.get(name) or "").split(","):
+        if not part.strip():
+            continue
+        slug, _, value = part.strip().partition(":")
+        if not slug.strip() or not value.strip():
+            raise ConfigError(f"{name}: ожидается «клиент:значение» через запятую ({example}), а не {part.strip()!r}",
+                              f"{name}: expected comma-separated tenant-slug:value ({example}), not {part.strip()!r}")
+        pairs.append((slug.strip(), value.strip()))
+    return tuple(pairs)
+
+
+def _connector_roots(env: Mapping[str, str]) -> tuple[tuple[str, Path], ...]:
+    """QA_CONNECTOR_ROOTS: each tenant's one folder for drop-folder connectors (absolute paths)."""
+    roots = []
+    for slug, value in _tenant_pairs(env, "QA_CONNECTOR_ROOTS", "airline-a:/srv/drops/airline-a"):
+        if not Path(value).is_absolute():
+            raise ConfigError(f"QA_CONNECTOR_ROOTS: нужен абсолютный путь, а не {value!r}",
+                              f"QA_CONNECTOR_ROOTS: an absolute path is required, not {value!r}")
+        roots.append((slug, Path(value)))
+    return tuple(roots)
+
+
+def _connector_allow(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """QA_CONNECTOR_ALLOW: networks (`10.20.0.0/16`) or host names a tenant's HTTP/IMAP connectors may reach."""
+    import ipaddress
+
+    pairs = _tenant_pairs(env, "QA_CONNECTOR_ALLOW", "airline-a:10.20.0.0/16")
+    for _, value in pairs:
+        looks_numeric = all(c in "0123456789abcdefABCDEF.:/" for c in value) and any(c in value for c in "./:")
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            if looks_numeric or not all(c.isalnum() or c in "-." for c in value):
+                raise ConfigError(f"QA_CONNECTOR_ALLOW: не сеть и не имя хоста {value!r}",
+                                  f"QA_CONNECTOR_ALLOW: neither a network nor a host name {value!r}") from None
+    return pairs
+
+
 @dataclass(frozen=True)
 class Settings:
     environment: str = "production"
@@ -144,6 +185,9 @@ class Settings:
     # with neither set it answers nobody (it shows every tenant's volumes).
     metrics_token: str | None = None
     metrics_networks: tuple[str, ...] = ()
+    # What each tenant's connectors may reach (connectors/sandbox.py): (tenant slug or "*", value) pairs.
+    connector_roots: tuple[tuple[str, Path], ...] = ()  # QA_CONNECTOR_ROOTS: the tenant's drop-folder root
+    connector_allow: tuple[tuple[str, str], ...] = ()  # QA_CONNECTOR_ALLOW: networks/hosts beyond public ones
 
     def __post_init__(self) -> None:
         # Derived defaults live next to the instance directory so tests can move it.
@@ -218,6 +262,8 @@ class Settings:
             platform_operators=_operators(env),
             metrics_token=env.get("QA_METRICS_TOKEN") or None,
             metrics_networks=_networks(env, "QA_METRICS_ALLOW"),
+            connector_roots=_connector_roots(env),
+            connector_allow=_connector_allow(env),
         )
         settings.validate()
         return settings

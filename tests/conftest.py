@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from connector_allowance import connectors_allowed
 from smtp_inbox import SmtpInbox
 from sqlalchemy.engine import make_url
 
@@ -43,7 +44,8 @@ def sqlite_settings(tmp_path: Path) -> Settings:
     """Embedded defaults in a temporary instance folder: SQLite, local blobs, in-process jobs."""
     from qa_service.db.migrate import upgrade
 
-    result = Settings(environment="test", instance_dir=tmp_path / "instance", secret_key="test-secret")
+    result = Settings(environment="test", instance_dir=tmp_path / "instance", secret_key="test-secret",
+                      **connectors_allowed(tmp_path))
     upgrade(result.sqlalchemy_url)
     return result
 
@@ -77,7 +79,8 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
 
     postgres_url: str = request.getfixturevalue("postgres_url")
     result = Settings(
-        environment="test", database_url=postgres_url, instance_dir=tmp_path / "instance", secret_key="test-secret"
+        environment="test", database_url=postgres_url, instance_dir=tmp_path / "instance", secret_key="test-secret",
+        **connectors_allowed(tmp_path),
     )
     connection = engine_for(result.sqlalchemy_url).connect()
     outer = connection.begin()
@@ -127,7 +130,7 @@ def own_pg_settings(tmp_path: Path) -> Iterator[Settings]:
     trust recomputation, a scan of every table), which the shared run database fills with others'."""
     with _own_database("qa_own") as url:
         yield Settings(environment="test", database_url=url, instance_dir=tmp_path / "instance",
-                       secret_key="test-secret")
+                       secret_key="test-secret", **connectors_allowed(tmp_path))
 
 
 REDIS_CLAIM_KEY = "qa-service-tests:claimed-by"
@@ -195,7 +198,8 @@ def redis_url(redis_base_url: str) -> Iterator[str]:
 @pytest.fixture
 def pg_settings(postgres_url: str, tmp_path: Path) -> Settings:
     return Settings(
-        environment="test", database_url=postgres_url, instance_dir=tmp_path / "instance", secret_key="test-secret"
+        environment="test", database_url=postgres_url, instance_dir=tmp_path / "instance", secret_key="test-secret",
+        **connectors_allowed(tmp_path),
     )
 
 

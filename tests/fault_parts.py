@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from connector_allowance import connectors_allowed_env
 from redis import Redis
 from rq import Worker
 from sqlalchemy import func, select
@@ -105,6 +106,7 @@ def worker_env(settings: Settings, **extra: str) -> dict[str, str]:
         QA_JOB_RETRY_INTERVALS=",".join(map(str, settings.retry_intervals)),
         QA_PIPELINE_RESUME_AGE=str(settings.pipeline_resume_age_seconds),
         QA_JOB_TIMEOUT=str(settings.job_timeout_seconds),
+        **connectors_allowed_env(settings),
         **extra,
     )
 

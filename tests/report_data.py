@@ -98,9 +98,10 @@ def build_report_world(settings: Settings, *, min_agents: int = 1, recipients: t
         supervisor = session.scalar(select(User).where(User.email == world.users["supervisor"]))
         alpha = Team(tenant_id=tenant.id, name="Альфа", supervisor_id=supervisor.id if supervisor else None)
         beta = Team(tenant_id=tenant.id, name="Бета")
-        session.add_all([alpha, beta])
+        south_team = Team(tenant_id=other.id, name="Юг")
+        session.add_all([alpha, beta, south_team])
         session.flush()
-        world.teams = {"alpha": alpha.id, "beta": beta.id}
+        world.teams = {"alpha": alpha.id, "beta": beta.id, "south": south_team.id}
         anna = Agent(tenant_id=tenant.id, external_id="A-101", name="Анна Смирнова", team_id=alpha.id)
         petr = Agent(tenant_id=tenant.id, external_id="A-102", name="Пётр Иванов", team_id=beta.id)
         south = Agent(tenant_id=other.id, external_id="S-1", name="Южный Оператор")

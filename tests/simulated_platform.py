@@ -51,6 +51,7 @@ def tenant_with_connector(settings: Settings, simulator: PlatformServer, **confi
         connector = save_connector(
             session,
             tenant.id,
+            sandbox=None,
             name="platform",
             kind="http",
             config={"base_url": simulator.url, **config},

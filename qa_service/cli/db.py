@@ -1,4 +1,4 @@
-"""`qa-service migrate`, `create-tenant`, `create-user`: set up a database."""
+"""`qa-service migrate`, `create-tenant`, `create-user`, `link-agent`: set up a database."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import os
 from qa_service.config import Settings
 from qa_service.db.migrate import upgrade
 from qa_service.services.accounts.tenants import set_up_tenant, set_up_user
+from qa_service.services.accounts.users import link_agent_cli
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -36,6 +37,16 @@ def _create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _link_agent(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    if link_agent_cli(settings, args.tenant, args.email, args.agent_id):
+        print(f"user {args.email} -> agent {args.agent_id}")
+        return 0
+    print(f"оператора {args.agent_id} ещё нет: повторите после загрузки его взаимодействий / "
+          f"agent {args.agent_id} not ingested yet: run again once their interactions are in")
+    return 1
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("migrate", help="создать/обновить схему БД / create or upgrade the schema")
     parser.set_defaults(handler=_migrate)
@@ -53,3 +64,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--name", required=True)
     parser.add_argument("--role", required=True, choices=["admin", "qa", "trainer", "supervisor", "agent", "customer"])
     parser.set_defaults(handler=_create_user)
+
+    parser = subparsers.add_parser(
+        "link-agent", help="связать вход с id оператора на платформе / tie a sign-in to the platform's agent id"
+    )
+    parser.add_argument("--tenant", required=True)
+    parser.add_argument("--email", required=True)
+    parser.add_argument("--agent-id", required=True, help="the agent's id at the contact-center platform")
+    parser.set_defaults(handler=_link_agent)

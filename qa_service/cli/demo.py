@@ -24,6 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from qa_service.config import Settings
 from qa_service.demo.reports import demo_card_chat, seed_demo_reports
 from qa_service.demo.tenant import (
+    DEMO_TENANT,
     configure_demo_connector,
     interaction_outcome,
     link_demo_agent,
@@ -175,6 +176,8 @@ def _demo(args: argparse.Namespace) -> int:
         instance_dir=base.instance_dir / "demo",
         secret_key=base.secret_key,
         asr_model=base.asr_model,
+        # The demo tenant's connector reads the simulator started below on loopback.
+        connector_allow=((DEMO_TENANT[0], "127.0.0.1/32"),),
     )
     began = time.monotonic()
     accounts = prepare_demo_accounts(settings)

@@ -12,6 +12,7 @@ read again from the top (re-fetching is harmless, the store has a unique key).
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -35,6 +36,7 @@ from qa_service.connectors.base import (
     require,
 )
 from qa_service.connectors.manifest import BrokenRecord, complete_bytes, manifest_document, records_of, text_lines
+from qa_service.connectors.sandbox import Sandbox
 from qa_service.connectors.statuses import staffing_slot, status_event
 from qa_service.core.errors import InvalidInteraction
 from qa_service.core.interaction import validate_interaction
@@ -55,13 +57,22 @@ class DropFolderConnector:
 
     SECRET_KEYS: tuple[str, ...] = ()
 
-    def __init__(self, name: str, config: dict[str, Any], secrets: dict[str, Any] | None = None) -> None:
+    def __init__(self, name: str, config: dict[str, Any], secrets: dict[str, Any] | None = None,
+                 sandbox: Sandbox | None = None) -> None:
         self.name = name
-        self.root = Path(str(require(config, "path"))).expanduser()
-        if not self.root.is_dir():
-            raise config_error("path", f"папка {self.root} не найдена", f"folder {self.root} does not exist")
+        if sandbox is not None:  # the tenant's folder, checked against the operator's allowance
+            self.root = sandbox.folder(str(require(config, "path")))
+        else:
+            self.root = Path(str(require(config, "path"))).expanduser()
+            if not self.root.is_dir():
+                raise config_error("path", f"папка {self.root} не найдена", f"folder {self.root} does not exist")
+        self._real_root = Path(os.path.realpath(self.root))
         self.tz = parse_tz(config.get("timezone"))
         self.patterns = {kind: _patterns(config.get(f"{kind}_files"), dflt) for kind, dflt in DEFAULT_PATTERNS.items()}
+        for kind, patterns in self.patterns.items():
+            if any(".." in Path(p).parts or Path(p).is_absolute() for p in patterns):
+                raise config_error(f"{kind}_files", "шаблон должен оставаться внутри папки (без «..»)",
+                                   "the pattern must stay inside the folder (no '..')")
         channels = config.get("channels", DEFAULT_CHANNELS)
         self.channels: dict[str, str] | None = {str(k): str(v) for k, v in channels.items()} if channels else None
         self.outbound_contexts = tuple(config.get("outbound_contexts") or ("from-internal",))
@@ -84,10 +95,14 @@ class DropFolderConnector:
         for kind, patterns in self.patterns.items():
             for pattern in patterns:
                 for path in self.root.glob(pattern):
-                    if path.is_file():
+                    if path.is_file() and self._inside(path):
                         seen.setdefault(path, kind)
         for path in sorted(seen, key=lambda p: p.relative_to(self.root).as_posix()):
             yield seen[path], path
+
+    def _inside(self, path: Path) -> bool:
+        """A file that is really in the folder: a symlink out of it (another airline's folder) is not."""
+        return not path.is_symlink() and Path(os.path.realpath(path)).is_relative_to(self._real_root)
 
     def _recordings(self, refresh: bool = False) -> dict[str, tuple[str, RecordingName]]:
         """uniqueid → (relative path, parsed name) of every MixMonitor recording in the folder."""
@@ -95,7 +110,7 @@ class DropFolderConnector:
             return self._recording_index
         found: dict[str, tuple[str, RecordingName]] = {}
         for path in sorted(self.root.rglob("*")):
-            if path.suffix.lower() in AUDIO_EXTENSIONS and path.is_file():
+            if path.suffix.lower() in AUDIO_EXTENSIONS and path.is_file() and self._inside(path):
                 parsed = parse_recording_name(path.name)
                 if parsed is not None:
                     found.setdefault(parsed.uniqueid, (path.relative_to(self.root).as_posix(), parsed))
@@ -260,6 +275,8 @@ class DropFolderConnector:
         )
         if rel is None:
             return FetchedInteraction(document)
+        if not self._inside(self.root / rel):
+            raise PoisonItem(f"запись {rel} вне папки", f"recording {rel} is outside the folder")
         data = (self.root / rel).read_bytes()
         self._check_recording(data, rel, self.root / rel)
         return FetchedInteraction(document, data, Path(rel).name)
@@ -279,7 +296,7 @@ class DropFolderConnector:
             raise PoisonItem(
                 f"{where}: recording.uri не путь ({error})", f"{where}: recording.uri is not a path ({error})"
             ) from None
-        if not path.is_relative_to(self.root.resolve()):
+        if not path.is_relative_to(self._real_root) or not self._inside(self.root / str(uri)):
             raise PoisonItem(
                 f"{where}: путь записи вне папки: {uri}", f"{where}: recording path outside the folder: {uri}"
             )

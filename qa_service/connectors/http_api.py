@@ -40,6 +40,7 @@ from qa_service.connectors.base import (
     require,
 )
 from qa_service.connectors.field_mapping import get_path, map_fields, map_record, merge_mapping
+from qa_service.connectors.sandbox import CONNECT_TIMEOUT_SECONDS, Sandbox
 from qa_service.connectors.statuses import parse_moment, staffing_slot, status_event
 from qa_service.core.errors import InvalidInteraction
 from qa_service.core.interaction import validate_interaction
@@ -55,7 +56,8 @@ class HttpApiConnector:
 
     SECRET_KEYS: tuple[str, ...] = ("token",)
 
-    def __init__(self, name: str, config: dict[str, Any], secrets: dict[str, Any] | None = None) -> None:
+    def __init__(self, name: str, config: dict[str, Any], secrets: dict[str, Any] | None = None,
+                 sandbox: Sandbox | None = None) -> None:
         self.name = name
         self.base_url = str(require(config, "base_url")).rstrip("/")
         if not self.base_url.startswith(("http://", "https://")):
@@ -63,6 +65,10 @@ class HttpApiConnector:
                 f"настройка коннектора «base_url»: нужен адрес http(s)://, а не {self.base_url!r}",
                 f"connector setting 'base_url': expected an http(s):// URL, not {self.base_url!r}",
             )
+        self.sandbox = sandbox
+        if sandbox is not None:
+            base = httpx.URL(self.base_url)
+            sandbox.check_host(base.host, base.port or (443 if base.scheme == "https" else 80))
         self.tz = parse_tz(config.get("timezone"))
         endpoints = {**DEFAULT_ENDPOINTS, **(config.get("endpoints") or {})}
         self.endpoints = {k: v for k, v in endpoints.items() if k in KINDS and v}
@@ -83,10 +89,14 @@ class HttpApiConnector:
         self._client_options: dict[str, Any] = {
             "base_url": self.base_url,
             "headers": headers,
-            "timeout": httpx.Timeout(float(config.get("timeout", 10))),
+            # A short connect timeout: a silent address must not hold the worker (or the test button).
+            "timeout": httpx.Timeout(timeout := float(config.get("timeout", 10)),
+                                     connect=min(timeout, CONNECT_TIMEOUT_SECONDS)),
             # Built once: a fresh default context per call costs more than the request itself.
             "verify": ssl.create_default_context() if config.get("verify_tls", True) else False,
             "follow_redirects": True,
+            # Every request — `next` links, recordings, each redirect hop — is checked before it leaves.
+            "event_hooks": {"request": [self._check_request]} if sandbox is not None else {},
         }
         self._client: httpx.Client | None = None
         self._batches: dict[str, list[dict[str, Any]]] = {}
@@ -107,6 +117,10 @@ class HttpApiConnector:
                 yield client
             finally:
                 self._client = None
+
+    def _check_request(self, request: httpx.Request) -> None:
+        assert self.sandbox is not None
+        self.sandbox.check_host(request.url.host, request.url.port or (443 if request.url.scheme == "https" else 80))
 
     def _absolute(self, url: str) -> str:
         return url if url.startswith(("http://", "https://")) else f"{self.base_url}/{url.lstrip('/')}"

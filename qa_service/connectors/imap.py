@@ -36,6 +36,7 @@ from qa_service.connectors.base import (
     require,
 )
 from qa_service.connectors.mime_thread import MailMessage, parse_message, thread_document
+from qa_service.connectors.sandbox import CONNECT_TIMEOUT_SECONDS, Sandbox
 
 _UID = re.compile(rb"UID (\d+)")
 _INTERNALDATE = re.compile(rb'INTERNALDATE "([^"]+)"')
@@ -50,9 +51,11 @@ class ImapConnector:
 
     SECRET_KEYS: tuple[str, ...] = ("password",)
 
-    def __init__(self, name: str, config: dict[str, Any], secrets: dict[str, Any] | None = None) -> None:
+    def __init__(self, name: str, config: dict[str, Any], secrets: dict[str, Any] | None = None,
+                 sandbox: Sandbox | None = None) -> None:
         self.name = name
         self.host = str(require(config, "host"))
+        self.sandbox = sandbox
         self.username = str(require(config, "username"))
         self.password = str((secrets or {}).get("password") or "")
         self.use_ssl = bool(config.get("ssl", True))
@@ -67,6 +70,8 @@ class ImapConnector:
         self.queue = str(config.get("queue", "email"))
         self.timeout = float(config.get("timeout", 30))
         self.tz = parse_tz(config.get("timezone"))
+        if sandbox is not None:
+            sandbox.check_host(self.host, self.port)
         self._places: dict[str, str] = {}  # thread key → mailbox and UID of its newest message listed
 
     def describe(self, ref: ItemRef) -> str:
@@ -77,15 +82,21 @@ class ImapConnector:
 
     @contextlib.contextmanager
     def _session(self) -> Iterator[imaplib.IMAP4]:
+        if self.sandbox is not None:  # again on every connection: the name may resolve elsewhere now
+            self.sandbox.check_host(self.host, self.port)
+        # Connecting and the server's greeting get a short timeout (a port that accepts and stays
+        # silent — PostgreSQL's — must not hold the worker); the mailbox commands get `timeout`.
+        opening = min(self.timeout, CONNECT_TIMEOUT_SECONDS)
         try:
             if self.use_ssl:
                 imap: imaplib.IMAP4 = imaplib.IMAP4_SSL(
-                    self.host, self.port, ssl_context=ssl.create_default_context(), timeout=self.timeout
+                    self.host, self.port, ssl_context=ssl.create_default_context(), timeout=opening
                 )
             else:
-                imap = imaplib.IMAP4(self.host, self.port, timeout=self.timeout)
+                imap = imaplib.IMAP4(self.host, self.port, timeout=opening)
                 if self.starttls:
                     imap.starttls(ssl.create_default_context())
+            imap.sock.settimeout(self.timeout)
         except (OSError, imaplib.IMAP4.error) as error:
             raise TransientFetchError(f"{self.name}: cannot reach IMAP {self.host}:{self.port}: {error}") from error
         try:

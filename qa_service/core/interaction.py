@@ -18,6 +18,7 @@ from typing import Any
 import jsonschema
 
 from qa_service.core.errors import InvalidInteraction
+from qa_service.core.interaction_limits import check_volume
 from qa_service.core.json_input import check_tree
 
 CHANNELS = ("call", "chat", "email")
@@ -142,6 +143,7 @@ def validate_interaction(data: Any) -> None:
     """Raise `InvalidInteraction` (or `UnsafeJson`) naming the first field that breaks the contract."""
     if not isinstance(data, dict):
         raise InvalidInteraction("взаимодействие должно быть JSON-объектом", "an interaction must be a JSON object")
+    check_volume(data)  # first: walking 100,000 turns (the tree check, the schema) is itself the stall
     check_tree(data)
     errors = sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:

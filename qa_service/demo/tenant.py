@@ -55,6 +55,7 @@ def configure_demo_connector(settings: Settings, tenant_id: int, base_url: str, 
         row = save_connector(
             session,
             tenant_id,
+            sandbox=None,  # the demo's own simulator on loopback; cli/demo.py allows it for runs
             name="platform-simulator",
             kind="http",
             config={"base_url": base_url, "timezone": "+03:00"},

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from limits.errors import StorageError
+from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 
 # English msgids, translated in qa_service/translations.
@@ -23,6 +25,10 @@ MESSAGES = {
     429: "Too many attempts. Try again later.",
 }
 UNEXPECTED = "Something went wrong. The error has been logged."
+QUEUE_DOWN = (
+    "очередь и счётчики попыток (Redis) сейчас недоступны; повторите через минуту",
+    "the queue and the attempt counters (Redis) are unavailable right now; try again in a minute",
+)
 
 
 def _wants_json() -> bool:
@@ -80,6 +86,22 @@ def init_errors(app: Flask) -> None:
         for name, value in error.get_headers():
             if name.lower() != "content-type":
                 response.headers[name] = value
+        return response
+
+    @app.errorhandler(RedisError)
+    @app.errorhandler(StorageError)
+    def queue_unavailable(error: Exception) -> ResponseReturnValue:
+        # The rate limiter's counters (sign-in, push) and the queue live in Redis: while it is down the
+        # request cannot be checked or handed on, which is a 503 with its reason, as /healthz says.
+        app.logger.warning("Redis unavailable on %s: %s", request.path, error)
+        _rollback_request_session()
+        ru, en = QUEUE_DOWN
+        if _wants_json():
+            response = jsonify({"error": ru, "error_en": en, "status": 503})
+            response.status_code = 503
+        else:
+            response = app.make_response(_page(503, en if str(get_locale()) == "en" else ru))
+        response.headers["Retry-After"] = "30"
         return response
 
     @app.errorhandler(Exception)

@@ -21,7 +21,7 @@ from qa_service.db.blobs import BlobStore
 from qa_service.db.models import Recording, Tenant
 from qa_service.db.session import transaction
 from qa_service.services.card_scan import scan_for_cards
-from qa_service.services.ingest import store_interaction
+from qa_service.services.ingestion.intake import store_interaction
 
 # Three passes of the speech model over a 20 s dictation: about 7 min on a loaded 2-core machine.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400),

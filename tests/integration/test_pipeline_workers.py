@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from connector_allowance import connectors_allowed_env
 from rq import Queue
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry, clean_registries
@@ -54,6 +55,7 @@ def _worker_env(settings: Settings) -> dict[str, str]:
         QA_ENV="test",
         QA_INSTANCE_DIR=str(settings.instance_dir),
         QA_JOB_RETRY_INTERVALS="0,0,0",
+        **connectors_allowed_env(settings),
     )
 
 

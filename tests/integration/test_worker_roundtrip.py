@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from connector_allowance import connectors_allowed_env
 from rq import Queue
 from sqlalchemy import select
 
@@ -29,7 +30,8 @@ def test_burst_worker_runs_job_against_postgres(pg_settings: Settings, redis_url
     assert not job.ran_in_process and job.id
     assert queue_depths(settings)[TEXT_QUEUE] == 1
 
-    env = dict(os.environ, DATABASE_URL=settings.database_url, REDIS_URL=redis_url, QA_ENV="test")
+    env = dict(os.environ, DATABASE_URL=settings.database_url, REDIS_URL=redis_url, QA_ENV="test",
+               **connectors_allowed_env(settings))
     result = subprocess.run(
         [sys.executable, "-m", "qa_service", "worker", "--queues", TEXT_QUEUE, "--burst"],
         env=env,
@@ -69,7 +71,7 @@ def test_polling_does_not_start_a_second_run_of_a_connector_still_queued(
         tenant = Tenant(slug=f"sv-poll-{tmp_path.name[-6:]}", name="Северный Ветер")
         session.add(tenant)
         session.flush()
-        connector = save_connector(session, tenant.id, name="drop", kind="dropfolder",
+        connector = save_connector(session, tenant.id, sandbox=None, name="drop", kind="dropfolder",
                                    config={"path": str(tmp_path / "drop")})
         connector_id = connector.id
     with using_settings(settings):

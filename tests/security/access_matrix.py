@@ -38,6 +38,8 @@ class Access:
     special: str = ""
     # The platform operator is a QA specialist who takes part in no calibration: False where that matters.
     operator: bool | None = None
+    # Parameters that take a date (query string for GET, form for POST): test_date_edges sends the extremes.
+    dates: tuple[str, ...] = ()
 
 
 def _rq(path: str, **kwargs: Any) -> Access:
@@ -61,12 +63,12 @@ MATRIX: dict[str, Access] = {
     "/api/v1/openapi.json": Access("/api/v1/openapi.json", get=EVERYONE, tenant_wide=True, public=True),
     # The REST API: a session of a role that sees the whole tenant reads; only the token writes.
     "/api/v1/interactions": Access("/api/v1/interactions", get=REVIEWERS, post=NOBODY, tenant_wide=True,
-                                   special="token"),
+                                   special="token", dates=("since",)),
     "/api/v1/interactions/<int:interaction_id>": Access("/api/v1/interactions/{call}", get=REVIEWERS),
     "/api/v1/interactions/<int:interaction_id>/evaluations": Access("/api/v1/interactions/{call}/evaluations",
                                                                     get=REVIEWERS),
     # Interactions and reviews (the call is Анна's: the agent's own, in the supervisor's team).
-    "/interactions": Access("/interactions", get=STAFF | {"customer"}, tenant_wide=True),
+    "/interactions": Access("/interactions", get=STAFF | {"customer"}, tenant_wide=True, dates=("from", "to")),
     # The customer's reviewer sees the call: it is an item of the calibration session.
     "/interactions/<int:interaction_id>": Access("/interactions/{call}", get=STAFF | {"agent", "customer"}),
     "/interactions/<int:interaction_id>/audio": Access("/interactions/{call}/audio", get=STAFF | {"agent", "customer"}),
@@ -81,7 +83,8 @@ MATRIX: dict[str, Access] = {
                                                         post=frozenset({"agent"}),
                                                         form={"criterion": "reply_sla", "comment": "не согласна"}),
     "/queue": Access("/queue", get=REVIEWERS, tenant_wide=True),
-    "/queue/sample": Access("/queue/sample", post=REVIEWERS, tenant_wide=True, form={"week": "not a week"}),
+    "/queue/sample": Access("/queue/sample", post=REVIEWERS, tenant_wide=True, form={"week": "not a week"},
+                            dates=("week",)),
     "/queue/rule": Access("/queue/rule", post=ADMIN, tenant_wide=True,
                           form={"per_agent": "-1", "random_percent": "20", "due_days": "2", "channels": "call"}),
     "/disputes": Access("/disputes", get=REVIEWERS | {"supervisor", "agent"}, tenant_wide=True),
@@ -97,8 +100,8 @@ MATRIX: dict[str, Access] = {
     "/admin/teams": Access("/admin/teams", post=ADMIN, tenant_wide=True, form={"name": ""}),
     "/admin/agents/<int:agent_id>/team": Access("/admin/agents/{agent_anna}/team", post=ADMIN,
                                                 form={"team": "999999999"}),
-    "/admin/audit": Access("/admin/audit", get=ADMIN, tenant_wide=True),
-    "/admin/audit.csv": Access("/admin/audit.csv", get=ADMIN, tenant_wide=True),
+    "/admin/audit": Access("/admin/audit", get=ADMIN, tenant_wide=True, dates=("from", "to")),
+    "/admin/audit.csv": Access("/admin/audit.csv", get=ADMIN, tenant_wide=True, dates=("from", "to")),
     "/admin/settings": Access("/admin/settings", get=ADMIN, post=ADMIN, tenant_wide=True,
                               form={"timezone": "Nowhere/Atlantis"}),
     "/admin/rubrics": Access("/admin/rubrics", get=ADMIN, post=ADMIN, tenant_wide=True),
@@ -117,7 +120,8 @@ MATRIX: dict[str, Access] = {
     "/autoqa/recompute": Access("/autoqa/recompute", post=REVIEWERS, tenant_wide=True),
     # Calibration: the admin facilitates, the QA specialist and the customer's reviewer take part (still blind).
     "/calibration": Access("/calibration", get=REVIEWERS | {"customer"}, post=REVIEWERS | {"customer"},
-                           tenant_wide=True, form={"title": "", "rule": "manual", "ids": ""}),
+                           tenant_wide=True, form={"title": "", "rule": "manual", "ids": ""},
+                           dates=("deadline", "from", "to")),
     "/calibration/new": Access("/calibration/new", get=REVIEWERS | {"customer"}, tenant_wide=True),
     "/calibration/alignment": Access("/calibration/alignment", get=REVIEWERS | {"customer"}, tenant_wide=True),
     "/calibration/<int:calibration_id>": Access("/calibration/{calibration}", get=REVIEWERS | {"customer"}),
@@ -133,7 +137,7 @@ MATRIX: dict[str, Access] = {
                                                        post=frozenset({"qa", "customer"}), operator=False),
     "/calibration/<int:calibration_id>/reveal": Access("/calibration/{calibration}/reveal", post=ADMIN),
     "/calibration/<int:calibration_id>/deadline": Access("/calibration/{calibration}/deadline", post=ADMIN,
-                                                         form={"deadline": "not a date"}),
+                                                         form={"deadline": "not a date"}, dates=("deadline",)),
     # Nobody yet: the customer signs off only after submitting, which the writes below do last.
     "/calibration/<int:calibration_id>/sign-off": Access("/calibration/{calibration}/sign-off", post=NOBODY),
     # Coaching (the need and the task are Анна's).
@@ -141,25 +145,27 @@ MATRIX: dict[str, Access] = {
     "/coaching/needs/refresh": Access("/coaching/needs/refresh", post=COACHES, tenant_wide=True),
     "/coaching/needs/<int:need_id>": Access("/coaching/needs/{need}", get=STAFF | {"agent"}),
     "/coaching/tasks/new": Access("/coaching/tasks/new", get=COACHES, tenant_wide=True),
-    "/coaching/tasks": Access("/coaching/tasks", post=COACHES, tenant_wide=True, form={"agent": "", "module": ""}),
+    "/coaching/tasks": Access("/coaching/tasks", post=COACHES, tenant_wide=True, form={"agent": "", "module": ""},
+                              dates=("due_at", "scheduled_at")),
     "/coaching/tasks/<int:task_id>": Access("/coaching/tasks/{task}", get=STAFF | {"agent"}),
     "/coaching/tasks/<int:task_id>/schedule": Access("/coaching/tasks/{task}/schedule", post=COACHES,
-                                                     form={"scheduled_at": "not a date"}),
+                                                     form={"scheduled_at": "not a date"}, dates=("scheduled_at",)),
     "/coaching/tasks/<int:task_id>/session": Access("/coaching/tasks/{task}/session", post=COACHES,
-                                                    form={"attended": "maybe"}),
+                                                    form={"attended": "maybe"}, dates=("held_at",)),
     "/coaching/tasks/<int:task_id>/acknowledge": Access("/coaching/tasks/{task}/acknowledge",
                                                         post=frozenset({"agent"})),
     "/coaching/materials/<int:material_id>": Access("/coaching/materials/{material}", get=STAFF | {"agent"}),
     # Reports.
     "/reports": Access("/reports", get=REPORT_READERS, tenant_wide=True),
-    "/reports/<kind>": Access("/reports/daily-operations", get=REPORT_READERS, tenant_wide=True),
+    "/reports/<kind>": Access("/reports/daily-operations", get=REPORT_READERS, tenant_wide=True,
+                              dates=("date", "to")),
     "/reports/<kind>/download.<fmt>": Access("/reports/daily-operations/download.csv?date={report_day}",
-                                             get=REPORT_READERS, tenant_wide=True),
+                                             get=REPORT_READERS, tenant_wide=True, dates=("date", "to")),
     "/reports/history": Access("/reports/history", get=REPORT_READERS, tenant_wide=True),
     "/reports/runs/<int:run_id>.pdf": Access("/reports/runs/{run}.pdf", get=REPORT_READERS),
     "/reports/runs/<int:run_id>/rerun": Access("/reports/runs/{run}/rerun", post=REVIEWERS),
     "/reports/daily-quality/sign-off": Access("/reports/daily-quality/sign-off", post=frozenset({"customer"}),
-                                              tenant_wide=True, form={"date": "not a date"}),
+                                              tenant_wide=True, form={"date": "not a date"}, dates=("date",)),
     # rq-dashboard: every tenant's jobs, so platform operators only; its actions are POST-only.
     "/admin/rq/": _rq("/admin/rq/", get=OPERATOR),
     "/admin/rq/favicon.ico": _rq("/admin/rq/favicon.ico", get=OPERATOR),

@@ -182,7 +182,7 @@ def _tenant_connector(settings: Settings, kind: str, config: dict[str, Any], sec
         tenant = Tenant(slug=f"bad-{uuid.uuid4().hex[:8]}", name="Северный Ветер")
         session.add(tenant)
         session.flush()
-        return save_connector(session, tenant.id, name=kind, kind=kind, config=config, secrets=secrets).id
+        return save_connector(session, tenant.id, sandbox=None, name=kind, kind=kind, config=config, secrets=secrets).id
 
 
 def _quarantined(settings: Settings, connector_id: int) -> list[dict[str, Any]]:

@@ -35,10 +35,10 @@ from qa_service.core.redaction import luhn_valid
 from qa_service.db.blobs import BlobStore
 from qa_service.db.models import CoachingTask, Interaction, Turn
 from qa_service.db.session import engine_for, session_factory, transaction
+from qa_service.services.accounts.tokens import issue_token
 from qa_service.services.card_scan import CardScanReport, scan_for_cards
-from qa_service.services.connector_runs import run_connector
-from qa_service.services.connectors_admin import save_connector
-from qa_service.services.tenant_tokens import issue_token
+from qa_service.services.connectors.configuration import save_connector
+from qa_service.services.connectors.runs import run_connector
 from qa_service.web import create_app
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]

@@ -139,3 +139,28 @@ def test_a_forged_session_without_sign_in_time_is_refused(app: Flask, world: Wor
     with client.session_transaction() as session:
         del session["iat"]  # an old-style cookie (issued before this check) lasts no longer
     assert client.get("/queue").status_code == 302
+
+
+def test_a_cookie_from_before_a_deactivation_stays_dead_after_reactivation(app: Flask, world: World) -> None:
+    qa = app.test_client()
+    sign_in(qa, world.emails["qa"])
+    cookie = qa.get_cookie("session")
+    assert cookie is not None
+
+    def replayed() -> int:  # a fresh copy each time: a refusal's cleared cookie must not replace it
+        thief = app.test_client()
+        thief.set_cookie("session", cookie.value)
+        return thief.get("/queue").status_code
+
+    assert replayed() == 200
+    admin = app.test_client()
+    token = sign_in(admin, world.emails["admin"])
+    user_id = world.users["qa"]
+    off = admin.post(f"/admin/users/{user_id}", data={"role": "qa", "csrf_token": token})
+    assert off.status_code == 303 and replayed() == 302
+    on = admin.post(f"/admin/users/{user_id}", data={"role": "qa", "active": "1", "csrf_token": token})
+    assert on.status_code == 303
+    assert replayed() == 302  # the old cookie does not come back to life
+    again = app.test_client()
+    sign_in(again, world.emails["qa"])
+    assert again.get("/queue").status_code == 200  # signing in afresh works

@@ -6,16 +6,13 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from qa_service.core import date_input
 from qa_service.core.errors import UserFacingError
 
 
 def parse_day(text: str) -> date:
-    """YYYY-MM-DD → date, with a one-line error for anything else."""
-    try:
-        return date.fromisoformat(text.strip())
-    except (ValueError, AttributeError):
-        raise UserFacingError(f"дата: ожидается ГГГГ-ММ-ДД, а не {text!r}",
-                              f"date: expected YYYY-MM-DD, not {text!r}") from None
+    """YYYY-MM-DD → date within the bounds of `core.date_input`, with a one-line error for anything else."""
+    return date_input.parse_day(text)
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:

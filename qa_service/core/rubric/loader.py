@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from qa_service.core.rubric.model import (
     RuleOverride,
     Window,
 )
+from qa_service.core.rubric.patterns import Pattern, PatternError, compile_pattern
 from qa_service.core.rubric.problems import InvalidRubric, RubricProblem
 from qa_service.core.rubric.source import (
     MAX_EXPANDED_NODES,
@@ -77,13 +77,14 @@ class _Builder:
     def group(self, items: list[str], path: FieldPath) -> PhraseGroup:
         phrases: list[tuple[str, ...]] = []
         labels: list[str] = []
-        regexes: list[re.Pattern[str]] = []
+        regexes: list[Pattern] = []
         for index, item in enumerate(items):
             if item.startswith(_REGEX_PREFIX):
                 try:
-                    regexes.append(re.compile(item[len(_REGEX_PREFIX) :]))
-                except re.error as error:
-                    self.problem((*path, index), f"неверное регулярное выражение: {error}", f"bad regex: {error}")
+                    regexes.append(compile_pattern(item[len(_REGEX_PREFIX) :]))
+                except PatternError as error:
+                    self.problem((*path, index), f"регулярное выражение не принято: {error}",
+                                 f"regex not accepted: {error}")
                 continue
             lemmas = lemma_phrase(item)
             if not lemmas:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from qa_service.core.rubric.patterns import Pattern
 
 TOPICS = ("sale", "exchange", "refund", "baggage", "info", "complaint")
 ANSWER_KINDS = (
@@ -27,7 +28,7 @@ class PhraseGroup:
     """Alternatives (any of them matches): lemma sequences and regular expressions."""
 
     phrases: tuple[tuple[str, ...], ...] = ()
-    regexes: tuple[re.Pattern[str], ...] = ()
+    regexes: tuple[Pattern, ...] = ()  # compiled by RE2 (core/rubric/patterns.py)
     source: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()  # the phrase as written in the rubric, aligned with `phrases`
 

@@ -21,6 +21,7 @@ from rapidfuzz.distance import Levenshtein
 
 from qa_service.core.morphology import Lemmatized, is_known, lemma
 from qa_service.core.rubric.model import PhraseGroup
+from qa_service.core.rubric.patterns import evidence_span
 
 # Two-word phrases keep their order with up to three words between («всего вам доброго»,
 # «остались ли у вас вопросы»), except negations, which must be adjacent («не знаю»);
@@ -179,7 +180,8 @@ class IndexedText:
                 found = self._find_in(view, group, asr=True)
         for regex in group.regexes:
             for m in regex.finditer(self.lem.text):
-                found.append(Match(m.start(), m.end(), m.group(0).strip()[:60]))
+                start, end = evidence_span(regex, m)
+                found.append(Match(start, end, self.lem.text[start:end].strip()[:60]))
         return found
 
     def _find_in(self, view: _View, group: PhraseGroup, asr: bool = False) -> list[Match]:

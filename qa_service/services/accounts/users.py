@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qa_service.config import Settings
 from qa_service.db.models import Agent, Role, Team, Tenant, User
+from qa_service.db.session import transaction
 from qa_service.services.accounts.tenants import AccountError, create_user, hash_password, verify_password
 from qa_service.services.input_limits import check_id, check_text
 
@@ -67,6 +69,10 @@ def update_user(session: Session, tenant_id: int, user_id: int, *, role: str, ac
         user.role = Role(role)
     except ValueError:
         raise AccountError(f"неизвестная роль {role!r}", f"unknown role {role!r}") from None
+    if user.active != active:
+        # Switching someone off or back on ends every session they had: a cookie kept from before
+        # the deactivation must not become valid again when the account is reactivated.
+        user.session_epoch = (user.session_epoch or 0) + 1
     user.active = active
     return user
 
@@ -98,6 +104,15 @@ def assign_agent_team(session: Session, tenant_id: int, agent_id: int, team_id: 
         raise AccountError("команда не найдена", "team not found")
     agent.team_id = team_id
     return agent
+
+
+def link_agent_cli(settings: Settings, tenant_slug: str, user_email: str, agent_external_id: str) -> bool:
+    """`qa-service link-agent`: whether the sign-in is now tied to the platform's agent id."""
+    from qa_service.services.accounts.tenants import tenant_by_slug
+
+    with transaction(settings.sqlalchemy_url) as session:
+        tenant = tenant_by_slug(session, tenant_slug)
+        return link_user_to_agent(session, tenant.id, user_email, agent_external_id) is not None
 
 
 def link_user_to_agent(session: Session, tenant_id: int, user_email: str, agent_external_id: str) -> Agent | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,12 +16,22 @@ from qa_service.db.models import ConnectorConfig
 from qa_service.services.access import Viewer
 from qa_service.services.after_commit import INGEST_CONNECTOR, request_job
 from qa_service.services.audit import record
+from qa_service.services.connectors.configuration import tenant_sandbox
 
+log = logging.getLogger(__name__)
 SECRET_KEYS = ("token", "password")  # what the connector kinds read from their secrets
 
 
 class ConnectorPageError(UserFacingError):
     pass
+
+
+UNREACHABLE = ConnectorPageError(
+    "платформа не ответила как ожидалось (недоступна, отказала или говорит на другом протоколе); "
+    "подробности — в журнале сервиса",
+    "the platform did not answer as expected (unreachable, refused, or another protocol); "
+    "the details are in the service log",
+)
 
 
 @dataclass(frozen=True)
@@ -39,16 +50,23 @@ def connector_of_tenant(session: Session, tenant_id: int, connector_id: int) -> 
     return row
 
 
-def check_connection(session: Session, tenant_id: int, connector_id: int) -> ConnectionCheck:
-    """Ask the platform for its first few items without storing anything or moving the cursor."""
+def check_connection(session: Session, settings: Settings, tenant_id: int, connector_id: int) -> ConnectionCheck:
+    """Ask the platform for its first few items without storing anything or moving the cursor.
+
+    Only refusals of our own (a setting, the operator's allowance, a rejected login) are shown as
+    they are; any other failure gets one fixed sentence, so the button cannot tell a closed port
+    from a silent one or from a server speaking another protocol.  The detail goes to the log.
+    """
     row = connector_of_tenant(session, tenant_id, connector_id)
     try:
-        connector = build_connector(row.kind, row.name, dict(row.config), dict(row.secrets))
+        sandbox = tenant_sandbox(session, settings, tenant_id)
+        connector = build_connector(row.kind, row.name, dict(row.config), dict(row.secrets), sandbox=sandbox)
         found = len(connector.list_new(None, limit=5))
     except UserFacingError as error:
         return ConnectionCheck(False, 0, str(error))
-    except Exception as error:  # any failure of the foreign system is the answer to show
-        return ConnectionCheck(False, 0, f"{type(error).__name__}: {error}"[:500])
+    except Exception:  # any failure of the foreign system: logged, answered in general terms
+        log.warning("connector %s: connection test failed", connector_id, exc_info=True)
+        return ConnectionCheck(False, 0, str(UNREACHABLE))
     return ConnectionCheck(True, found, "")
 
 

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
 from qa_service.connectors.base import ConnectorConfigError, build_connector
+from qa_service.connectors.sandbox import Sandbox, sandbox_for
 from qa_service.core.redaction.refusal import refuse_card_numbers_in
-from qa_service.db.models import ConnectorConfig
+from qa_service.db.models import ConnectorConfig, Tenant
 from qa_service.db.session import session_factory, transaction
 
 
@@ -29,10 +30,19 @@ class ConnectorView:
     last_error: str | None
 
 
+def tenant_sandbox(session: Session, settings: Settings, tenant_id: int) -> Sandbox:
+    """What the platform operator lets this tenant's connectors reach (connectors/sandbox.py)."""
+    tenant = session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise LookupError(f"no tenant {tenant_id}")
+    return sandbox_for(settings, tenant.slug)
+
+
 def save_connector(
     session: Session,
     tenant_id: int,
     *,
+    sandbox: Sandbox | None,
     name: str,
     kind: str,
     config: dict[str, Any],
@@ -40,7 +50,11 @@ def save_connector(
     poll_interval_seconds: int = 300,
     enabled: bool = True,
 ) -> ConnectorConfig:
-    """Create or update a connector; secrets left out keep their stored values."""
+    """Create or update a connector; secrets left out keep their stored values.
+
+    `sandbox` is the tenant's allowance (`tenant_sandbox`); only trusted set-up code (the demo's
+    own simulator, tests of other parts) passes None, and every run checks the allowance anyway.
+    """
     if poll_interval_seconds < 10:
         raise ConnectorConfigError(
             "интервал опроса не меньше 10 секунд", "the poll interval must be at least 10 seconds"
@@ -52,7 +66,7 @@ def save_connector(
     merged_secrets.update({k: v for k, v in (secrets or {}).items() if v})
     refuse_card_numbers_in(config, "настройки подключения", "connector settings")
     # Building it checks the configuration now, not at 3 a.m. on the first poll.
-    build_connector(kind, name, config, merged_secrets)
+    build_connector(kind, name, config, merged_secrets, sandbox=sandbox)
     if row is None:
         row = ConnectorConfig(tenant_id=tenant_id, name=name, kind=kind)
         session.add(row)
@@ -109,8 +123,8 @@ def save_tenant_connector(
     with transaction(settings.sqlalchemy_url) as session:
         tenant = tenant_by_slug(session, tenant_slug)
         row = save_connector(
-            session, tenant.id, name=name, kind=kind, config=config, secrets=secrets,
-            poll_interval_seconds=poll_interval_seconds,
+            session, tenant.id, sandbox=sandbox_for(settings, tenant.slug), name=name, kind=kind, config=config,
+            secrets=secrets, poll_interval_seconds=poll_interval_seconds,
         )
         return row.name, row.id
 

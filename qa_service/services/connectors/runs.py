@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from qa_service.config import Settings
 from qa_service.connectors.base import (
     Connector,
+    ConnectorConfigError,
     FetchedInteraction,
     FetchResult,
     ItemRef,
@@ -36,6 +37,8 @@ from qa_service.core.redaction.card_runs import tokenize_card_runs
 from qa_service.db.models import AgentStatusEvent, ConnectorConfig, ConnectorCursor, StaffingPlan
 from qa_service.db.session import session_factory, transaction
 from qa_service.services.audit import record as record_audit
+from qa_service.services.connectors.checks import UNREACHABLE
+from qa_service.services.connectors.configuration import tenant_sandbox
 from qa_service.services.ingestion.intake import StoredInteraction, agent_for, store_interaction
 
 log = logging.getLogger(__name__)
@@ -145,7 +148,15 @@ def run_connector(
             raise LookupError(f"no connector {connector_id}")
         cursor = _cursor_row(session, config).value
         session.commit()
-        connector = build_connector(config.kind, config.name, dict(config.config), dict(config.secrets))
+        # The operator's allowance is checked on every run, not only when the settings were saved.
+        sandbox = tenant_sandbox(session, settings, config.tenant_id)
+        try:
+            connector = build_connector(config.kind, config.name, dict(config.config), dict(config.secrets),
+                                        sandbox=sandbox)
+        except ConnectorConfigError as refused:
+            session.rollback()
+            _record_run(settings, connector_id, error=str(refused))
+            raise
     report = IngestReport(connector_id=connector_id, cursor=cursor)
     # Connectors that can keep a connection open across the run (HTTP keep-alive) offer `session()`.
     keep_open = getattr(connector, "session", contextlib.nullcontext)
@@ -177,7 +188,10 @@ def run_connector(
         except Exception as error:
             # Transient errors are retried by the job; a bad mapping or config keeps failing until an
             # admin fixes it — either way the reason is shown on the connector.
-            _record_run(settings, connector_id, error=f"{type(error).__name__}: {error}")
+            # What the admin sees names our own refusals; a foreign failure is logged in detail
+            # (the job's traceback) and shown in general terms, so no run maps ports for them.
+            shown = str(error) if isinstance(error, UserFacingError) else f"{type(error).__name__}: {UNREACHABLE.en}"
+            _record_run(settings, connector_id, error=shown)
             raise
     _record_run(settings, connector_id, error=None)
     return report

@@ -46,6 +46,10 @@ class ReportScope:
         return self.team_ids is None and self.agent_id is None
 
 
+class ScopeNotFound(UserFacingError):
+    """A team or agent that is not the viewer's to ask for: the UI answers 404, as for another tenant's."""
+
+
 def scope_for(
     session: Session, viewer: Viewer, *, team_id: int | None = None, agent_id: int | None = None, quality: bool
 ) -> ReportScope:
@@ -55,15 +59,23 @@ def scope_for(
     if agent_id is not None:
         agent = session.get(Agent, agent_id)
         if agent is None or agent.tenant_id != viewer.tenant_id:
-            raise UserFacingError("оператор не найден", "agent not found")
+            raise ScopeNotFound("оператор не найден", "agent not found")
     team_ids: tuple[int, ...] | None = (team_id,) if team_id is not None else None
+    if team_id is not None:
+        team = session.get(Team, team_id)
+        # Another tenant's team, or (in the quality report) a team not the supervisor's own: not
+        # found, never an empty report that confirms the id exists somewhere.
+        if team is None or team.tenant_id != viewer.tenant_id or (
+            quality and viewer.role == Role.SUPERVISOR and team_id not in viewer.team_ids
+        ):
+            raise ScopeNotFound("группа не найдена", "team not found")
     if quality and viewer.role == Role.SUPERVISOR:
         own = viewer.team_ids
         team_ids = tuple(t for t in (team_ids or own) if t in own)
         if agent_id is not None:
             agent = session.get_one(Agent, agent_id)
             if agent.team_id not in own:
-                raise UserFacingError("оператор не из ваших групп", "the agent is not in your teams")
+                raise ScopeNotFound("оператор не найден", "agent not found")
     return ReportScope(viewer.tenant_id, team_ids, agent_id)
 
 

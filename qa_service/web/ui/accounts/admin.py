@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from qa_service.core.date_input import day_or_none
 from qa_service.core.errors import UserFacingError
 from qa_service.db.models import Role
 from qa_service.services.accounts.audit_log import AuditFilters, audit_actions, audit_page, audit_rows
@@ -128,10 +129,10 @@ def _audit_filters() -> AuditFilters:
     zone = request_zone()
 
     def day(name: str, plus: int = 0) -> datetime | None:
-        try:
-            local = datetime.strptime(request.args.get(name, ""), "%Y-%m-%d").replace(tzinfo=zone)
-        except ValueError:
+        typed = day_or_none(request.args.get(name))
+        if typed is None:
             return None
+        local = datetime.combine(typed, time(0), tzinfo=zone)
         return (local + timedelta(days=plus)).astimezone(UTC)
 
     user = request.args.get("user", "")

@@ -7,13 +7,14 @@ reason); this module only turns forms into service calls.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from qa_service.core.date_input import DateInputError, parse_day
 from qa_service.core.errors import UserFacingError
 from qa_service.services.access import own_tenant
 from qa_service.services.audit import record
@@ -116,10 +117,9 @@ def _day(name: str, plus_days: int = 0) -> datetime | None:
     if not raw:
         return None
     try:
-        day = datetime.strptime(raw, "%Y-%m-%d").replace(tzinfo=_zone())
-    except ValueError:
-        raise service.CalibrationError(f"дата {raw!r}: ожидается ГГГГ-ММ-ДД",
-                                       f"date {raw!r}: expected YYYY-MM-DD") from None
+        day = datetime.combine(parse_day(raw), time(0), tzinfo=_zone())
+    except DateInputError as error:
+        raise service.CalibrationError(error.ru, error.en) from None
     return (day + timedelta(days=plus_days)).astimezone(UTC)
 
 

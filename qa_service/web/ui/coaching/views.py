@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from qa_service.config import Settings
 from qa_service.core.coaching_modules import MODULE_TITLES, module_title
 from qa_service.core.coaching_stats import wilson
+from qa_service.core.date_input import DateInputError, parse_local_datetime
 from qa_service.core.errors import UserFacingError
 from qa_service.db.blobs import BlobStore
 from qa_service.db.models import CoachingFormat, Role
@@ -73,9 +74,9 @@ def _local_input(value: str | None, zone: ZoneInfo) -> datetime | None:
     if not value:
         return None
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise CoachingError(f"неверная дата: {value[:30]}", f"invalid date: {value[:30]}") from None
+        parsed = parse_local_datetime(value)
+    except DateInputError as error:
+        raise CoachingError(error.ru, error.en) from None
     if len(value) == 10:  # a date alone: due at the end of that day
         parsed = parsed.replace(hour=23, minute=59)
     return parsed.replace(tzinfo=zone).astimezone(UTC)

@@ -22,7 +22,7 @@ from qa_service.services.connectors.checks import (
     last_runs,
     request_run,
 )
-from qa_service.services.connectors.configuration import list_connectors, save_connector
+from qa_service.services.connectors.configuration import list_connectors, save_connector, tenant_sandbox
 from qa_service.web.auth import current_viewer, require_roles
 from qa_service.web.form_values import require_id
 from qa_service.web.ui.database import db, say_after_commit
@@ -64,9 +64,11 @@ def save() -> ResponseReturnValue:
                                        "settings: a JSON object expected, the interval in whole seconds"))
         return redirect(url_for("admin_connectors.connectors")), 303
     secrets = {key: form.get(f"secret_{key}", "") for key in SECRET_KEYS}
+    settings: Settings = current_app.config["QA_SETTINGS"]
     try:
-        row = save_connector(session, viewer.tenant_id, name=form.get("name", "").strip(), kind=form.get("kind", ""),
-                             config=config, secrets=secrets, poll_interval_seconds=interval,
+        sandbox = tenant_sandbox(session, settings, viewer.tenant_id)
+        row = save_connector(session, viewer.tenant_id, sandbox=sandbox, name=form.get("name", "").strip(),
+                             kind=form.get("kind", ""), config=config, secrets=secrets, poll_interval_seconds=interval,
                              enabled=form.get("enabled") == "1")
     except UserFacingError as error:
         session.rollback()
@@ -83,7 +85,7 @@ def save() -> ResponseReturnValue:
 @require_roles(Role.ADMIN)
 def test(connector_id: int) -> ResponseReturnValue:
     try:
-        result = check_connection(db(), current_viewer().tenant_id, connector_id)
+        result = check_connection(db(), current_app.config["QA_SETTINGS"], current_viewer().tenant_id, connector_id)
     except ConnectorPageError:
         abort(404)
     if result.ok:

@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
 from qa_service.config import Settings
+from qa_service.core.date_input import day_or_none
 from qa_service.db.blobs import BlobNotFound, BlobStore
 from qa_service.db.models import Channel, Role
 from qa_service.services.access import STAFF, Viewer, visible_interaction
@@ -62,11 +63,10 @@ def _int(name: str) -> int | None:
 
 
 def _date(name: str, plus_days: int = 0) -> datetime | None:
-    try:
-        day = datetime.strptime(request.args.get(name, ""), "%Y-%m-%d").replace(tzinfo=UTC)
-    except ValueError:
+    typed = day_or_none(request.args.get(name))
+    if typed is None:
         return None
-    return day + timedelta(days=plus_days)
+    return datetime.combine(typed, datetime.min.time(), tzinfo=UTC) + timedelta(days=plus_days)
 
 
 def filters_from_request() -> ListFilters:

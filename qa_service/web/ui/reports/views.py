@@ -33,10 +33,10 @@ from qa_service.services.reports.exports import FORMATS, MIME_TYPES, export
 from qa_service.services.reports.scope import (
     REPORT_READERS,
     ReportScope,
+    ScopeNotFound,
     filter_options,
     scope_for,
     settings_of,
-    teams_of_tenant,
 )
 from qa_service.services.reports.staffing import open_episode
 from qa_service.services.reports.tables import KIND_TITLES, KINDS, QUALITY, sections_of
@@ -86,8 +86,10 @@ def _prepare(kind: str) -> tuple[Tenant, ReportScope, date, date]:
     viewer = current_viewer()
     tenant = own_tenant(session, viewer)
     first, last = _request_period(tenant)
-    scope = scope_for(session, viewer, team_id=_int_arg("team"), agent_id=_int_arg("agent"), quality=kind == QUALITY)
-    if scope.team_ids is not None and not teams_of_tenant(session, viewer.tenant_id, scope.team_ids):
+    try:
+        scope = scope_for(session, viewer, team_id=_int_arg("team"), agent_id=_int_arg("agent"),
+                          quality=kind == QUALITY)
+    except ScopeNotFound:
         abort(404)
     return tenant, scope, first, last
 

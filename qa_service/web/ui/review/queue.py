@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from qa_service.core.date_input import day_or_none
 from qa_service.core.errors import UserFacingError
 from qa_service.db.models import Channel, Role
 from qa_service.services.access import REVIEWERS
@@ -22,9 +23,10 @@ bp = Blueprint("queue", __name__)
 
 
 def _week_start(value: str | None) -> datetime:
-    try:
-        day = datetime.strptime(value or "", "%Y-%m-%d").replace(tzinfo=UTC)
-    except ValueError:
+    typed = day_or_none(value)
+    if typed is not None:
+        day = datetime.combine(typed, time(0), tzinfo=UTC)
+    else:
         day = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=7)
     return day - timedelta(days=day.weekday())
 

@@ -23,7 +23,7 @@ def test_a_failing_connector_is_due_later_and_a_healthy_one_at_its_interval(sett
         session.flush()
         ids = []
         for name, failures in (("healthy", 0), ("failing", 3)):
-            connector = save_connector(session, tenant.id, name=name, kind="http",
+            connector = save_connector(session, tenant.id, sandbox=None, name=name, kind="http",
                                        config={"base_url": "http://127.0.0.1:9"}, secrets={})
             row = session.get_one(ConnectorConfig, connector.id)
             row.poll_interval_seconds, row.last_run_at, row.consecutive_failures = 60, last, failures

@@ -30,13 +30,14 @@ def test_bad_manifest_lines_are_quarantined_and_later_lines_stored(
 ) -> None:
     lines = [_chat("ok-1"), '{"external_id": "broken"', _chat("bad-date", started_at="2026-13-45T10:00:00+03:00"),
              _chat("bad-nul", turns=[{"speaker": "agent", "text": "a\u0000b"}]), _chat("ok-2")]
-    (tmp_path / "manifest.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+    (drop := tmp_path / "drop").mkdir()
+    (drop / "manifest.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
     with transaction(settings.sqlalchemy_url) as session:
         tenant = Tenant(slug="sv", name="Северный Ветер")
         session.add(tenant)
         session.flush()
-        connector_id = save_connector(session, tenant.id, name="drop", kind="dropfolder",
-                                      config={"path": str(tmp_path)}).id
+        connector_id = save_connector(session, tenant.id, sandbox=None, name="drop", kind="dropfolder",
+                                      config={"path": str(drop)}).id
     report = run_connector(settings, connector_id)
     again = run_connector(settings, connector_id)
 

@@ -95,13 +95,19 @@ def test_other_tenant_sees_none_of_our_figures(clients: dict[str, tuple[Any, str
     html = client.get("/reports/daily-quality" + QUERY).get_data(as_text=True)
     assert "Анна Смирнова" not in html and "Пётр Иванов" not in html and "Южный Берег" in html
     assert client.get(f"/reports/daily-quality{QUERY}&team={world.teams['alpha']}").status_code == 404
-    assert client.get(f"/reports/daily-quality{QUERY}&agent={world.agents['anna']}").status_code == 400
+    assert client.get(f"/reports/daily-quality{QUERY}&agent={world.agents['anna']}").status_code == 404
 
 
-def test_supervisor_sees_only_own_team_in_quality(clients: dict[str, tuple[Any, str]]) -> None:
+def test_supervisor_sees_only_own_team_in_quality(clients: dict[str, tuple[Any, str]], world: ReportWorld) -> None:
     client, _ = clients["supervisor"]
     html = client.get("/reports/daily-quality" + QUERY).get_data(as_text=True)
     assert "Анна Смирнова" in html and "Пётр Иванов" not in html
+    # Another airline's team, or a team not theirs, is not found — as for an admin, never an empty 200.
+    for team in ("south", "beta"):
+        assert client.get(f"/reports/daily-quality{QUERY}&team={world.teams[team]}").status_code == 404, team
+    assert client.get(f"/reports/daily-quality{QUERY}&agent={world.agents['petr']}").status_code == 404
+    admin, _ = clients["admin"]
+    assert admin.get(f"/reports/daily-quality{QUERY}&team={world.teams['south']}").status_code == 404
 
 
 def test_bad_date_is_a_clear_400(clients: dict[str, tuple[Any, str]]) -> None:
