@@ -184,7 +184,8 @@ def reopen_dispute(
     so the reopened dispute is decided again from where it started.
     """
     if not viewer.can_resolve_disputes:
-        raise DisputeError("переоткрывает спор руководитель группы оператора", "the agent's supervisor reopens disputes")
+        raise DisputeError("переоткрывает спор руководитель группы оператора",
+                           "the agent's supervisor reopens disputes")
     dispute, evaluation, interaction = get_dispute(session, viewer, dispute_id)
     if dispute.status == DisputeStatus.OPEN:
         raise DisputeError("спор и так открыт: ничего не изменено", "the dispute is already open: nothing was changed")

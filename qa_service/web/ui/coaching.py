@@ -19,7 +19,7 @@ from qa_service.core.errors import UserFacingError
 from qa_service.db.blobs import BlobStore
 from qa_service.db.models import CoachingFormat, Role, Tenant
 from qa_service.jobs import enqueue, send_coaching_notices
-from qa_service.services.calibration_blind import blind_interaction_ids
+from qa_service.services.calibration_blind import blind_interaction_ids, scores_blind
 from qa_service.services.coaching import (
     COACHES,
     CoachingError,
@@ -106,9 +106,10 @@ def home() -> ResponseReturnValue:
     session = db()
     viewer = current_viewer()
     now = datetime.now(UTC)
-    needs = list_needs(session, viewer)
+    withheld = scores_blind(session, viewer)
+    needs = [] if withheld else list_needs(session, viewer)
     catalog = criterion_catalog(session, viewer.tenant_id)
-    measured = measured_coaching(session, viewer, now)
+    measured = [] if withheld else measured_coaching(session, viewer, now)
     tasks = list_tasks(session, viewer)
     notices = notices_for(session, viewer, now)
     return render_template(
@@ -116,6 +117,7 @@ def home() -> ResponseReturnValue:
         by_module=demand_by_module(needs), by_team=demand_by_team(needs), tasks=tasks, measured=measured[:20],
         module_effects=effects_by_module(measured), catalog=catalog, criterion_info=criterion_info, wilson=wilson,
         is_coach=viewer.role in COACHES, is_customer=viewer.role == Role.CUSTOMER, is_agent=viewer.role == Role.AGENT,
+        withheld_blind=withheld,
     )
 
 
@@ -139,6 +141,8 @@ def need_page(need_id: int) -> ResponseReturnValue:
         row = get_need(session, viewer, need_id)
     except CoachingError:
         abort(404)
+    if scores_blind(session, viewer):  # the need's rates count every interaction, the blind ones too
+        return render_template("coaching/need.html", zone=_zone(), row=None, withheld_blind=True)
     catalog = criterion_catalog(session, viewer.tenant_id)
     found = interactions_by_id(session, viewer, row.need.evidence_interaction_ids or [])
     evidence = sorted(found.values(), key=lambda i: i.started_at, reverse=True)
@@ -219,11 +223,12 @@ def task_page(task_id: int) -> ResponseReturnValue:
     example_ids = [e["interaction_id"] for e in task.example_interactions]
     examples = interactions_by_id(session, viewer, example_ids)
     effect = None
-    if task.completed_at is not None:
+    withheld = scores_blind(session, viewer)
+    if task.completed_at is not None and not withheld:
         effect = measure_effect(session, viewer.tenant_id, task, datetime.now(UTC),
                                 criterion_catalog(session, viewer.tenant_id))
     return render_template("coaching/task.html", zone=_zone(), task=task, agent=agent, examples=examples,
-                           effect=effect, is_coach=viewer.role in COACHES,
+                           effect=effect, is_coach=viewer.role in COACHES, withheld_blind=withheld,
                            is_own=viewer.role == Role.AGENT and agent.id in viewer.agent_ids)
 
 

@@ -18,16 +18,25 @@ from qa_service.services.reports import (
     RERUNNERS,
     ReportRunNotFound,
     build_report,
+    day_figures_hash,
     describe,
     history,
     request_rerun,
     run_for,
     sign_off,
+    signature_outdated,
     stored_pdf,
 )
 from qa_service.services.reports_charts import charts_of
 from qa_service.services.reports_exports import FORMATS, MIME_TYPES, export
-from qa_service.services.reports_scope import REPORT_READERS, ReportScope, filter_options, scope_for, settings_of
+from qa_service.services.reports_scope import (
+    REPORT_READERS,
+    ReportScope,
+    filter_options,
+    hidden_in_period,
+    scope_for,
+    settings_of,
+)
 from qa_service.services.reports_tables import KIND_TITLES, KINDS, QUALITY, sections_of
 from qa_service.services.staffing import open_episode
 from qa_service.web.auth import current_user, current_viewer, require_roles
@@ -112,11 +121,17 @@ def report(kind: str) -> ResponseReturnValue:
     viewer = current_viewer()
     teams, agents = filter_options(session, tenant.id, viewer, kind)
     today = _now().astimezone(settings_of(tenant).zone).date()
+    # Figures leave out what the reader still scores blind; the page says so, and the day
+    # cannot be signed off until they have submitted (`calibration_blind`).
+    left_out = hidden_in_period(session, scope, first, last) if kind == QUALITY else 0
+    signable = viewer.role == Role.CUSTOMER and kind == QUALITY and first == last and first < today
     return render_template(
         "reports/report.html", kind=kind, kinds=KINDS, kind_titles=KIND_TITLES, lang=lang, built=built,
         shown=shown, charts=charts, first=first, last=last, subtitle=describe(session, scope, first, last),
         run=run, signer=run_signer(run), signed_local=_local_time(run.signed_off_at if run else None, tenant),
-        can_sign=viewer.role == Role.CUSTOMER and kind == QUALITY and first == last and first < today,
+        can_sign=signable and not left_out, left_out=left_out,
+        figures_hash=day_figures_hash(session, tenant.id, first, _now()) if signable and not left_out else "",
+        signature_outdated=signature_outdated(session, run, _now()),
         teams=teams, agents=agents, team_id=request.args.get("team", ""), agent_id=request.args.get("agent", ""),
         formats=list(FORMATS),
         query={k: v for k, v in request.args.items() if k in ("date", "to", "team", "agent") and v},
@@ -162,7 +177,8 @@ def sign_off_day() -> ResponseReturnValue:
     session = db()
     try:
         day = parse_day(request.form.get("date", ""))
-        sign_off(_settings(), session, current_viewer(), day, _now())
+        sign_off(_settings(), session, current_viewer(), day, _now(),
+                 content_hash=request.form.get("content_hash"))
     except UserFacingError as error:
         session.rollback()
         flash_error(error)
@@ -211,6 +227,13 @@ def run_pdf(run_id: int) -> ResponseReturnValue:
         abort(404)
     if current_viewer().role == Role.SUPERVISOR and run.kind == QUALITY:
         abort(404)  # the stored quality day covers every team; supervisors see their own teams only
+    if run.kind == QUALITY and run.day is not None:
+        scope = scope_for(session, current_viewer(), quality=True)
+        if hidden_in_period(session, scope, run.day, run.day):
+            # The stored file counts every interaction: withheld whole while the reader scores some blind.
+            message = _("This day holds calibration items you still score blind: the stored file is available "
+                        "after you submit your calibration answers.")
+            return render_template("error.html", code=403, message=message), 403
     try:
         data = stored_pdf(_settings(), run)
     except (UserFacingError, OSError):
