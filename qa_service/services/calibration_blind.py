@@ -9,8 +9,8 @@ Aggregates ask here too: the quality report leaves the items out (`ReportScope.h
 stored without a reader in mind (training needs, coaching effects, AutoQA agreement, the stored
 report file) are withheld whole while `scores_blind`, with the reason on the page.
 
-The token REST API (/api/v1) is machine-to-machine (the airline's platform, not a person
-scoring) and deliberately does not apply this rule.
+The REST API (/api/v1) applies it to a person's session (scores withheld, evaluations refused);
+the airline's token is machine-to-machine (the platform, not a person scoring) and reads all.
 """
 
 from __future__ import annotations

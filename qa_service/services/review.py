@@ -301,6 +301,9 @@ def release_evaluation(
         raise ReviewError("публиковать оценку могут только контролёры", "only QA specialists release")
     if evaluation.status == EvaluationStatus.RELEASED:
         raise ReviewError(*ALREADY_RELEASED)
+    latest = _shown_to_reviewer(session, evaluation.interaction_id)
+    if latest is None or latest.id != evaluation.id:  # a newer review was written since the page was drawn
+        raise stale("оценка", "the evaluation")
     require_version(evaluation.version, form_version, "оценка", "the evaluation")
     if evaluation.kind != EvaluationKind.REVIEW or evaluation.status != EvaluationStatus.SUBMITTED:
         raise ReviewError("опубликовать можно только отправленную проверку", "only a submitted review can be released")
