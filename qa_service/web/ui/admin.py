@@ -16,7 +16,14 @@ from qa_service.db.models import Role
 from qa_service.services.accounts import AccountError
 from qa_service.services.audit import record
 from qa_service.services.audit_log import AuditFilters, audit_actions, audit_page, audit_rows
-from qa_service.services.tenant_admin import CHANNELS, SamplingForm, SettingsError, current_settings, save_settings
+from qa_service.services.tenant_admin import (
+    CHANNELS,
+    SamplingForm,
+    SettingsError,
+    current_settings,
+    save_settings,
+    settings_version,
+)
 from qa_service.services.users import (
     AccountNotFound,
     add_team,
@@ -170,7 +177,8 @@ def audit_csv() -> ResponseReturnValue:
 @require_roles(Role.ADMIN)
 def settings_page() -> ResponseReturnValue:
     tenant_settings, rule = current_settings(db(), current_viewer().tenant_id)
-    return render_template("admin/settings.html", settings=tenant_settings, rule=rule, channels=CHANNELS)
+    return render_template("admin/settings.html", settings=tenant_settings, rule=rule, channels=CHANNELS,
+                           version=settings_version(db(), current_viewer().tenant_id))
 
 
 @bp.post("/settings")
@@ -189,7 +197,7 @@ def save_settings_page() -> ResponseReturnValue:
     try:
         save_settings(session, current_viewer(), timezone=form.get("timezone", ""),
                       public_phones=form.get("public_phones", "").splitlines(), dispute_window_days=window,
-                      sampling=sampling)
+                      sampling=sampling, form_version=form.get("version"))
     except UserFacingError as error:
         session.rollback()
         flash_error(error)

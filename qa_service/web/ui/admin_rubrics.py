@@ -10,7 +10,14 @@ from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
 from qa_service.db.models import Role
 from qa_service.services.criterion_titles import titles_for_versions
-from qa_service.services.rubric_admin import activate, impact_of, list_rubrics, upload_version, version_of_tenant
+from qa_service.services.rubric_admin import (
+    activate,
+    activation_version,
+    impact_of,
+    list_rubrics,
+    upload_version,
+    version_of_tenant,
+)
 from qa_service.web.auth import current_viewer, require_roles
 from qa_service.web.ui.database import db
 from qa_service.web.ui.messages import flash_error
@@ -70,7 +77,7 @@ def version(version_id: int) -> ResponseReturnValue:
         session.commit()  # the shipped standard is stored as the current version on first use
     titles = titles_for_versions(session, [version_id])
     return render_template("admin/rubric_version.html", rubric=rubric, version=row, report=report, days=days,
-                           titles=titles)
+                           titles=titles, form_version=activation_version(session, viewer.tenant_id, version_id))
 
 
 @bp.post("/versions/<int:version_id>/activate")
@@ -82,7 +89,7 @@ def activate_version(version_id: int) -> ResponseReturnValue:
     except UserFacingError:
         abort(404)  # another tenant's version: the same answer as the version page gives
     try:
-        activate(session, current_viewer(), version_id)
+        activate(session, current_viewer(), version_id, form_version=request.form.get("version"))
     except UserFacingError as error:
         session.rollback()
         flash_error(error)

@@ -38,6 +38,7 @@ from qa_service.services.coaching import (
     list_tasks,
     record_session,
     schedule_session,
+    task_version,
     visible_agents,
 )
 from qa_service.services.coaching_effects import effects_by_module, measure_effect, measured_coaching
@@ -168,6 +169,19 @@ def new_task() -> ResponseReturnValue:
                            format=request.args.get("format", CoachingFormat.ONE_TO_ONE.value))
 
 
+def _assign_form_again() -> str:
+    """The refused assign form with everything typed kept (a redirect would lose it all)."""
+    form, viewer = request.form, current_viewer()
+    for upload in request.files.getlist("material"):
+        upload.close()  # a large upload is spooled to a temporary file: closed now, not at collection
+    return render_template(
+        "coaching/new.html", zone=_zone(), modules=MODULE_TITLES, agents=visible_agents(db(), viewer),
+        formats=list(CoachingFormat), module=form.get("module", ""),
+        agent_ids=[i for a in form.getlist("agent_id") if (i := id_or_none(a)) is not None],
+        format=form.get("format", CoachingFormat.ONE_TO_ONE.value), typed=form, typed_examples=form.getlist("example"),
+    )
+
+
 @bp.post("/coaching/tasks")
 @require_roles(*COACHES)
 def create_task() -> ResponseReturnValue:
@@ -200,7 +214,7 @@ def create_task() -> ResponseReturnValue:
             flash_error(error)
         else:
             flash(_("Check the form: a value is not valid."), "error")
-        return redirect(back), 303
+        return _assign_form_again(), 422
     session.commit()
     # The new-task e-mail goes now, not with the nightly run (a no-op without SMTP).
     enqueue(current_app.config["QA_SETTINGS"], send_coaching_notices, viewer.tenant_id,
@@ -229,6 +243,7 @@ def task_page(task_id: int) -> ResponseReturnValue:
                                 criterion_catalog(session, viewer.tenant_id))
     return render_template("coaching/task.html", zone=_zone(), task=task, agent=agent, examples=examples,
                            effect=effect, is_coach=viewer.role in COACHES, withheld_blind=withheld,
+                           form_version=task_version(task),
                            is_own=viewer.role == Role.AGENT and agent.id in viewer.agent_ids)
 
 
@@ -245,17 +260,18 @@ def _task_action(task_id: int, action: str) -> ResponseReturnValue:
             when = _local_input(request.form.get("scheduled_at"), _zone())
             if when is None:
                 raise CoachingError("укажите дату и время занятия", "give the session's date and time")
-            schedule_session(session, viewer, task_id, when)
+            schedule_session(session, viewer, task_id, when, form_version=request.form.get("version"))
             message = _("Session scheduled.")
         elif action == "session":
             record_session(session, viewer, task_id, attended=request.form.get("attended") == "yes",
                            notes=request.form.get("session_notes", ""),
-                           held_at=_local_input(request.form.get("held_at"), _zone()) or now)
+                           held_at=_local_input(request.form.get("held_at"), _zone()) or now,
+                           form_version=request.form.get("version"))
             message = _("Session recorded.")
         else:
             acknowledge_task(session, viewer, task_id, now)
             message = _("Thank you: the coaching task is acknowledged.")
-    except CoachingError as error:
+    except UserFacingError as error:
         session.rollback()
         flash_error(error)
         return redirect(url_for("coaching.task_page", task_id=task_id)), 303
