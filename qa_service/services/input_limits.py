@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Text
+
 from qa_service.core.errors import UserFacingError
 from qa_service.core.json_input import INT4_MAX
 
@@ -16,9 +18,16 @@ class FieldTooLong(UserFacingError):
     """A form value that does not fit its column (or holds a NUL character)."""
 
 
+# A `Text` column without its own `info={"max_length": n}` still refuses a novel pasted into a form.
+TEXT_LIMIT = 5000
+
+
 def column_length(column: Any) -> int | None:
-    """`String(n)`'s n of a mapped attribute (None for unbounded text)."""
-    length: int | None = getattr(column.property.columns[0].type, "length", None)
+    """The longest value a mapped attribute takes: `String(n)`'s n, a Text column's `info["max_length"]`."""
+    mapped = column.property.columns[0]
+    length: int | None = getattr(mapped.type, "length", None)
+    if length is None:
+        length = mapped.info.get("max_length", TEXT_LIMIT if isinstance(mapped.type, Text) else None)
     return length
 
 
@@ -32,8 +41,8 @@ def check_text(value: str, column: Any, title_ru: str, title_en: str) -> str:
         raise FieldTooLong(f"поле «{title_ru}» не в UTF-8", f"field “{title_en}” is not valid UTF-8") from None
     limit = column_length(column)
     if limit is not None and len(value) > limit:
-        raise FieldTooLong(f"поле «{title_ru}» длиннее {limit} символов",
-                           f"field “{title_en}” is longer than {limit} characters")
+        raise FieldTooLong(f"поле «{title_ru}» длиннее {limit} символов (введено {len(value)}): сократите его",
+                           f"field “{title_en}” is longer than {limit} characters ({len(value)} typed): shorten it")
     return value
 
 

@@ -24,6 +24,7 @@ from qa_service.db.models.evaluations import (
     Evaluation,
     EvaluationKind,
     EvaluationStatus,
+    EvaluationVersion,
     ReviewComment,
 )
 from qa_service.db.models.interactions import (
@@ -69,6 +70,7 @@ __all__ = [
     "Evaluation",
     "EvaluationKind",
     "EvaluationStatus",
+    "EvaluationVersion",
     "Interaction",
     "NeedRule",
     "ProcessingState",

@@ -66,7 +66,7 @@ class CoachingTask(TenantOwned, Timestamped, Base):
     module: Mapped[str] = mapped_column(String(20))
     due_at: Mapped[datetime | None]
     status: Mapped[CoachingStatus] = mapped_column(enum_column(CoachingStatus, 20), default=CoachingStatus.ASSIGNED)
-    notes: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text, info={"max_length": 4000})
     completed_at: Mapped[datetime | None]
     score_after: Mapped[float | None] = mapped_column(Float)
     format: Mapped[CoachingFormat] = mapped_column(enum_column(CoachingFormat, 20), default=CoachingFormat.ONE_TO_ONE)
@@ -76,7 +76,7 @@ class CoachingTask(TenantOwned, Timestamped, Base):
     example_interactions: Mapped[list[Any]] = mapped_column(default=list)
     scheduled_at: Mapped[datetime | None]
     attended: Mapped[bool | None]
-    session_notes: Mapped[str | None] = mapped_column(Text)
+    session_notes: Mapped[str | None] = mapped_column(Text, info={"max_length": 4000})
     acknowledged_at: Mapped[datetime | None]
     # When each notice was mailed, so a nightly run never sends the same one twice.
     notified_new_at: Mapped[datetime | None]

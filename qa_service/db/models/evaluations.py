@@ -59,6 +59,9 @@ class Evaluation(TenantOwned, Timestamped, Base):
     submitted_at: Mapped[datetime | None]
     released_at: Mapped[datetime | None]
     acknowledged_at: Mapped[datetime | None]
+    # Raised by every human change: a form carries the number it was drawn from and is refused when
+    # it is no longer the current one (optimistic concurrency; `services.form_versions`).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     answers: Mapped[list[CriterionAnswer]] = relationship(
         back_populates="evaluation", cascade="all, delete-orphan", order_by="CriterionAnswer.position"
@@ -84,11 +87,31 @@ class CriterionAnswer(Base):
     evidence: Mapped[list[Any]] = mapped_column(default=list)
     machine_answer: Mapped[str | None] = mapped_column(String(20))
     machine_confidence: Mapped[float | None] = mapped_column(Float)
-    override_reason: Mapped[str | None] = mapped_column(Text)
+    override_reason: Mapped[str | None] = mapped_column(Text, info={"max_length": 1000})
     # Why the machine answered so (rule or model, matched text or closest miss, similarity).
     why: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     evaluation: Mapped[Evaluation] = relationship(back_populates="answers")
+
+
+class EvaluationVersion(TenantOwned, Base):
+    """One human change to a released evaluation: who, when, why, and the answers before and after."""
+
+    __tablename__ = "evaluation_versions"
+    __table_args__ = (UniqueConstraint("evaluation_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    # released | amended | dispute_accepted | dispute_reopened | calibration_consensus | correction
+    cause: Mapped[str] = mapped_column(String(30))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime]
+    reason: Mapped[str | None] = mapped_column(Text, info={"max_length": 1000})
+    score_before: Mapped[float | None] = mapped_column(Float)
+    score_after: Mapped[float | None] = mapped_column(Float)
+    # [{"criterion": id, "before": answer, "after": answer}], in the rubric's order.
+    changes: Mapped[list[Any]] = mapped_column(default=list)
 
 
 class ReviewComment(TenantOwned, Timestamped, Base):
@@ -99,4 +122,4 @@ class ReviewComment(TenantOwned, Timestamped, Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     criterion_id: Mapped[str | None] = mapped_column(String(64))
     offset_seconds: Mapped[float | None] = mapped_column(Float)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, info={"max_length": 4000})

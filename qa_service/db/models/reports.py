@@ -32,3 +32,6 @@ class ReportRun(TenantOwned, Timestamped, Base):
     # The customer's sign-off of the day (quality reports): who and when.
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     signed_off_at: Mapped[datetime | None]
+    # What was signed: a hash of the figures as the signer saw them; the page compares it with
+    # today's figures and says when the signature no longer covers them.
+    signed_content_hash: Mapped[str | None] = mapped_column(String(64))

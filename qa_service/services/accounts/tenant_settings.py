@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -12,7 +13,14 @@ from qa_service.core.tenant_settings import TenantSettings
 from qa_service.db.models import SamplingRule, Tenant
 from qa_service.services.access import Viewer
 from qa_service.services.audit import record
-from qa_service.services.review.sampling import active_rule, save_rule
+from qa_service.services.form_versions import (
+    require_version,
+    state_token,
+)
+from qa_service.services.review.sampling import (
+    active_rule,
+    save_rule,
+)
 
 CHANNELS = ("call", "chat", "email")
 
@@ -36,15 +44,33 @@ def current_settings(session: Session, tenant_id: int) -> tuple[TenantSettings, 
     return TenantSettings.from_mapping(stored), active_rule(session, tenant_id)
 
 
+def _editable_state(settings: TenantSettings, rule: SamplingRule) -> dict[str, Any]:
+    """What the settings page edits, field by field: its version and the audit entry's before/after."""
+    return {
+        "timezone": settings.timezone, "public_phones": list(settings.public_phones),
+        "dispute_window_days": settings.dispute_window_days,
+        "sampling_per_agent": rule.per_agent_per_week, "sampling_random_percent": round(100 * rule.random_share),
+        "sampling_channels": list(rule.channels), "sampling_due_days": rule.due_days,
+    }
+
+
+def settings_version(session: Session, tenant_id: int) -> str:
+    """The version the settings form is drawn from (the tenant's settings have no version column)."""
+    settings, rule = current_settings(session, tenant_id)
+    return state_token(_editable_state(settings, rule))
+
+
 def save_settings(
     session: Session, viewer: Viewer, *, timezone: str, public_phones: list[str], dispute_window_days: int,
-    sampling: SamplingForm,
+    sampling: SamplingForm, form_version: str | None = None,
 ) -> TenantSettings:
     """Validate and store the tenant's settings and sampling rule (raises a user-facing error)."""
     if not viewer.role.value == "admin":
         raise SettingsError("настройки меняет только администратор", "only an administrator changes settings")
     tenant = session.get_one(Tenant, viewer.tenant_id)
-    settings, _ = current_settings(session, viewer.tenant_id)
+    require_version(settings_version(session, viewer.tenant_id), form_version, "настройки", "the settings")
+    settings, old_rule = current_settings(session, viewer.tenant_id)
+    before = _editable_state(settings, old_rule)
     settings = settings.with_changes(
         timezone=timezone.strip(), public_phones=tuple(p.strip() for p in public_phones if p.strip()),
         dispute_window_days=dispute_window_days,
@@ -69,6 +95,8 @@ def save_settings(
     if changed_rule:
         save_rule(session, viewer.tenant_id, per_agent=sampling.per_agent, random_share=sampling.random_share,
                   channels=channels, due_days=sampling.due_days)
+    after = _editable_state(settings, active_rule(session, viewer.tenant_id))
+    changes = {key: {"from": before[key], "to": after[key]} for key in after if before[key] != after[key]}
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="settings.update", entity="tenant",
-           entity_id=viewer.tenant_id, details={"timezone": settings.timezone, "sampling_changed": changed_rule})
+           entity_id=viewer.tenant_id, details={"changes": changes})
     return settings

@@ -5,8 +5,12 @@ blind: no page may show them an evaluation, a score or a flag derived from one (
 included) for those interactions.  List rows, the review queue, the interaction page, the
 agent's and coaching pages all ask here, so the rule cannot drift between surfaces.
 
-The token REST API (/api/v1) is machine-to-machine (the airline's platform, not a person
-scoring) and deliberately does not apply this rule.
+Aggregates ask here too: the quality report leaves the items out (`ReportScope.hidden`); figures
+stored without a reader in mind (training needs, coaching effects, AutoQA agreement, the stored
+report file) are withheld whole while `scores_blind`, with the reason on the page.
+
+The REST API (/api/v1) applies it to a person's session (scores withheld, evaluations refused);
+the airline's token is machine-to-machine (the platform, not a person scoring) and reads all.
 """
 
 from __future__ import annotations
@@ -49,3 +53,9 @@ def blind_interaction_ids(session: Session, viewer: Viewer, among: Iterable[int]
 def is_blind(session: Session, viewer: Viewer, interaction_id: int) -> bool:
     """True while `viewer` must not see any evaluation or score of this interaction."""
     return bool(blind_interaction_ids(session, viewer, [interaction_id]))
+
+
+def scores_blind(session: Session, viewer: Viewer) -> bool:
+    """True while `viewer` scores anything blind: aggregates that cannot leave those items out
+    (stored training needs, coaching effects, AutoQA agreement) are withheld whole, with the reason."""
+    return session.scalar(blind_interactions(viewer).limit(1)) is not None

@@ -32,8 +32,20 @@ from qa_service.db.models import (
     TrainingNeed,
 )
 from qa_service.services.access import AnySelect, Viewer, scope_interactions
+from qa_service.services.agent_names import agent_label
 from qa_service.services.audit import record
-from qa_service.services.coaching.materials import Upload, check_link, check_upload
+from qa_service.services.coaching.materials import (
+    Upload,
+    check_link,
+    check_upload,
+)
+from qa_service.services.form_versions import (
+    require_version,
+    state_token,
+)
+from qa_service.services.input_limits import (
+    check_text,
+)
 
 COACHES = (Role.ADMIN, Role.QA, Role.TRAINER)
 GROUP_SUGGESTED_FROM = 3  # agents needing one module: a group session is cheaper than 1:1s
@@ -93,6 +105,7 @@ def assign_coaching(session: Session, viewer: Viewer, blobs: BlobStore, new: New
         raise CoachingError("выберите оператора", "choose an agent")
     if new.due_at is not None and new.due_at < now - timedelta(days=1):
         raise CoachingError("срок уже прошёл", "the due date is in the past")
+    notes = check_text(new.notes.strip(), CoachingTask.notes, "заметки для оператора", "notes for the agent")
     checked = [(upload, check_upload(upload)) for upload in new.uploads]
     links = [check_link(link) for link in new.links if link.strip()]
     example_ids = [i for i, _ in new.examples]
@@ -114,7 +127,7 @@ def assign_coaching(session: Session, viewer: Viewer, blobs: BlobStore, new: New
     for agent in agents:
         task = CoachingTask(
             tenant_id=viewer.tenant_id, agent_id=agent.id, trainer_id=viewer.user_id, module=new.module,
-            format=new.format, due_at=new.due_at, scheduled_at=new.scheduled_at, notes=new.notes.strip() or None,
+            format=new.format, due_at=new.due_at, scheduled_at=new.scheduled_at, notes=notes or None,
             delivered_by_customer=new.delivered_by_customer, created_at=now,
             training_need_id=need.id if need is not None and need.agent_id == agent.id else None,
             example_interactions=[{"interaction_id": i, "kind": "good" if kind == "good" else "bad"}
@@ -129,8 +142,13 @@ def assign_coaching(session: Session, viewer: Viewer, blobs: BlobStore, new: New
         tasks.append(task)
     session.flush()
     for task in tasks:
+        assigned = session.get(Agent, task.agent_id)
         record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="coaching.assign",
-               entity="coaching_task", entity_id=task.id, details={"module": task.module, "agent": task.agent_id})
+               entity="coaching_task", entity_id=task.id,
+               details={"module": task.module,
+                        "agent": agent_label(assigned.name, assigned.external_id) if assigned else None,
+                        "format": task.format.value,
+                        "due_at": task.due_at.isoformat() if task.due_at else None})
     return tasks
 
 
@@ -274,27 +292,43 @@ def _coachable(session: Session, viewer: Viewer, task_id: int) -> CoachingTask:
     return get_task(session, viewer, task_id)[0]
 
 
-def schedule_session(session: Session, viewer: Viewer, task_id: int, when: datetime) -> CoachingTask:
+def task_version(task: CoachingTask) -> str:
+    """The version a task's forms are drawn from (the task has no version column)."""
+    return state_token([task.status.value, task.scheduled_at, task.attended, task.session_notes, task.completed_at,
+                        task.acknowledged_at])
+
+
+def schedule_session(
+    session: Session, viewer: Viewer, task_id: int, when: datetime, *, form_version: str | None = None
+) -> CoachingTask:
     task = _coachable(session, viewer, task_id)
+    require_version(task_version(task), form_version, "задание по обучению", "the coaching task")
+    before = task.scheduled_at
     task.scheduled_at = when
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="coaching.schedule",
-           entity="coaching_task", entity_id=task.id, details={"at": when.isoformat()})
+           entity="coaching_task", entity_id=task.id,
+           details={"at": {"from": before.isoformat() if before else None, "to": when.isoformat()}})
     return task
 
 
 def record_session(session: Session, viewer: Viewer, task_id: int, *, attended: bool, notes: str,
-                   held_at: datetime) -> CoachingTask:
+                   held_at: datetime, form_version: str | None = None) -> CoachingTask:
     """Record what happened; a session the agent missed keeps the task open."""
     task = _coachable(session, viewer, task_id)
     if task.status == CoachingStatus.DONE:
         raise CoachingError("занятие уже проведено", "the session is already recorded")
+    require_version(task_version(task), form_version, "задание по обучению", "the coaching task")
+    notes = check_text(notes.strip(), CoachingTask.session_notes, "заметки о занятии", "session notes")
+    before = task.status
     task.attended = attended
-    task.session_notes = notes.strip() or None
+    task.session_notes = notes or None
     if attended:
         task.status = CoachingStatus.DONE
         task.completed_at = held_at
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="coaching.session",
-           entity="coaching_task", entity_id=task.id, details={"attended": attended})
+           entity="coaching_task", entity_id=task.id,
+           details={"attended": attended, "status": {"from": before.value, "to": task.status.value},
+                    "at": held_at.isoformat()})
     return task
 
 

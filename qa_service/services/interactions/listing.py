@@ -38,7 +38,11 @@ from qa_service.db.models import (
 )
 from qa_service.db.session import session_factory
 from qa_service.services.access import Viewer, scope_interactions
-from qa_service.services.calibration.blind import blind_interactions
+from qa_service.services.calibration.blind import (
+    blind_interaction_ids,
+    blind_interactions,
+    is_blind,
+)
 
 SORTS = ("newest", "oldest", "score_asc", "score_desc")
 PAGE_SIZE = 50
@@ -309,6 +313,18 @@ def _api_interaction_json(row: Interaction, agent_external_id: str | None) -> di
     }
 
 
+WITHHELD_BLIND = "calibration_blind"  # the API's word for a score withheld from a blind participant
+
+
+class BlindEvaluations(UserFacingError):
+    """A person reads, through the API, the evaluations of an interaction they still score blind."""
+
+
+def _withhold_scores(body: dict[str, Any]) -> dict[str, Any]:
+    body.update(score=None, failed_critical=None, needs_review=None, reviewed=None, withheld=WITHHELD_BLIND)
+    return body
+
+
 def api_interactions_page(
     settings: Settings,
     tenant_id: int,
@@ -317,12 +333,20 @@ def api_interactions_page(
     since: datetime | None = None,
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
+    reader: Viewer | None = None,
 ) -> dict[str, Any]:
-    """Newest first, keyset-paginated: `{"items": [...], "next": cursor or null}` (raises `BadCursor`)."""
+    """Newest first, keyset-paginated: `{"items": [...], "next": cursor or null}` (raises `BadCursor`).
+
+    `reader` is the person behind a session (None for the airline's token): the scores of what
+    they still score blind are withheld, as on every page.
+    """
     filters = ListFilters(channel=channel, date_from=since, sort="newest")
     with session_factory(settings.sqlalchemy_url)() as session:
         page = list_interactions(session, tenant_viewer(tenant_id), filters, cursor, limit, strict_cursor=True)
+        blind = (blind_interaction_ids(session, reader, [r.interaction.id for r in page.rows])
+                 if reader is not None else frozenset())
         items = [_api_interaction_json(r.interaction, r.agent_external_id) for r in page.rows]
+    items = [_withhold_scores(i) if i["id"] in blind else i for i in items]
     return {"items": items, "next": page.next_cursor}
 
 
@@ -334,7 +358,9 @@ def _owned(session: Session, tenant_id: int, interaction_id: int) -> Interaction
     )
 
 
-def api_interaction(settings: Settings, tenant_id: int, interaction_id: int) -> dict[str, Any] | None:
+def api_interaction(
+    settings: Settings, tenant_id: int, interaction_id: int, reader: Viewer | None = None
+) -> dict[str, Any] | None:
     """One interaction of the tenant with its redacted turns; None when it is not the tenant's."""
     with session_factory(settings.sqlalchemy_url)() as session:
         row = _owned(session, tenant_id, interaction_id)
@@ -342,6 +368,8 @@ def api_interaction(settings: Settings, tenant_id: int, interaction_id: int) -> 
             return None
         agent = session.get(Agent, row.agent_id) if row.agent_id else None
         body = _api_interaction_json(row, agent.external_id if agent else None)
+        if reader is not None and is_blind(session, reader, row.id):
+            _withhold_scores(body)
         body["metrics"] = row.metrics
         body["quality"] = row.transcript_quality
         body["turns"] = [
@@ -359,12 +387,19 @@ def api_interaction(settings: Settings, tenant_id: int, interaction_id: int) -> 
     return body
 
 
-def api_evaluations(settings: Settings, tenant_id: int, interaction_id: int) -> list[dict[str, Any]] | None:
+def api_evaluations(
+    settings: Settings, tenant_id: int, interaction_id: int, reader: Viewer | None = None
+) -> list[dict[str, Any]] | None:
     """Every evaluation of the interaction in the contract's evaluation shape; None when it is not the tenant's."""
     with session_factory(settings.sqlalchemy_url)() as session:
         row = _owned(session, tenant_id, interaction_id)
         if row is None:
             return None
+        if reader is not None and is_blind(session, reader, row.id):
+            raise BlindEvaluations(
+                "вы оцениваете это взаимодействие вслепую в сессии калибровки: оценки доступны после отправки "
+                "ваших ответов", "you score this interaction blind in a calibration session: its evaluations are "
+                "available after you submit your answers")
         evaluations = session.execute(
             select(Evaluation, Rubric.slug, RubricVersion.content_hash)
             .join(RubricVersion, RubricVersion.id == Evaluation.rubric_version_id)

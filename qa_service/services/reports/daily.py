@@ -4,6 +4,8 @@ and generate yesterday's reports for every tenant at its local report time and m
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -23,12 +25,31 @@ from qa_service.services.access import Viewer
 from qa_service.services.after_commit import request_job
 from qa_service.services.agent_names import agent_label
 from qa_service.services.audit import record
+from qa_service.services.form_versions import stale
 from qa_service.services.mail import Attachment, send_mail
-from qa_service.services.reports.exports import export
-from qa_service.services.reports.operations import operations_report
-from qa_service.services.reports.quality import quality_report
-from qa_service.services.reports.scope import SIGNERS, ReportScope, settings_of, tenant_by_slug
-from qa_service.services.reports.tables import KIND_TITLES, KINDS, OPERATIONS, QUALITY
+from qa_service.services.reports.exports import (
+    export,
+)
+from qa_service.services.reports.operations import (
+    operations_report,
+)
+from qa_service.services.reports.quality import (
+    quality_report,
+)
+from qa_service.services.reports.scope import (
+    SIGNERS,
+    ReportScope,
+    hidden_in_period,
+    scope_for,
+    settings_of,
+    tenant_by_slug,
+)
+from qa_service.services.reports.tables import (
+    KIND_TITLES,
+    KINDS,
+    OPERATIONS,
+    QUALITY,
+)
 
 log = logging.getLogger(__name__)
 
@@ -138,21 +159,61 @@ def history(session: Session, tenant_id: int, limit: int = 120) -> list[tuple[Re
     return [(row[0], row[1]) for row in rows]
 
 
-def sign_off(settings: Settings, session: Session, viewer: Viewer, day: date, now: datetime) -> ReportRun:
-    """The airline's reviewer signs the quality day off; the run is generated first if it was not yet."""
+def figures_hash(report: Any) -> str:
+    """The version of a day's figures a signature covers: a hash of the report's figures of record."""
+    text = json.dumps(report.to_json(), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def day_figures_hash(session: Session, tenant_id: int, day: date, now: datetime) -> str:
+    """The hash of the whole tenant's quality day as it stands now."""
+    return figures_hash(build_report(session, QUALITY, ReportScope(tenant_id), day, day, now))
+
+
+def signature_outdated(session: Session, run: ReportRun | None, now: datetime) -> bool:
+    """True when the day's figures changed after the sign-off (a re-review, a dispute, late data)."""
+    if run is None or run.signed_off_at is None or not run.signed_content_hash or run.day is None:
+        return False
+    return day_figures_hash(session, run.tenant_id, run.day, now) != run.signed_content_hash
+
+
+def sign_off(
+    settings: Settings, session: Session, viewer: Viewer, day: date, now: datetime, *, content_hash: str | None = None
+) -> ReportRun:
+    """The airline's reviewer signs the quality day off; the run is generated first if it was not yet.
+
+    `content_hash` is the version of the figures the signer's page showed: figures changed since
+    are refused (nobody signs what they did not see), and the stored hash lets the page say when a
+    later change to the day leaves the signature outdated.
+    """
     if viewer.role not in SIGNERS:
         raise UserFacingError("подписывает день представитель заказчика", "the customer's reviewer signs the day off")
     tenant = session.get_one(Tenant, viewer.tenant_id)
     if day >= now.astimezone(settings_of(tenant).zone).date():
         raise UserFacingError("подписать можно только завершившийся день", "only a finished day can be signed off")
+    if hidden_in_period(session, scope_for(session, viewer, quality=True), day, day):
+        raise UserFacingError(
+            "в этом дне есть элементы калибровки, которые вы ещё оцениваете вслепую: подпишите день после отправки "
+            "ответов в сессии калибровки", "the day holds calibration items you still score blind: sign it off "
+            "after you submit your calibration answers")
+    current = day_figures_hash(session, tenant.id, day, now)
+    if content_hash is not None and content_hash != current:
+        raise stale("цифры отчёта за день", "the day's figures")
     run = run_for(session, tenant.id, QUALITY, day)
     if run is None or run.status != "done":
         store_day(settings, session, tenant, QUALITY, day, now)
         run = run_for(session, tenant.id, QUALITY, day)
         assert run is not None
-    if run.signed_off_at is not None:
+    if run.signed_off_at is not None and run.signed_content_hash == current:
         raise UserFacingError("день уже подписан", "the day is already signed off")
-    run.signed_off_by_id, run.signed_off_at = viewer.user_id, now
+    before = None if run.signed_off_at is None else {"signed_by": run.signed_off_by_id,
+                                                      "content_hash": run.signed_content_hash}
+    run.signed_off_by_id, run.signed_off_at, run.signed_content_hash = viewer.user_id, now, current
+    summary = run.summary or {}
+    record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="report.sign_off",
+           entity="report_run", entity_id=run.id,
+           details={"day": day.isoformat(), "content_hash": current[:16], "evaluated": summary.get("evaluated"),
+                    "average_score": summary.get("average_score"), "before": before})
     return run
 
 

@@ -81,6 +81,9 @@ def _in_period(scope: ReportScope, start: datetime, end: datetime) -> list[Any]:
     agent_clause = scope.agent_filter(Interaction.agent_id)
     if agent_clause is not None:
         clauses.append(agent_clause)
+    blind_clause = scope.visible_filter(Interaction.id)
+    if blind_clause is not None:
+        clauses.append(blind_clause)
     return clauses
 
 
@@ -121,6 +124,9 @@ def _trend(session: Session, scope: ReportScope, last: date, zone: Any) -> list[
                Interaction.started_at >= bounds[0], Interaction.started_at < bounds[-1])
         .group_by(bucket)
     )
+    blind_clause = scope.visible_filter(Interaction.id)
+    if blind_clause is not None:
+        stmt = stmt.where(blind_clause)
     moments = {int(r[0]): (int(r[1]), float(r[2] or 0), float(r[3] or 0))
                for r in session.execute(scope.apply(stmt, Interaction.agent_id))}
     return [(day, summarize_moments(*moments.get(i, (0, 0.0, 0.0)))) for i, day in enumerate(days)]

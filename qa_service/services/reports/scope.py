@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import (
+    dataclass,
+    field,
+)
+from datetime import (
+    date,
+)
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from qa_service.core.errors import UserFacingError
+from qa_service.core.reports.periods import period_bounds
 from qa_service.core.tenant_settings import TenantSettings
-from qa_service.db.models import Agent, Role, Team, Tenant
+from qa_service.db.models import Agent, Interaction, Role, Team, Tenant
 from qa_service.services.access import AnySelect, Viewer
-from qa_service.services.reports.tables import QUALITY
+from qa_service.services.calibration.blind import (
+    blind_interactions,
+)
+from qa_service.services.reports.tables import (
+    QUALITY,
+)
 
 # DESIGN.md's role table: reports are for the airline's reviewer, the admins, QA and supervisors.
 REPORT_READERS = (Role.ADMIN, Role.QA, Role.SUPERVISOR, Role.CUSTOMER)
@@ -27,6 +38,9 @@ class ReportScope:
     tenant_id: int
     team_ids: tuple[int, ...] | None = None  # None: every team
     agent_id: int | None = None
+    # The interactions the reader still scores blind in a calibration session (a subquery of
+    # ids): every figure derived from scores leaves them out (`calibration_blind`).
+    hidden: Any = field(default=None, compare=False)
 
     def agent_filter(self, column: Any) -> ColumnElement[bool] | None:
         """A WHERE clause restricting `column` (an agent id) to this scope, or None for the whole tenant."""
@@ -40,6 +54,10 @@ class ReportScope:
     def apply(self, stmt: AnySelect, column: Any) -> AnySelect:
         clause = self.agent_filter(column)
         return stmt if clause is None else stmt.where(clause)
+
+    def visible_filter(self, column: Any) -> ColumnElement[bool] | None:
+        """A WHERE clause leaving out the interactions the reader scores blind (`column`: an interaction id)."""
+        return None if self.hidden is None else column.not_in(self.hidden)
 
     @property
     def is_whole_tenant(self) -> bool:
@@ -76,7 +94,7 @@ def scope_for(
             agent = session.get_one(Agent, agent_id)
             if agent.team_id not in own:
                 raise ScopeNotFound("оператор не найден", "agent not found")
-    return ReportScope(viewer.tenant_id, team_ids, agent_id)
+    return ReportScope(viewer.tenant_id, team_ids, agent_id, hidden=blind_interactions(viewer))
 
 
 def tenant_by_slug(session: Session, slug: str) -> Tenant:
@@ -113,7 +131,14 @@ def filter_options(session: Session, tenant_id: int, viewer: Any, kind: str) -> 
             list(session.execute(select_agents(tenant_id, viewer, kind)).all()))
 
 
-def teams_of_tenant(session: Session, tenant_id: int, team_ids: Sequence[int]) -> bool:
-    """Whether every team asked for belongs to the tenant (another airline's team is a 404, not an empty report)."""
-    found = session.scalars(select(Team.id).where(Team.tenant_id == tenant_id, Team.id.in_(team_ids))).all()
-    return set(found) == set(team_ids)
+def hidden_in_period(session: Session, scope: ReportScope, first: date, last: date) -> int:
+    """How many scored interactions of the local days `first`..`last` the reader's figures leave out (blind)."""
+    if scope.hidden is None:
+        return 0
+    tenant = session.get_one(Tenant, scope.tenant_id)
+    start, end = period_bounds(first, last, settings_of(tenant).zone)
+    stmt = select(func.count()).select_from(Interaction).where(
+        Interaction.tenant_id == scope.tenant_id, Interaction.started_at >= start, Interaction.started_at < end,
+        Interaction.id.in_(scope.hidden),
+    )
+    return int(session.scalar(scope.apply(stmt, Interaction.agent_id)) or 0)

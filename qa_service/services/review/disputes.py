@@ -1,5 +1,7 @@
-"""Disputes: an agent contests one criterion of a released evaluation within a deadline; a QA lead
-(or the team's supervisor) accepts — the answer changes and the dispute keeps both — or rejects.
+"""Disputes: an agent contests one criterion of a released evaluation within a deadline; the team's
+supervisor (or a QA specialist) accepts — the answer changes, as a new version of the evaluation,
+and the dispute keeps both — or rejects.  A decision stands until someone reopens the dispute,
+which is its own action with its own audit entry; a re-review never reverses it.
 """
 
 from __future__ import annotations
@@ -21,9 +23,29 @@ from qa_service.db.models import (
 )
 from qa_service.services.access import Viewer, scope_interactions, visible_interaction
 from qa_service.services.audit import record
-from qa_service.services.calibration.blind import blind_interactions
-from qa_service.services.review.evaluations import ANSWERS, apply_to_interaction, points_for, score_answers
-from qa_service.services.trust.loop import refresh_after_review
+from qa_service.services.calibration.blind import (
+    blind_interactions,
+)
+from qa_service.services.evaluation_versions import (
+    answers_of,
+    record_version,
+)
+from qa_service.services.form_versions import (
+    bump,
+    require_version,
+)
+from qa_service.services.input_limits import (
+    check_text,
+)
+from qa_service.services.review.evaluations import (
+    ANSWERS,
+    apply_to_interaction,
+    points_for,
+    score_answers,
+)
+from qa_service.services.trust.loop import (
+    refresh_after_review,
+)
 
 DEFAULT_WINDOW_DAYS = 7
 
@@ -59,7 +81,8 @@ def raise_dispute(
     answer = next((a for a in evaluation.answers if a.criterion_id == criterion_id), None)
     if answer is None:
         raise DisputeError(f"нет критерия {criterion_id}", f"no criterion {criterion_id}")
-    if not comment.strip():
+    comment = check_text(comment.strip(), Dispute.comment, "комментарий к спору", "dispute comment")
+    if not comment:
         raise DisputeError("объясните, с чем вы не согласны", "say what you disagree with")
     open_already = session.scalar(
         select(Dispute.id).where(
@@ -77,7 +100,9 @@ def raise_dispute(
     session.add(dispute)
     session.flush()
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="dispute.create",
-           entity="dispute", entity_id=dispute.id, details={"evaluation": evaluation.id, "criterion": criterion_id})
+           entity="dispute", entity_id=dispute.id,
+           details={"evaluation": evaluation.id, "interaction": interaction.id, "criterion": criterion_id,
+                    "answer": answer.answer})
     return dispute
 
 
@@ -117,15 +142,17 @@ def get_dispute(session: Session, viewer: Viewer, dispute_id: int) -> tuple[Disp
 
 
 def resolve_dispute(
-    session: Session, viewer: Viewer, dispute_id: int, *, accept: bool, resolution: str, new_answer: str | None = None
+    session: Session, viewer: Viewer, dispute_id: int, *, accept: bool, resolution: str, new_answer: str | None = None,
+    form_version: str | None = None,
 ) -> Dispute:
     """Accept (change the answer, recompute the score) or reject (a reason is required) an open dispute."""
     if not viewer.can_resolve_disputes:
-        raise DisputeError("решать споры может руководитель контроля качества", "only a QA lead resolves disputes")
+        raise DisputeError("решает спор руководитель группы оператора", "the agent's supervisor resolves disputes")
     dispute, evaluation, interaction = get_dispute(session, viewer, dispute_id)
     if dispute.status != DisputeStatus.OPEN:
-        raise DisputeError("спор уже решён", "the dispute is already resolved")
-    resolution = resolution.strip()
+        raise DisputeError("спор уже решён: ничего не изменено", "the dispute is already resolved: nothing was changed")
+    require_version(dispute.version, form_version, "спор", "the dispute")
+    resolution = check_text(resolution.strip(), Dispute.resolution, "основание решения", "reason for the decision")
     if not resolution:
         raise DisputeError("укажите основание решения", "give the reason for the decision")
     answer: CriterionAnswer | None = next(
@@ -137,12 +164,15 @@ def resolve_dispute(
     if accept:
         if new_answer not in ANSWERS or new_answer == answer.answer:
             raise DisputeError("выберите новый ответ по критерию", "choose the criterion's new answer")
+        before, score_before = answers_of(evaluation), evaluation.score
         dispute.answer_before = answer.answer
         dispute.answer_after = new_answer
         answer.answer = new_answer
         answer.points = points_for(new_answer, answer.max_points)
-        answer.override_reason = f"#{dispute.id}: {resolution}"
+        answer.override_reason = resolution  # the label names the dispute and who decided (`changed_by`)
         evaluation.score, evaluation.failed_critical = score_answers(evaluation.answers)
+        record_version(session, evaluation, cause="dispute_accepted", user_id=viewer.user_id, reason=resolution,
+                       before=before, score_before=score_before)
         apply_to_interaction(interaction, evaluation)
         # The review's human answer changed: the AutoQA trust loop measures the machine by the new one.
         refresh_after_review(session, evaluation, user_id=viewer.user_id)
@@ -153,9 +183,54 @@ def resolve_dispute(
     dispute.resolution = resolution
     dispute.resolved_by_id = viewer.user_id
     dispute.resolved_at = now
+    bump(dispute)
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action=f"dispute.{dispute.status.value}",
            entity="dispute", entity_id=dispute.id,
-           details={"before": dispute.answer_before, "after": dispute.answer_after, "score": evaluation.score})
+           details={"evaluation": evaluation.id, "interaction": interaction.id, "criterion": dispute.criterion_id,
+                    "before": dispute.answer_before, "after": dispute.answer_after, "score": evaluation.score,
+                    "reason": resolution})
+    return dispute
+
+
+def reopen_dispute(
+    session: Session, viewer: Viewer, dispute_id: int, *, reason: str, form_version: str | None = None
+) -> Dispute:
+    """Reopen a decided dispute: its own action, with a reason and an audit entry.
+
+    An accepted dispute's answer goes back to the one disputed (a new version of the evaluation),
+    so the reopened dispute is decided again from where it started.
+    """
+    if not viewer.can_resolve_disputes:
+        raise DisputeError("переоткрывает спор руководитель группы оператора",
+                           "the agent's supervisor reopens disputes")
+    dispute, evaluation, interaction = get_dispute(session, viewer, dispute_id)
+    if dispute.status == DisputeStatus.OPEN:
+        raise DisputeError("спор и так открыт: ничего не изменено", "the dispute is already open: nothing was changed")
+    require_version(dispute.version, form_version, "спор", "the dispute")
+    reason = check_text(reason.strip(), Dispute.resolution, "причина", "reason")
+    if not reason:
+        raise DisputeError("укажите, почему спор открывается заново", "give the reason for reopening the dispute")
+    was = dispute.status
+    answer = next((a for a in evaluation.answers if a.criterion_id == dispute.criterion_id), None)
+    if was == DisputeStatus.ACCEPTED and answer is not None and answer.answer != dispute.answer_before:
+        before, score_before = answers_of(evaluation), evaluation.score
+        answer.answer = dispute.answer_before
+        answer.points = points_for(answer.answer, answer.max_points)
+        answer.override_reason = None
+        evaluation.score, evaluation.failed_critical = score_answers(evaluation.answers)
+        record_version(session, evaluation, cause="dispute_reopened", user_id=viewer.user_id, reason=reason,
+                       before=before, score_before=score_before)
+        apply_to_interaction(interaction, evaluation)
+        refresh_after_review(session, evaluation, user_id=viewer.user_id)
+    dispute.status = DisputeStatus.OPEN
+    dispute.answer_after = None
+    dispute.resolution, dispute.resolved_by_id, dispute.resolved_at = None, None, None
+    bump(dispute)
+    record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="dispute.reopen",
+           entity="dispute", entity_id=dispute.id,
+           details={"evaluation": evaluation.id, "interaction": interaction.id, "criterion": dispute.criterion_id,
+                    "status": {"from": was.value, "to": DisputeStatus.OPEN.value}, "reason": reason,
+                    "score": evaluation.score})
     return dispute
 
 

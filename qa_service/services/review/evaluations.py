@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
 from qa_service.core.errors import UserFacingError
@@ -36,9 +36,28 @@ from qa_service.db.models import (
 )
 from qa_service.services.access import Viewer, visible_interaction
 from qa_service.services.audit import record
-from qa_service.services.calibration.blind import blind_interactions, is_blind
-from qa_service.services.rubrics.titles import titles_for_evaluation
-from qa_service.services.trust.loop import refresh_after_review
+from qa_service.services.calibration.blind import (
+    blind_interactions,
+    is_blind,
+)
+from qa_service.services.evaluation_versions import (
+    answers_of,
+    record_version,
+)
+from qa_service.services.form_versions import (
+    bump,
+    require_version,
+    stale,
+)
+from qa_service.services.input_limits import (
+    check_text,
+)
+from qa_service.services.rubrics.titles import (
+    titles_for_evaluation,
+)
+from qa_service.services.trust.loop import (
+    refresh_after_review,
+)
 
 ANSWERS = ("yes", "no", "na")
 
@@ -105,6 +124,36 @@ def current_evaluation(session: Session, viewer: Viewer, interaction: Interactio
     return autos[-1] if autos else None
 
 
+def _shown_to_reviewer(session: Session, interaction_id: int) -> Evaluation | None:
+    """The evaluation a reviewer's form is drawn from: the latest review (a draft too), else the machine's."""
+    evaluations = [e for e in evaluations_of(session, interaction_id) if e.kind != EvaluationKind.CALIBRATION]
+    reviews = [e for e in evaluations if e.kind == EvaluationKind.REVIEW]
+    if reviews:
+        return reviews[-1]
+    autos = [e for e in evaluations if e.kind == EvaluationKind.AUTO]
+    return autos[-1] if autos else None
+
+
+ALREADY_RELEASED = (
+    "оценка уже опубликована оператору: ничего не изменено. Чтобы изменить её, нажмите «Изменить опубликованную "
+    "оценку» и укажите причину — оператор получит уведомление",
+    "the evaluation is already released to the agent: nothing was changed. To change it, press “Change the "
+    "released evaluation” and give a reason — the agent is notified",
+)
+
+
+def _require_current_form(
+    session: Session, interaction_id: int, form_evaluation_id: int | None, form_version: str | None
+) -> Evaluation | None:
+    """Refuse a review form drawn from anything but the current evaluation at its current version."""
+    shown = _shown_to_reviewer(session, interaction_id)
+    if form_version is not None:
+        if shown is None or form_evaluation_id != shown.id:
+            raise stale("оценка", "the evaluation")
+        require_version(shown.version, form_version, "оценка", "the evaluation")
+    return shown
+
+
 def _reviewable(session: Session, viewer: Viewer, interaction_id: int) -> Interaction:
     if not viewer.can_review:
         raise ReviewError("проверять могут только контролёры качества", "only QA specialists review")
@@ -125,6 +174,12 @@ def draft_review(session: Session, viewer: Viewer, interaction_id: int) -> Evalu
     for evaluation in reversed(evaluations):
         if evaluation.kind == EvaluationKind.REVIEW and evaluation.status == EvaluationStatus.DRAFT:
             return evaluation
+    latest_review = next((e for e in reversed(evaluations) if e.kind == EvaluationKind.REVIEW), None)
+    if latest_review is not None and latest_review.status == EvaluationStatus.RELEASED:
+        # A second released review would give the agent two scores for one interaction and
+        # silently undo what was decided on the first (an accepted dispute): changes to a
+        # released evaluation are versions of it (`amend_released`).
+        raise ReviewError(*ALREADY_RELEASED)
     base = next((e for e in reversed(evaluations) if e.kind == EvaluationKind.REVIEW), None)
     base = base or next((e for e in reversed(evaluations) if e.kind == EvaluationKind.AUTO), None)
     if base is None:
@@ -179,33 +234,22 @@ def _require_critical_manual_answers(evaluation: Evaluation) -> None:
 
 
 def submit_review(
-    session: Session, viewer: Viewer, interaction_id: int, decisions: Mapping[str, Decision], *, release: bool = False
+    session: Session, viewer: Viewer, interaction_id: int, decisions: Mapping[str, Decision], *, release: bool = False,
+    form_evaluation_id: int | None = None, form_version: str | None = None,
 ) -> Evaluation:
-    """Record the reviewer's answers, recompute the score and submit (and optionally release) the review."""
+    """Record the reviewer's answers, recompute the score and submit (and optionally release) the review.
+
+    `form_evaluation_id`/`form_version` are what the page's form was drawn from: a form from a
+    stale page (the evaluation changed or was released since) is refused and changes nothing.
+    """
+    _reviewable(session, viewer, interaction_id)
+    shown = _require_current_form(session, interaction_id, form_evaluation_id, form_version)
+    if shown is not None and shown.kind == EvaluationKind.REVIEW and shown.status == EvaluationStatus.RELEASED:
+        raise ReviewError(*ALREADY_RELEASED)
     evaluation = draft_review(session, viewer, interaction_id)
     interaction = session.get_one(Interaction, interaction_id)
     changed: dict[str, dict[str, str | None]] = {}
-    for answer in evaluation.answers:
-        decision = decisions.get(answer.criterion_id)
-        if decision is None:
-            continue
-        value = (decision.answer or "").strip() or None
-        if value is not None and value not in ANSWERS and points_for(value, answer.max_points) is None:
-            raise ReviewError(f"недопустимый ответ {value!r} ({answer.criterion_id})", f"bad answer {value!r}")
-        reason = decision.reason.strip()
-        # A machine answer withheld by the trust loop (answer empty, machine's kept) left empty is no override.
-        withheld_left_empty = value is None and answer.answer is None
-        overrides = answer.machine_answer is not None and value != answer.machine_answer and not withheld_left_empty
-        if overrides and not reason:
-            raise ReviewError(
-                f"укажите причину изменения ответа машины по критерию {answer.criterion_id}",
-                f"give a reason for overriding the machine on {answer.criterion_id}",
-            )
-        if value != answer.answer:
-            changed[answer.criterion_id] = {"from": answer.answer, "to": value}
-        answer.answer = value
-        answer.points = points_for(value, answer.max_points)
-        answer.override_reason = reason if overrides else None
+    _apply_decisions(evaluation, decisions, changed)
     if release:
         _require_critical_manual_answers(evaluation)
     evaluation.score, evaluation.failed_critical = score_answers(evaluation.answers)
@@ -214,6 +258,11 @@ def submit_review(
     evaluation.evaluator_id = viewer.user_id
     evaluation.submitted_at = now
     evaluation.released_at = now if release else None
+    if release:
+        record_version(session, evaluation, cause="released", user_id=viewer.user_id, reason=None,
+                       before=answers_of(evaluation), score_before=evaluation.score)
+    else:
+        bump(evaluation)
     apply_to_interaction(interaction, evaluation)
     for assignment in session.scalars(
         select(ReviewAssignment).where(
@@ -231,18 +280,126 @@ def submit_review(
     return evaluation
 
 
-def release_evaluation(session: Session, viewer: Viewer, evaluation_id: int) -> Evaluation:
+def _apply_decisions(
+    evaluation: Evaluation, decisions: Mapping[str, Decision], changed: dict[str, dict[str, str | None]]
+) -> None:
+    """Write the reviewer's answers onto `evaluation`, noting each change in `changed`."""
+    for answer in evaluation.answers:
+        decision = decisions.get(answer.criterion_id)
+        if decision is None:
+            continue
+        value = (decision.answer or "").strip() or None
+        if value is not None and value not in ANSWERS and points_for(value, answer.max_points) is None:
+            raise ReviewError(f"недопустимый ответ {value!r} ({answer.criterion_id})", f"bad answer {value!r}")
+        reason = check_text(decision.reason.strip(), CriterionAnswer.override_reason,
+                            "причина изменения ответа", "reason for the override")
+        # A machine answer withheld by the trust loop (answer empty, machine's kept) left empty is no override.
+        withheld_left_empty = value is None and answer.answer is None
+        overrides = answer.machine_answer is not None and value != answer.machine_answer and not withheld_left_empty
+        if overrides and not reason:
+            raise ReviewError(
+                f"укажите причину изменения ответа машины по критерию {answer.criterion_id}",
+                f"give a reason for overriding the machine on {answer.criterion_id}",
+            )
+        if value != answer.answer:
+            changed[answer.criterion_id] = {"from": answer.answer, "to": value}
+        answer.answer = value
+        answer.points = points_for(value, answer.max_points)
+        answer.override_reason = reason if overrides else None
+
+
+def release_evaluation(
+    session: Session, viewer: Viewer, evaluation_id: int, *, form_version: str | None = None
+) -> Evaluation:
     """Make a submitted review visible to the agent."""
     evaluation = _evaluation_in_scope(session, viewer, evaluation_id)
     if not viewer.can_review:
         raise ReviewError("публиковать оценку могут только контролёры", "only QA specialists release")
+    if evaluation.status == EvaluationStatus.RELEASED:
+        raise ReviewError(*ALREADY_RELEASED)
+    latest = _shown_to_reviewer(session, evaluation.interaction_id)
+    if latest is None or latest.id != evaluation.id:  # a newer review was written since the page was drawn
+        raise stale("оценка", "the evaluation")
+    require_version(evaluation.version, form_version, "оценка", "the evaluation")
     if evaluation.kind != EvaluationKind.REVIEW or evaluation.status != EvaluationStatus.SUBMITTED:
         raise ReviewError("опубликовать можно только отправленную проверку", "only a submitted review can be released")
     _require_critical_manual_answers(evaluation)
     evaluation.status = EvaluationStatus.RELEASED
     evaluation.released_at = datetime.now(UTC)
+    version = record_version(session, evaluation, cause="released", user_id=viewer.user_id, reason=None,
+                             before=answers_of(evaluation), score_before=evaluation.score)
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="review.release",
-           entity="evaluation", entity_id=evaluation.id)
+           entity="evaluation", entity_id=evaluation.id,
+           details={"interaction": evaluation.interaction_id, "score": evaluation.score, "version": version.number})
+    return evaluation
+
+
+def resolved_dispute_criteria(session: Session, evaluation: Evaluation) -> dict[str, Dispute]:
+    """Criterion id → the dispute that decided it (accepted or rejected) or is open on it."""
+    stmt = select(Dispute).where(Dispute.evaluation_id == evaluation.id).order_by(Dispute.id)
+    return {d.criterion_id: d for d in session.scalars(stmt)}
+
+
+def amend_released(
+    session: Session, viewer: Viewer, evaluation_id: int, decisions: Mapping[str, Decision], reason: str,
+    *, form_version: str | None = None, cause: str = "amended",
+) -> Evaluation:
+    """«Изменить опубликованную оценку»: a new version of a released review, with a reason; the agent is told.
+
+    A criterion a dispute decided (accepted or rejected) or is deciding keeps its answer: only
+    the dispute's own actions (reopen, resolve) change it, so a re-review never undoes a decision.
+    """
+    evaluation = _evaluation_in_scope(session, viewer, evaluation_id)
+    _reviewable(session, viewer, evaluation.interaction_id)
+    if evaluation.kind != EvaluationKind.REVIEW or evaluation.status != EvaluationStatus.RELEASED:
+        raise ReviewError("изменить можно только опубликованную проверку", "only a released review can be changed")
+    latest = _shown_to_reviewer(session, evaluation.interaction_id)
+    if latest is None or latest.id != evaluation.id:
+        raise stale("оценка", "the evaluation")
+    require_version(evaluation.version, form_version, "оценка", "the evaluation")
+    reason = check_text(reason.strip(), CriterionAnswer.override_reason, "причина изменения", "reason for the change")
+    if not reason:
+        raise ReviewError("укажите причину изменения опубликованной оценки",
+                          "give the reason for changing the released evaluation")
+    before, score_before = answers_of(evaluation), evaluation.score
+    disputed = resolved_dispute_criteria(session, evaluation)
+    named = titles_for_evaluation(session, evaluation)
+    for criterion_id, decision in decisions.items():
+        value = (decision.answer or "").strip() or None
+        dispute = disputed.get(criterion_id)
+        if dispute is not None and criterion_id in before and value != before[criterion_id]:
+            title = named.get(criterion_id, criterion_id)
+            if dispute.status == DisputeStatus.OPEN:
+                raise ReviewError(
+                    f"по критерию «{title}» открыт спор: ответ меняет руководитель, решая спор; ничего не изменено",
+                    f"“{title}” is disputed: the supervisor changes it by deciding the dispute; nothing was changed")
+            raise ReviewError(
+                f"по критерию «{title}» спор уже решён руководителем; чтобы изменить ответ, переоткройте спор; "
+                "ничего не изменено",
+                f"the dispute on “{title}” is decided by the supervisor; reopen the dispute to change the answer; "
+                "nothing was changed")
+    changed: dict[str, dict[str, str | None]] = {}
+    # The reason for the change stands in for a per-criterion reason the form left empty.
+    _apply_decisions(
+        evaluation,
+        {c: Decision(d.answer, d.reason.strip() or reason) for c, d in decisions.items() if c not in disputed},
+        changed,
+    )
+    if not changed:
+        raise ReviewError("ни один ответ не изменён: новая версия не создана",
+                          "no answer was changed: no new version was made")
+    _require_critical_manual_answers(evaluation)
+    evaluation.score, evaluation.failed_critical = score_answers(evaluation.answers)
+    evaluation.evaluator_id = viewer.user_id
+    evaluation.acknowledged_at = None  # the agent is told: the evaluation is unread again on «Мои оценки»
+    version = record_version(session, evaluation, cause=cause, user_id=viewer.user_id, reason=reason,
+                             before=before, score_before=score_before)
+    apply_to_interaction(session.get_one(Interaction, evaluation.interaction_id), evaluation)
+    record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="evaluation.amend",
+           entity="evaluation", entity_id=evaluation.id,
+           details={"interaction": evaluation.interaction_id, "version": version.number, "reason": reason,
+                    "score": {"from": score_before, "to": evaluation.score}, "changed": changed})
+    refresh_after_review(session, evaluation, user_id=viewer.user_id)
     return evaluation
 
 
@@ -264,7 +421,7 @@ def add_comment(
     criterion_id: str | None = None,
 ) -> ReviewComment:
     """A reviewer's comment on the open review, pinned to a moment of the recording."""
-    text = text.strip()
+    text = check_text(text.strip(), ReviewComment.text, "комментарий", "comment")
     if not text:
         raise ReviewError("комментарий пуст", "the comment is empty")
     if offset_seconds is not None and offset_seconds < 0:
@@ -342,7 +499,12 @@ def acknowledge(session: Session, viewer: Viewer, evaluation_id: int) -> Evaluat
 
 
 def agent_evaluations(session: Session, viewer: Viewer) -> list[tuple[Evaluation, Interaction]]:
-    """An agent's released evaluations, newest first."""
+    """An agent's released evaluations, one per interaction (its current one), newest first."""
+    current = (
+        select(func.max(Evaluation.id))
+        .where(Evaluation.tenant_id == viewer.tenant_id, Evaluation.status == EvaluationStatus.RELEASED)
+        .group_by(Evaluation.interaction_id)
+    )
     stmt = (
         select(Evaluation, Interaction)
         .join(Interaction, Interaction.id == Evaluation.interaction_id)
@@ -351,6 +513,7 @@ def agent_evaluations(session: Session, viewer: Viewer) -> list[tuple[Evaluation
             Evaluation.status == EvaluationStatus.RELEASED,
             Interaction.agent_id.in_(viewer.agent_ids),
             Evaluation.interaction_id.not_in(blind_interactions(viewer)),  # the blind rule, for every role
+            Evaluation.id.in_(current),
         )
         .order_by(Evaluation.released_at.desc(), Evaluation.id.desc())
     )

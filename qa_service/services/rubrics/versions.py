@@ -21,8 +21,17 @@ from qa_service.core.scoring.impact import ImpactReport
 from qa_service.db.models import Rubric, RubricVersion
 from qa_service.services.access import Viewer
 from qa_service.services.audit import record
-from qa_service.services.ingestion.scoring import content_version, current_rubric_version, rubric_from_version
-from qa_service.services.interactions.history import iter_stored_interactions
+from qa_service.services.form_versions import (
+    require_version,
+)
+from qa_service.services.ingestion.scoring import (
+    content_version,
+    current_rubric_version,
+    rubric_from_version,
+)
+from qa_service.services.interactions.history import (
+    iter_stored_interactions,
+)
 
 MAX_BYTES = 512 * 1024
 
@@ -124,12 +133,34 @@ def impact_of(settings: Settings, session: Session, viewer: Viewer, version_id: 
     return preview_impact(history, rubric_from_version(current), rubric_from_version(version))
 
 
-def activate(session: Session, viewer: Viewer, version_id: int) -> RubricVersion:
+def active_version_id(session: Session, rubric_id: int) -> int | None:
+    """The rubric's current version (the latest published): what the activate form is drawn against."""
+    return session.scalar(
+        select(RubricVersion.id).where(RubricVersion.rubric_id == rubric_id, RubricVersion.published_at.is_not(None))
+        .order_by(RubricVersion.published_at.desc(), RubricVersion.id.desc()).limit(1)
+    )
+
+
+def activation_version(session: Session, tenant_id: int, version_id: int) -> str:
+    """The activate form's version: which version was active when the page was drawn."""
+    rubric, _version = version_of_tenant(session, tenant_id, version_id)
+    return str(active_version_id(session, rubric.id) or 0)
+
+
+def activate(session: Session, viewer: Viewer, version_id: int, *, form_version: str | None = None) -> RubricVersion:
     """Publish the version: new interactions are scored with it from now on."""
     _require_admin(viewer)
     rubric, version = version_of_tenant(session, viewer.tenant_id, version_id)
+    previous = active_version_id(session, rubric.id)
+    if previous == version.id:
+        raise UserFacingError("эта версия уже активна: ничего не изменено",
+                              "this version is already the active one: nothing was changed")
+    require_version(str(previous or 0), form_version, "активная версия рубрики", "the rubric's active version")
     version.published_at = datetime.now(UTC)
     version.published_by_id = viewer.user_id
+    before = session.get(RubricVersion, previous) if previous else None
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="rubric.activate",
-           entity="rubric_version", entity_id=version.id, details={"rubric": rubric.slug})
+           entity="rubric_version", entity_id=version.id,
+           details={"rubric": rubric.slug,
+                    "version": {"from": before.content_hash[:12] if before else None, "to": version.content_hash[:12]}})
     return version

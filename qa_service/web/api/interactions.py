@@ -9,8 +9,19 @@ from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
 from qa_service.core.interaction import CHANNELS, parse_time
 from qa_service.core.json_input import loads
-from qa_service.services.ingestion.intake import ingest_document
-from qa_service.services.interactions.listing import BadCursor, api_evaluations, api_interaction, api_interactions_page
+from qa_service.services.access import (
+    Viewer,
+)
+from qa_service.services.ingestion.intake import (
+    ingest_document,
+)
+from qa_service.services.interactions.listing import (
+    BadCursor,
+    BlindEvaluations,
+    api_evaluations,
+    api_interaction,
+    api_interactions_page,
+)
 from qa_service.web.api.auth import api_tenant_id
 from qa_service.web.api.errors import api_error, from_user_error
 
@@ -73,6 +84,15 @@ def push_interaction() -> ResponseReturnValue:
     return {"id": stored.interaction_id, "created": stored.created}, 201 if stored.created else 200
 
 
+def _reader() -> Viewer | None:
+    """The person behind a session (the blind rule applies to them); None for the airline's token."""
+    if request.headers.get("Authorization", "").startswith("Bearer "):
+        return None
+    from qa_service.web.auth import current_viewer
+
+    return current_viewer()
+
+
 @bp.get("/interactions")
 def list_interactions() -> ResponseReturnValue:
     """Newest first, keyset-paginated: pass `next` back as `cursor`."""
@@ -96,7 +116,8 @@ def list_interactions() -> ResponseReturnValue:
             return from_user_error(error)
     try:
         return api_interactions_page(
-            _settings(), tenant_id, channel=channel, since=since, cursor=args.get("cursor") or None, limit=limit
+            _settings(), tenant_id, channel=channel, since=since, cursor=args.get("cursor") or None, limit=limit,
+            reader=_reader(),
         )
     except BadCursor as error:
         return from_user_error(error)
@@ -104,7 +125,8 @@ def list_interactions() -> ResponseReturnValue:
 
 @bp.get("/interactions/<int:interaction_id>")
 def get_interaction(interaction_id: int) -> ResponseReturnValue:
-    body = api_interaction(_settings(), api_tenant_id(), interaction_id)
+    tenant_id = api_tenant_id()
+    body = api_interaction(_settings(), tenant_id, interaction_id, reader=_reader())
     if body is None:
         return api_error("взаимодействие не найдено", "interaction not found", 404)
     return body
@@ -113,7 +135,11 @@ def get_interaction(interaction_id: int) -> ResponseReturnValue:
 @bp.get("/interactions/<int:interaction_id>/evaluations")
 def list_evaluations(interaction_id: int) -> ResponseReturnValue:
     """Every evaluation of the interaction in the contract's evaluation shape, plus kind and status."""
-    items = api_evaluations(_settings(), api_tenant_id(), interaction_id)
+    tenant_id = api_tenant_id()
+    try:
+        items = api_evaluations(_settings(), tenant_id, interaction_id, reader=_reader())
+    except BlindEvaluations as error:
+        return from_user_error(error, 403)
     if items is None:
         return api_error("взаимодействие не найдено", "interaction not found", 404)
     return {"items": items}

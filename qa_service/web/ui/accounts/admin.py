@@ -21,6 +21,7 @@ from qa_service.services.accounts.tenant_settings import (
     SettingsError,
     current_settings,
     save_settings,
+    settings_version,
 )
 from qa_service.services.accounts.tenants import AccountError
 from qa_service.services.accounts.users import (
@@ -176,7 +177,8 @@ def audit_csv() -> ResponseReturnValue:
 @require_roles(Role.ADMIN)
 def settings_page() -> ResponseReturnValue:
     tenant_settings, rule = current_settings(db(), current_viewer().tenant_id)
-    return render_template("admin/settings.html", settings=tenant_settings, rule=rule, channels=CHANNELS)
+    return render_template("admin/settings.html", settings=tenant_settings, rule=rule, channels=CHANNELS,
+                           version=settings_version(db(), current_viewer().tenant_id))
 
 
 @bp.post("/settings")
@@ -195,7 +197,7 @@ def save_settings_page() -> ResponseReturnValue:
     try:
         save_settings(session, current_viewer(), timezone=form.get("timezone", ""),
                       public_phones=form.get("public_phones", "").splitlines(), dispute_window_days=window,
-                      sampling=sampling)
+                      sampling=sampling, form_version=form.get("version"))
     except UserFacingError as error:
         session.rollback()
         flash_error(error)

@@ -20,7 +20,7 @@ from qa_service.core.errors import UserFacingError
 from qa_service.db.blobs import BlobStore
 from qa_service.db.models import CoachingFormat, Role
 from qa_service.services.access import own_tenant
-from qa_service.services.calibration.blind import blind_interaction_ids
+from qa_service.services.calibration.blind import blind_interaction_ids, scores_blind
 from qa_service.services.coaching.effects import effects_by_module, measure_effect, measured_coaching
 from qa_service.services.coaching.materials import MAX_MATERIAL_BYTES
 from qa_service.services.coaching.notices import notices_for, request_coaching_notices
@@ -42,6 +42,7 @@ from qa_service.services.coaching.tasks import (
     list_tasks,
     record_session,
     schedule_session,
+    task_version,
     visible_agents,
 )
 from qa_service.services.coaching.training_needs import compute_training_needs
@@ -107,9 +108,10 @@ def home() -> ResponseReturnValue:
     session = db()
     viewer = current_viewer()
     now = datetime.now(UTC)
-    needs = list_needs(session, viewer)
+    withheld = scores_blind(session, viewer)
+    needs = [] if withheld else list_needs(session, viewer)
     catalog = criterion_catalog(session, viewer.tenant_id)
-    measured = measured_coaching(session, viewer, now)
+    measured = [] if withheld else measured_coaching(session, viewer, now)
     tasks = list_tasks(session, viewer)
     notices = notices_for(session, viewer, now)
     return render_template(
@@ -117,6 +119,7 @@ def home() -> ResponseReturnValue:
         by_module=demand_by_module(needs), by_team=demand_by_team(needs), tasks=tasks, measured=measured[:20],
         module_effects=effects_by_module(measured), catalog=catalog, criterion_info=criterion_info, wilson=wilson,
         is_coach=viewer.role in COACHES, is_customer=viewer.role == Role.CUSTOMER, is_agent=viewer.role == Role.AGENT,
+        withheld_blind=withheld,
     )
 
 
@@ -139,6 +142,8 @@ def need_page(need_id: int) -> ResponseReturnValue:
         row = get_need(session, viewer, need_id)
     except CoachingError:
         abort(404)
+    if scores_blind(session, viewer):  # the need's rates count every interaction, the blind ones too
+        return render_template("coaching/need.html", zone=_zone(), row=None, withheld_blind=True)
     catalog = criterion_catalog(session, viewer.tenant_id)
     found = interactions_by_id(session, viewer, row.need.evidence_interaction_ids or [])
     evidence = sorted(found.values(), key=lambda i: i.started_at, reverse=True)
@@ -162,6 +167,19 @@ def new_task() -> ResponseReturnValue:
                            agents=visible_agents(session, viewer), formats=list(CoachingFormat),
                            module=request.args.get("module", ""), agent_ids=chosen,
                            format=request.args.get("format", CoachingFormat.ONE_TO_ONE.value))
+
+
+def _assign_form_again() -> str:
+    """The refused assign form with everything typed kept (a redirect would lose it all)."""
+    form, viewer = request.form, current_viewer()
+    for upload in request.files.getlist("material"):
+        upload.close()  # a large upload is spooled to a temporary file: closed now, not at collection
+    return render_template(
+        "coaching/new.html", zone=_zone(), modules=MODULE_TITLES, agents=visible_agents(db(), viewer),
+        formats=list(CoachingFormat), module=form.get("module", ""),
+        agent_ids=[i for a in form.getlist("agent_id") if (i := id_or_none(a)) is not None],
+        format=form.get("format", CoachingFormat.ONE_TO_ONE.value), typed=form, typed_examples=form.getlist("example"),
+    )
 
 
 @bp.post("/coaching/tasks")
@@ -196,7 +214,7 @@ def create_task() -> ResponseReturnValue:
             flash_error(error)
         else:
             flash(_("Check the form: a value is not valid."), "error")
-        return redirect(back), 303
+        return _assign_form_again(), 422
     # The new-task e-mail goes now, not with the nightly run (a no-op without SMTP).
     request_coaching_notices(session, current_app.config["QA_SETTINGS"], viewer.tenant_id)
     flash(_("Coaching assigned."), "ok")
@@ -217,11 +235,13 @@ def task_page(task_id: int) -> ResponseReturnValue:
     example_ids = [e["interaction_id"] for e in task.example_interactions]
     examples = interactions_by_id(session, viewer, example_ids)
     effect = None
-    if task.completed_at is not None:
+    withheld = scores_blind(session, viewer)
+    if task.completed_at is not None and not withheld:
         effect = measure_effect(session, viewer.tenant_id, task, datetime.now(UTC),
                                 criterion_catalog(session, viewer.tenant_id))
     return render_template("coaching/task.html", zone=_zone(), task=task, agent=agent, examples=examples,
-                           effect=effect, is_coach=viewer.role in COACHES,
+                           effect=effect, is_coach=viewer.role in COACHES, withheld_blind=withheld,
+                           form_version=task_version(task),
                            is_own=viewer.role == Role.AGENT and agent.id in viewer.agent_ids)
 
 
@@ -238,17 +258,18 @@ def _task_action(task_id: int, action: str) -> ResponseReturnValue:
             when = _local_input(request.form.get("scheduled_at"), _zone())
             if when is None:
                 raise CoachingError("укажите дату и время занятия", "give the session's date and time")
-            schedule_session(session, viewer, task_id, when)
+            schedule_session(session, viewer, task_id, when, form_version=request.form.get("version"))
             message = _("Session scheduled.")
         elif action == "session":
             record_session(session, viewer, task_id, attended=request.form.get("attended") == "yes",
                            notes=request.form.get("session_notes", ""),
-                           held_at=_local_input(request.form.get("held_at"), _zone()) or now)
+                           held_at=_local_input(request.form.get("held_at"), _zone()) or now,
+                           form_version=request.form.get("version"))
             message = _("Session recorded.")
         else:
             acknowledge_task(session, viewer, task_id, now)
             message = _("Thank you: the coaching task is acknowledged.")
-    except CoachingError as error:
+    except UserFacingError as error:
         session.rollback()
         flash_error(error)
         return redirect(url_for("coaching.task_page", task_id=task_id)), 303

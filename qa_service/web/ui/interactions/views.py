@@ -14,10 +14,15 @@ from flask_babel import get_locale
 from qa_service.config import Settings
 from qa_service.core.date_input import day_or_none
 from qa_service.db.blobs import BlobNotFound, BlobStore
-from qa_service.db.models import Channel, Role
+from qa_service.db.models import Channel, EvaluationKind, EvaluationStatus, Role
 from qa_service.services.access import STAFF, Viewer, visible_interaction
 from qa_service.services.audit import record
-from qa_service.services.calibration.blind import blind_interaction_ids
+from qa_service.services.calibration.blind import (
+    blind_interaction_ids,
+)
+from qa_service.services.evaluation_versions import (
+    history,
+)
 from qa_service.services.interactions.listing import (
     SORTS,
     HiddenFilterError,
@@ -25,9 +30,19 @@ from qa_service.services.interactions.listing import (
     filter_options,
     list_interactions,
 )
-from qa_service.services.review.disputes import dispute_deadline, disputes_of_evaluation
-from qa_service.services.review.evaluations import changed_by, comments_of, current_evaluation
-from qa_service.services.rubrics.titles import titles_for_evaluation, titles_for_tenant
+from qa_service.services.review.disputes import (
+    dispute_deadline,
+    disputes_of_evaluation,
+)
+from qa_service.services.review.evaluations import (
+    changed_by,
+    comments_of,
+    current_evaluation,
+)
+from qa_service.services.rubrics.titles import (
+    titles_for_evaluation,
+    titles_for_tenant,
+)
 from qa_service.web.auth import current_viewer, require_roles
 from qa_service.web.blobs import blob_response
 from qa_service.web.form_values import id_or_none
@@ -144,6 +159,9 @@ def page(interaction_id: int) -> ResponseReturnValue:
     disputes = disputes_of_evaluation(session, evaluation.id) if evaluation else []
     window = int(current_app.config["DISPUTE_WINDOW_DAYS"])
     deadline = dispute_deadline(evaluation, window) if evaluation else None
+    released_review = (evaluation is not None and evaluation.kind == EvaluationKind.REVIEW
+                       and evaluation.status == EvaluationStatus.RELEASED)
+    amending = released_review and viewer.can_review and request.args.get("amend") == "1"
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="view", entity="interaction",
            entity_id=interaction.id)
     return render_template(
@@ -155,6 +173,11 @@ def page(interaction_id: int) -> ResponseReturnValue:
         open_disputes={d.criterion_id for d in disputes if d.status.value == "open"},
         show_agent=viewer.role != Role.AGENT, titles=titles,
         changed_by=changed_by(session, evaluation) if evaluation else {},
+        accepted_disputes={d.criterion_id: d.id for d in disputes if d.status.value == "accepted"},
+        decided_disputes={d.criterion_id: d.id for d in disputes},
+        released_review=released_review, amending=amending,
+        editing=viewer.can_review and evaluation is not None and (amending or not released_review),
+        versions=history(session, evaluation) if evaluation is not None else [],
         show_review_reasons=viewer.role != Role.AGENT and evaluation is not None and evaluation.kind.value == "auto",
     )
 

@@ -20,26 +20,40 @@ from qa_service.services.reports.daily import (
     RERUNNERS,
     ReportRunNotFound,
     build_report,
+    day_figures_hash,
     describe,
     history,
     request_rerun,
     run_for,
     sign_off,
+    signature_outdated,
     signer_name,
     stored_pdf,
     stored_run,
 )
-from qa_service.services.reports.exports import FORMATS, MIME_TYPES, export
+from qa_service.services.reports.exports import (
+    FORMATS,
+    MIME_TYPES,
+    export,
+)
 from qa_service.services.reports.scope import (
     REPORT_READERS,
     ReportScope,
     ScopeNotFound,
     filter_options,
+    hidden_in_period,
     scope_for,
     settings_of,
 )
-from qa_service.services.reports.staffing import open_episode
-from qa_service.services.reports.tables import KIND_TITLES, KINDS, QUALITY, sections_of
+from qa_service.services.reports.staffing import (
+    open_episode,
+)
+from qa_service.services.reports.tables import (
+    KIND_TITLES,
+    KINDS,
+    QUALITY,
+    sections_of,
+)
 from qa_service.web.auth import current_user, current_viewer, require_roles
 from qa_service.web.ui.database import db
 from qa_service.web.ui.messages import flash_error, user_message
@@ -121,11 +135,17 @@ def report(kind: str) -> ResponseReturnValue:
     viewer = current_viewer()
     teams, agents = filter_options(session, tenant.id, viewer, kind)
     today = _now().astimezone(settings_of(tenant).zone).date()
+    # Figures leave out what the reader still scores blind; the page says so, and the day
+    # cannot be signed off until they have submitted (`calibration_blind`).
+    left_out = hidden_in_period(session, scope, first, last) if kind == QUALITY else 0
+    signable = viewer.role == Role.CUSTOMER and kind == QUALITY and first == last and first < today
     return render_template(
         "reports/report.html", kind=kind, kinds=KINDS, kind_titles=KIND_TITLES, lang=lang, built=built,
         shown=shown, charts=charts, first=first, last=last, subtitle=describe(session, scope, first, last),
         run=run, signer=run_signer(run), signed_local=_local_time(run.signed_off_at if run else None, tenant),
-        can_sign=viewer.role == Role.CUSTOMER and kind == QUALITY and first == last and first < today,
+        can_sign=signable and not left_out, left_out=left_out,
+        figures_hash=day_figures_hash(session, tenant.id, first, _now()) if signable and not left_out else "",
+        signature_outdated=signature_outdated(session, run, _now()),
         teams=teams, agents=agents, team_id=request.args.get("team", ""), agent_id=request.args.get("agent", ""),
         formats=list(FORMATS),
         query={k: v for k, v in request.args.items() if k in ("date", "to", "team", "agent") and v},
@@ -166,7 +186,8 @@ def sign_off_day() -> ResponseReturnValue:
     session = db()
     try:
         day = parse_day(request.form.get("date", ""))
-        sign_off(_settings(), session, current_viewer(), day, _now())
+        sign_off(_settings(), session, current_viewer(), day, _now(),
+                 content_hash=request.form.get("content_hash"))
     except UserFacingError as error:
         session.rollback()
         flash_error(error)
@@ -205,10 +226,20 @@ def rerun(run_id: int) -> ResponseReturnValue:
 @bp.get("/reports/runs/<int:run_id>.pdf")
 @require_roles(*REPORT_READERS)
 def run_pdf(run_id: int) -> ResponseReturnValue:
+    session = db()
     try:
-        run = stored_run(db(), current_viewer(), run_id)
+        run = stored_run(session, current_viewer(), run_id)
     except ReportRunNotFound:
         abort(404)
+    if current_viewer().role == Role.SUPERVISOR and run.kind == QUALITY:
+        abort(404)  # the stored quality day covers every team; supervisors see their own teams only
+    if run.kind == QUALITY and run.day is not None:
+        scope = scope_for(session, current_viewer(), quality=True)
+        if hidden_in_period(session, scope, run.day, run.day):
+            # The stored file counts every interaction: withheld whole while the reader scores some blind.
+            message = _("This day holds calibration items you still score blind: the stored file is available "
+                        "after you submit your calibration answers.")
+            return render_template("error.html", code=403, message=message), 403
     try:
         data = stored_pdf(_settings(), run)
     except (UserFacingError, OSError):

@@ -6,11 +6,21 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from qa_service.core.errors import UserFacingError
 from qa_service.db.models import Role
 from qa_service.services.access import DISPUTE_RESOLVERS
 from qa_service.services.audit import record
-from qa_service.services.review.disputes import DisputeError, get_dispute, list_disputes, raise_dispute, resolve_dispute
-from qa_service.services.review.evaluations import evaluation_for
+from qa_service.services.review.disputes import (
+    DisputeError,
+    get_dispute,
+    list_disputes,
+    raise_dispute,
+    reopen_dispute,
+    resolve_dispute,
+)
+from qa_service.services.review.evaluations import (
+    evaluation_for,
+)
 from qa_service.web.auth import current_viewer, require_roles
 from qa_service.web.ui.database import db
 from qa_service.web.ui.messages import flash_error
@@ -37,11 +47,11 @@ def create(evaluation_id: int) -> ResponseReturnValue:
             request.form.get("criterion", ""), request.form.get("comment", ""),
             window_days=int(current_app.config["DISPUTE_WINDOW_DAYS"]),
         )
-    except DisputeError as error:
+    except UserFacingError as error:
         session.rollback()
         flash_error(error)
         return redirect(url_for("agent.my_evaluations")), 303
-    flash(_("Dispute sent to the QA lead."), "ok")
+    flash(_("Dispute sent: the team's supervisor decides it."), "ok")
     return redirect(url_for("disputes.detail", dispute_id=dispute.id)), 303
 
 
@@ -74,10 +84,32 @@ def resolve(dispute_id: int) -> ResponseReturnValue:
         resolve_dispute(
             session, viewer, dispute_id, accept=request.form.get("decision") == "accept",
             resolution=request.form.get("resolution", ""), new_answer=request.form.get("new_answer") or None,
+            form_version=request.form.get("version"),
         )
-    except DisputeError as error:
+    except UserFacingError as error:
         session.rollback()
         flash_error(error)
         return redirect(url_for("disputes.detail", dispute_id=dispute_id)), 303
     flash(_("Dispute resolved."), "ok")
+    return redirect(url_for("disputes.detail", dispute_id=dispute_id)), 303
+
+
+@bp.post("/disputes/<int:dispute_id>/reopen")
+@require_roles(*DISPUTE_RESOLVERS)
+def reopen(dispute_id: int) -> ResponseReturnValue:
+    """Reopening a decided dispute is its own action, with a reason and an audit entry."""
+    session = db()
+    viewer = current_viewer()
+    try:
+        get_dispute(session, viewer, dispute_id)
+    except DisputeError:
+        abort(404)
+    try:
+        reopen_dispute(session, viewer, dispute_id, reason=request.form.get("reason", ""),
+                       form_version=request.form.get("version"))
+    except UserFacingError as error:
+        session.rollback()
+        flash_error(error)
+        return redirect(url_for("disputes.detail", dispute_id=dispute_id)), 303
+    flash(_("Dispute reopened: decide it again."), "ok")
     return redirect(url_for("disputes.detail", dispute_id=dispute_id)), 303

@@ -1,4 +1,5 @@
-"""The reviewer's actions on an interaction page: submit (and release) a review, comment, release."""
+"""The reviewer's actions on an interaction page: submit (and release) a review, comment, release, and
+«Изменить опубликованную оценку».  Every form posts the evaluation and version it was drawn from."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from qa_service.core.errors import UserFacingError
 from qa_service.services.access import REVIEWERS, visible_interaction
 from qa_service.services.review.evaluations import (
     Decision,
-    ReviewError,
     add_comment,
+    amend_released,
     evaluation_for,
     release_evaluation,
     submit_review,
@@ -31,6 +33,18 @@ def _decisions() -> dict[str, Decision]:
     return decisions
 
 
+def _form_version() -> str | None:
+    """The version the page's form was drawn from; None only for a post that carries none (a script)."""
+    return request.form.get("version")
+
+
+def _form_evaluation() -> int | None:
+    try:
+        return int(request.form.get("evaluation", ""))
+    except ValueError:
+        return None
+
+
 @bp.post("/interactions/<int:interaction_id>/review")
 @require_roles(*REVIEWERS)
 def submit(interaction_id: int) -> ResponseReturnValue:
@@ -39,8 +53,9 @@ def submit(interaction_id: int) -> ResponseReturnValue:
         abort(404)
     release = request.form.get("action") == "release"
     try:
-        evaluation = submit_review(session, current_viewer(), interaction_id, _decisions(), release=release)
-    except ReviewError as error:
+        evaluation = submit_review(session, current_viewer(), interaction_id, _decisions(), release=release,
+                                   form_evaluation_id=_form_evaluation(), form_version=_form_version())
+    except UserFacingError as error:
         session.rollback()
         flash_error(error)
         return redirect(url_for("interactions.page", interaction_id=interaction_id)), 303
@@ -64,7 +79,7 @@ def comment(interaction_id: int) -> ResponseReturnValue:
     try:
         add_comment(session, current_viewer(), interaction_id, request.form.get("text", ""), offset,
                     request.form.get("criterion") or None)
-    except ReviewError as error:
+    except UserFacingError as error:
         session.rollback()
         flash_error(error)
     else:
@@ -79,11 +94,32 @@ def release(evaluation_id: int) -> ResponseReturnValue:
     if evaluation_for(session, current_viewer(), evaluation_id) is None:
         abort(404)
     try:
-        evaluation = release_evaluation(session, current_viewer(), evaluation_id)
-    except ReviewError as error:
+        evaluation = release_evaluation(session, current_viewer(), evaluation_id, form_version=_form_version())
+    except UserFacingError as error:
         session.rollback()
         flash_error(error)
         return redirect(url_for("queue.queue")), 303
     flash(_("Released to the agent."), "ok")
     return redirect(url_for("interactions.page", interaction_id=evaluation.interaction_id)), 303
 
+
+
+@bp.post("/evaluations/<int:evaluation_id>/amend")
+@require_roles(*REVIEWERS)
+def amend(evaluation_id: int) -> ResponseReturnValue:
+    """«Изменить опубликованную оценку»: a new version with a reason; the agent is notified."""
+    session = db()
+    evaluation = evaluation_for(session, current_viewer(), evaluation_id)
+    if evaluation is None:
+        abort(404)
+    interaction_id = evaluation.interaction_id
+    try:
+        amended = amend_released(session, current_viewer(), evaluation_id, _decisions(),
+                                 request.form.get("change_reason", ""), form_version=_form_version())
+    except UserFacingError as error:
+        session.rollback()
+        flash_error(error)
+        return redirect(url_for("interactions.page", interaction_id=interaction_id, amend=1)), 303
+    score = "—" if amended.score is None else f"{amended.score:g}"
+    flash(_("The released evaluation is changed: score %(score)s. The agent is notified.", score=score), "ok")
+    return redirect(url_for("interactions.page", interaction_id=interaction_id)), 303

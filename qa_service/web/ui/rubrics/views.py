@@ -9,8 +9,17 @@ from flask_babel import gettext as _
 from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
 from qa_service.db.models import Role
-from qa_service.services.rubrics.titles import titles_for_versions
-from qa_service.services.rubrics.versions import activate, impact_of, list_rubrics, upload_version, version_of_tenant
+from qa_service.services.rubrics.titles import (
+    titles_for_versions,
+)
+from qa_service.services.rubrics.versions import (
+    activate,
+    activation_version,
+    impact_of,
+    list_rubrics,
+    upload_version,
+    version_of_tenant,
+)
 from qa_service.web.auth import current_viewer, require_roles
 from qa_service.web.ui.database import db
 from qa_service.web.ui.messages import flash_error
@@ -68,7 +77,7 @@ def version(version_id: int) -> ResponseReturnValue:
             flash_error(error)
     titles = titles_for_versions(session, [version_id])
     return render_template("admin/rubric_version.html", rubric=rubric, version=row, report=report, days=days,
-                           titles=titles)
+                           titles=titles, form_version=activation_version(session, viewer.tenant_id, version_id))
 
 
 @bp.post("/versions/<int:version_id>/activate")
@@ -80,7 +89,7 @@ def activate_version(version_id: int) -> ResponseReturnValue:
     except UserFacingError:
         abort(404)  # another tenant's version: the same answer as the version page gives
     try:
-        activate(session, current_viewer(), version_id)
+        activate(session, current_viewer(), version_id, form_version=request.form.get("version"))
     except UserFacingError as error:
         session.rollback()
         flash_error(error)

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from qa_service.db.models import Role
 from qa_service.services.access import REVIEWERS
+from qa_service.services.calibration.blind import scores_blind
 from qa_service.services.trust.pages import (
     TRUST_VIEWERS,
     TrustForbidden,
@@ -29,8 +30,9 @@ bp = Blueprint("autoqa", __name__)
 @require_roles(*TRUST_VIEWERS)
 def list_page() -> ResponseReturnValue:
     viewer = current_viewer()
-    rows = trust_overview(db(), viewer)
-    return render_template("autoqa/list.html", rows=rows, can_recompute=viewer.can_review)
+    withheld = scores_blind(db(), viewer)  # agreement counts the calibration items' reviews too
+    rows = [] if withheld else trust_overview(db(), viewer)
+    return render_template("autoqa/list.html", rows=rows, can_recompute=viewer.can_review, withheld_blind=withheld)
 
 
 @bp.get("/autoqa/<int:rubric_id>/<criterion_id>")
@@ -41,6 +43,8 @@ def detail(rubric_id: int, criterion_id: str) -> ResponseReturnValue:
         found = trust_detail(db(), viewer, rubric_id, criterion_id)
     except TrustNotFound:
         abort(404)
+    if scores_blind(db(), viewer):
+        return render_template("autoqa/list.html", rows=[], can_recompute=False, withheld_blind=True)
     return render_template("autoqa/detail.html", d=found, row=found.row, can_set_threshold=viewer.role == Role.ADMIN)
 
 
