@@ -24,19 +24,7 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 
 from qa_service.core.morphology import is_known
-
-_PHONETIC = str.maketrans({"о": "а", "е": "и", "ё": "и", "э": "и", "я": "и", "ы": "и", "ю": "у", "б": "п",
-                           "в": "ф", "г": "к", "д": "т", "ж": "ш", "з": "с", "ц": "с", "щ": "ш", "й": "и"})
-_SOFT_SIGNS = str.maketrans("", "", "ьъ")
-
-
-@lru_cache(maxsize=50_000)
-def phonetic(word: str) -> str:
-    """A rough sound key: «аборотной» and «оборотной», «цыфры» and «цифры» get the same one."""
-    key = word.lower().translate(_SOFT_SIGNS).translate(_PHONETIC)
-    key = key.replace("тс", "с")
-    return re.sub(r"(.)\1+", r"\1", key)
-
+from qa_service.core.phonetic import phonetic
 
 # concept → stems (as written); a word belongs to a concept when its phonetic key starts with a
 # stem's key (exactly for short stems, within one edit for stems of 5+ sounds).
