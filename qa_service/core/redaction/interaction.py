@@ -231,7 +231,8 @@ def redact_interaction(
         if _is_asr_text(turn):
             joined = _joined(turn.words)
             shift = len(joined) - len(joined.lstrip()) if turn.text != joined else 0
-            words, intervals = mask_words(turn.words, words, [Span(s.start + shift, s.end + shift, s.kind) for s in extra])
+            moved = [Span(s.start + shift, s.end + shift, s.kind) for s in extra]
+            words, intervals = mask_words(turn.words, words, moved)
             streams.intervals.extend(intervals)
         turns[index] = replace(turns[index], text=apply(turn.text, spans), words=words)
         found.extend(FoundSpan(f"turns[{index}].text", s) for s in extra)

@@ -65,10 +65,11 @@ def has_card_cue(text: str) -> bool:
 
 # What a number said after a card cue may still be: a flight, a time, a weight, a count of days.
 _NOT_CARD_BEFORE = re.compile(
-    r"(?<!\w)(?:рейс\w*|в|во|через|мест\w*|ряд\w*|телефон\w*|течени\w*|около|примерно|за|от|с|после|кроме)\s+$"
+    r"(?<!\w)(?:рейс\w*|в|во|через|мест\w*|ряд\w*|телефон\w*|течени\w*|около|примерно|за|от|с|после|"
+    r"кроме)\s+$"
 )
-_NOT_CARD_AFTER = re.compile(r"^\W*(?:[а-яё]+\s+)?(?:кило\w*|кг|рубл\w*|руб|тысяч\w*|процент\w*|минут\w*|час\w*|дн\w*|сут\w*|"
-                             r"сантиметр\w*|см\b|евро|доллар\w*|штук\w*|раз\b|год\w*|числ\w*)")
+_NOT_CARD_AFTER = re.compile(r"^\W*(?:[а-яё]+\s+)?(?:кило\w*|кг|рубл\w*|руб|тысяч\w*|процент\w*|минут\w*|"
+                             r"час\w*|дн\w*|сут\w*|сантиметр\w*|см\b|евро|доллар\w*|штук\w*|раз\b|год\w*|числ\w*)")
 
 
 # Another number named between the card cue and the digits: «оплатил картой, номер заказа 123456».

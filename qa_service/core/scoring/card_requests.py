@@ -17,6 +17,7 @@ around it at low recogniser confidence — is `doubtful`: the answer goes to a p
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -108,7 +109,7 @@ def _tokens(sentence: str) -> list[tuple[str, int, int]]:
     """Words of a sentence, with the spoken-apart «кар ту», «си ви ви» also read glued."""
     words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(sentence)]
     glued = []
-    for a, b in zip(words, words[1:], strict=False):
+    for a, b in itertools.pairwise(words):
         if len(a[0]) <= 3 and len(b[0]) <= 3:
             glued.append((a[0] + b[0], a[1], b[2]))
     for a, b, c in zip(words, words[1:], words[2:], strict=False):

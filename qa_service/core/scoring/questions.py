@@ -12,6 +12,7 @@ the customer's need.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from qa_service.core.morphology import lemmatize
@@ -54,8 +55,8 @@ def _loose_pieces(text: str, asks: PhraseGroup | None) -> list[tuple[int, int]]:
     starts = {m.start() for m in QUESTION_HEAD.finditer(text)}
     if asks is not None:
         starts |= {m.start() for r in asks.regexes for m in r.finditer(text)}
-    bounds = sorted(starts | {0}) + [len(text)]
-    return [(lo, hi) for lo, hi in zip(bounds, bounds[1:], strict=False) if text[lo:hi].strip()]
+    bounds = [*sorted(starts | {0}), len(text)]
+    return [(lo, hi) for lo, hi in itertools.pairwise(bounds) if text[lo:hi].strip()]
 
 
 _PLACEHOLDER = re.compile(r"\[[^\]]{1,20}\]")
