@@ -28,7 +28,7 @@ from qa_service.core.morphology import is_known
 from qa_service.core.phonetic import phonetic
 
 # concept → stems (as written); a word belongs to a concept when its phonetic key starts with a
-# stem's key (exactly for short stems, within one edit for stems of 5+ sounds).
+# stem's key (exactly, or within one edit for stems of 7+ sounds).
 CONCEPTS: dict[str, tuple[str, ...]] = {
     "card": ("карт", "карточк", "кард", "visa", "мастеркард", "mastercard", "maestro", "маэстро"),
     "number": ("номер", "цифр", "шестнадцат", "реквизит"),
@@ -37,7 +37,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "back": ("обратн",),  # «обратно» is a return trip: only «обратная сторона» is the card's back
     "side": ("сторон",),
     "three": ("три", "трех", "трёх", "3"),
-    "digit": ("цифр", "цифер", "циферк"),
+    "digit": ("цифр",),  # not «цифер»: its sound key is that of a misheard «северный»
     "key": ("код",),
     "term": ("срок",),
     "valid": ("действ", "годн", "истека"),
@@ -69,8 +69,8 @@ def _matches(key: str, stem: str, exact_only: bool) -> bool:
         return key in (stem, stem + "2")
     if key.startswith(stem):
         return True
-    if exact_only or len(stem) < 5 or len(key) < len(stem):
-        return False
+    if exact_only or len(stem) < 7 or len(key) < len(stem):
+        return False  # the key already folds the usual slips; an edit on top only for long stems
     return Levenshtein.distance(key[: len(stem)], stem) <= 1
 
 
@@ -105,17 +105,17 @@ class CardRequest:
     doubtful: bool = False
 
 
-def _tokens(sentence: str) -> list[tuple[str, int, int]]:
-    """Words of a sentence, with the spoken-apart «кар ту», «си ви ви» also read glued."""
-    words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(sentence)]
-    glued = []
-    for a, b in itertools.pairwise(words):
-        if len(a[0]) <= 3 and len(b[0]) <= 3:
-            glued.append((a[0] + b[0], a[1], b[2]))
-    for a, b, c in zip(words, words[1:], words[2:], strict=False):
-        if max(len(a[0]), len(b[0]), len(c[0])) <= 2:
-            glued.append((a[0] + b[0] + c[0], a[1], c[2]))
-    return words + glued
+def _word_concepts(sentence: str) -> list[tuple[int, int, str, set[str]]]:
+    """(start, end, word, concepts) per word; a word spoken apart («кар ту», «си ви ви») is also read glued
+    onto the word it starts."""
+    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(sentence)]
+    out = [(lo, hi, word, set(concepts_of(word))) for lo, hi, word in words]
+    for k in range(len(words)):
+        for size in (2, 3):
+            part = words[k:k + size]
+            if len(part) == size and max(len(w) for _, _, w in part) <= (3 if size == 2 else 2):
+                out[k][3].update(concepts_of("".join(w for _, _, w in part)))
+    return out
 
 
 def _what(found: set[str], question: bool) -> str | None:
@@ -141,32 +141,49 @@ def _negated_or_elsewhere(words: list[str]) -> bool:
     return any(w.startswith(_ELSEWHERE) for w in lowered)
 
 
-def card_requests(text: str, probabilities: list[tuple[int, int, float]] | None = None) -> list[CardRequest]:
-    """Sentences of an agent turn asking for card data; `probabilities` are (start, end, p) of its words.
+_REACH = 8  # words: a request's parts stand this close together («назовите … три цифры … на обороте»)
 
-    A sentence one concept short of a request, with a word the recogniser was unsure of, is
-    returned `doubtful`: that word may have been the missing one."""
+
+def card_requests(text: str, probabilities: list[tuple[int, int, float]] | None = None) -> list[CardRequest]:
+    """Stretches of an agent turn asking for card data; `probabilities` are (start, end, p) of its words.
+
+    The parts of a request are read within a few words of each other, in a sentence (ASR text
+    without punctuation is one long «sentence»).  A stretch one concept short of a request, with
+    a word the recogniser was unsure of, is returned `doubtful`: that word may have been the
+    missing one."""
     found_requests: list[CardRequest] = []
     for m in _SENTENCE.finditer(text):
         sentence = m.group()
-        tokens = _tokens(sentence)
-        plain = [t for t in tokens if " " not in t[0]][: len(_WORD.findall(sentence))]
-        found: set[str] = set()
-        for word, _, _ in tokens:
-            found |= concepts_of(word)
-        if not found & {"card", "code", "three", "digit", "term"}:
+        words = _word_concepts(sentence)
+        if not any(c & {"card", "code", "three", "digit", "term"} for _, _, _, c in words):
             continue
-        question = sentence.rstrip().endswith("?") or any(w.lower() in _QUESTION_WORDS for w, _, _ in plain)
-        if _negated_or_elsewhere([w for w, _, _ in plain]):
-            continue
-        what = _what(found, question)
-        if what is not None:
-            found_requests.append(CardRequest(m.start(), m.end(), what))
-            continue
-        if probabilities is None or not found & {"card", "code", "digit"}:
-            continue
-        unsure = [p for lo, hi, p in probabilities if m.start() <= lo < m.end() and p < LOW_PROBABILITY]
-        # One concept short: any of the missing ones might be the word the recogniser was unsure of.
-        if unsure and any(_what(found | {extra}, question) for extra in ("ask", "number", "digit", "card", "code")):
-            found_requests.append(CardRequest(m.start(), m.end(), "unclear", doubtful=True))
+        asked = sentence.rstrip().endswith("?")
+        doubt: CardRequest | None = None
+        for k in range(len(words)):
+            window = words[k:k + _REACH]
+            found = set().union(*(c for _, _, _, c in window))
+            if {"back", "side"} <= found:
+                found.add("code")
+            if not found & {"card", "code", "three", "digit", "term"}:
+                continue
+            question = asked or any(w.lower() in _QUESTION_WORDS for _, _, w, _ in window)
+            around = words[max(0, k - 3):k + _REACH + 2]
+            if _negated_or_elsewhere([w for _, _, w, _ in around]):
+                continue
+            start, end = m.start() + window[0][0], m.start() + window[-1][1]
+            what = _what(found, question)
+            if what is not None:
+                found_requests.append(CardRequest(start, end, what))
+                doubt = None
+                break
+            if doubt is not None or probabilities is None or not found & {"card", "code", "digit"}:
+                continue
+            if not ("ask" in found or question):
+                continue  # a doubt needs something asked: «деньги вернутся на ту же карту» asks nothing
+            unsure = [p for lo, hi, p in probabilities if start <= lo < end and p < LOW_PROBABILITY]
+            # One concept short: any of the missing ones might be the word the recogniser was unsure of.
+            if unsure and any(_what(found | {extra}, question) for extra in ("ask", "number", "digit", "card", "code")):
+                doubt = CardRequest(start, end, "unclear", doubtful=True)
+        if doubt is not None:
+            found_requests.append(doubt)
     return found_requests
