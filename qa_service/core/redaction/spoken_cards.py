@@ -18,6 +18,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from rapidfuzz.distance import Levenshtein
+
 from qa_service.core.interaction import Turn, Word
 from qa_service.core.redaction.cues import money_run
 from qa_service.core.redaction.document import Document
@@ -48,8 +50,16 @@ class _Cue:
     kind: str  # the placeholder kind the digits after it get: card, cvv, card_expiry
 
 
+# «номер арты», «номер карди»: the card misheard right after «номер».
+_NUMBER_OF = re.compile(r"(?<!\w)номер\w*\s+(?:вашей\s+|моей\s+)?([а-яё]{3,8})(?!\w)")
+_CARD_FORMS = ("карта", "карты", "карту", "картой", "карте", "карточки", "карточку")
+
+
 def _cues(lower: str) -> list[_Cue]:
     found: list[_Cue] = []
+    for m in _NUMBER_OF.finditer(lower):
+        if any(Levenshtein.distance(m.group(1), form, score_cutoff=1) <= 1 for form in _CARD_FORMS):
+            found.append(_Cue(m.end(), "card"))
     for m in _CARD_CUE.finditer(lower):
         if not _NOT_PAYMENT.search(lower, max(0, m.start() - 30), m.start()):
             found.append(_Cue(m.end(), "card"))

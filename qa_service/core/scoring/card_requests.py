@@ -155,7 +155,7 @@ def card_requests(text: str, probabilities: list[tuple[int, int, float]] | None 
     for m in _SENTENCE.finditer(text):
         sentence = m.group()
         words = _word_concepts(sentence)
-        if not any(c & {"card", "code", "three", "digit", "term"} for _, _, _, c in words):
+        if not any(c & {"card", "code", "three", "digit", "term", "back"} for _, _, _, c in words):
             continue
         asked = sentence.rstrip().endswith("?")
         doubt: CardRequest | None = None
