@@ -112,12 +112,13 @@ def find_names(text: str, shield: SpanIndex | None = None, keep: Iterable[str] =
         return []  # most lines: no word that could be a name, nothing more to read
     kept = {k.lower() for k in keep} | self_introduced_by_agent_cues(text)
     company = company_spans(text)
+    cased = any(ch.isupper() for ch in text)
     accepted = [False] * len(words)
     for i, m in enumerate(words):
         score = scores[i]
         if score < _WEAK or m.group().lower() in kept or any(lo <= m.start() < hi for lo, hi in company):
             continue
-        if score >= _STRONG:
+        if score >= _STRONG and not (cased and _lowercase_guess(m.group())):
             accepted[i] = True
             continue
         neighbour = any(0 <= j < len(words) and scores[j] >= _STRONG and _adjacent(text, words, i, j)
@@ -148,6 +149,14 @@ def self_introduced_by_agent_cues(text: str) -> set[str]:
         if agent_cue or _COMPANY_BEFORE.search(head) or _after_company(text, m.start()):
             found.add(m.group().lower())
     return found
+
+
+def _lowercase_guess(word: str) -> bool:
+    """A lower-case word the dictionary does not know, in text that writes capitals: the recogniser's
+    slip of an ordinary word («тцыры»), which pymorphy3 guesses to be a surname from its ending.  A
+    cased transcript writes names with a capital, so such a word counts only with support (a cue,
+    another name beside it)."""
+    return word[0].islower() and not _analyzer().word_is_known(word.lower().replace("ё", "е"))
 
 
 def _after_company(text: str, at: int) -> bool:

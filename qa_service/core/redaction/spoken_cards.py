@@ -134,7 +134,8 @@ def spoken_card_spans(
     out: dict[int, list[Span]] = {}
     pending: dict[int, str] = {}  # turn index → kind of the cue that reaches into it
     for index, text in enumerate(texts):
-        taken = SpanIndex(claimed[index] if index < len(claimed) else ())
+        # After a card cue a card outranks a phone: 14 dictated digits are not a phone number and ten.
+        taken = SpanIndex([s for s in (claimed[index] if index < len(claimed) else ()) if s.kind != "phone"])
         lower = text.lower()
         spans: list[Span] = []
         if index in pending:

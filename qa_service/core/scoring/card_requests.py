@@ -90,7 +90,9 @@ def concepts_of(word: str) -> frozenset[str]:
             if (folded.startswith(written) if known else _matches(key, stem, exact_only)):
                 found.add(concept)
                 break
-    if "three" in found and folded not in ("три", "трех", "трех", "3"):
+    if "back" in found and folded == "обратно":
+        found.discard("back")  # «туда и обратно» is a return trip, not the card's back
+    if "three" in found and folded not in ("три", "трех", "3"):
         found.discard("three")  # «трижды», «третий»: not the count of the code's digits
     return frozenset(found)
 
