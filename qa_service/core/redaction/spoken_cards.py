@@ -229,3 +229,34 @@ def redact_spoken_cards(turns: Sequence[Turn]) -> SpokenCards:
         out[index] = replace(turn, text=apply(turn.text, spans), words=words)
     seen = any(s.kind in ("card", "cvv") for spans in found.values() for s in spans)
     return SpokenCards(out, intervals, seen)
+
+
+_CVV_REACH = 40  # characters after a security-code cue where the code itself would stand
+
+
+def cvv_after_cues(text: str) -> list[tuple[int, int]]:
+    """(start, end) of 3–4-digit runs (in digits or words) standing right after a security-code cue.
+
+    The stored-text check of `security scan-cards`: a CVV has no checksum to find it by, only the
+    words before it («CVV 123», «три цифры на обороте: семь четыре два»)."""
+    if not any(c.isdigit() for c in text) and not any(w in text.lower() for w in ("ноль", "один", "два", "три",
+                                                                                    "четыре", "пять", "шесть",
+                                                                                    "семь", "восемь", "девять")):
+        return []
+    lower = text.lower()
+    cues = [m.end() for m in _CVV_CUE.finditer(lower)]
+    if not cues:
+        return []
+    found: list[tuple[int, int]] = []
+    doc = Document(text)
+    for cue in cues:
+        for run in doc.runs_between(max(0, cue - 8), cue + _CVV_REACH):
+            groups = [g for g in run.groups if g.start >= cue]  # «cvc2»: the 2 is the cue's own
+            digits = "".join(g.digits for g in groups)
+            if len(digits) not in (3, 4) or _OTHER_NUMBER.search(lower, cue, groups[0].start):
+                continue
+            if _not_card(doc, groups[0].start, groups[-1].end, all(g.ordinal for g in groups)):
+                continue
+            found.append((groups[0].start, groups[-1].end))
+            break
+    return sorted(set(found))

@@ -17,7 +17,6 @@ around it at low recogniser confidence — is `doubtful`: the answer goes to a p
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache

@@ -98,7 +98,7 @@ def test_doubtful_words_around_a_card_cue_go_to_a_person() -> None:
 
 
 def test_confident_card_mention_without_a_request_stays_yes() -> None:
-    words = [Word(10.0 + k, 10.5 + k, w, 0.95) for k, w in enumerate("назовите ещё раз карта лояльности".split())]
+    words = [Word(10.0 + k, 10.5 + k, w, 0.95) for k, w in enumerate(["назовите", "ещё", "раз", "карта", "лояльности"])]
     assert words  # the same sentence shape as above, heard clearly and asking nothing about a bank card
     turns = [*OPENING, ("agent", 10.0, 13.0, "деньги вернутся на ту же карту в течение семи десяти дней")]
     assert _scored(turns) == "yes"
