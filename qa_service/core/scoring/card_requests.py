@@ -30,7 +30,9 @@ from qa_service.core.phonetic import phonetic
 # stem's key (exactly, or within one edit for stems of 7+ sounds).
 CONCEPTS: dict[str, tuple[str, ...]] = {
     "card": ("карт", "карточк", "кард", "visa", "мастеркард", "mastercard", "maestro", "маэстро"),
-    "number": ("номер", "цифр", "шестнадцат", "реквизит"),
+    "number": ("номер", "цифр", "шестнадцат", "реквизит", "данны"),
+    # asking to read out: with the card alone a request («продиктуйте карту», «продиктументиномер карты»)
+    "dictate": ("продикт", "диктуй", "диктов", "назов", "назва", "озвуч", "зачит", "прочит", "прочт"),
     "code": ("cvv", "cvc", "cvv2", "cvc2", "сививи", "сивиси", "свв", "свс", "цвв", "оборот", "сзади",
              "трехзначн", "трёхзначн", "безопасност", "защитн"),
     "back": ("обратн",),  # «обратно» is a return trip: only «обратная сторона» is the card's back
@@ -85,10 +87,12 @@ def concepts_of(word: str) -> frozenset[str]:
     found = set()
     for concept, stems in _stem_keys().items():
         for stem, written in zip(stems, CONCEPTS[concept], strict=True):
-            exact_only = known or concept in ("three", "key", "ask", "term", "document")
+            exact_only = known or concept in ("three", "key", "ask", "term", "document", "dictate")
             if (folded.startswith(written) if known else _matches(key, stem, exact_only)):
                 found.add(concept)
                 break
+    if "card" in found and folded.endswith(("той", "кой")):
+        found.discard("card")  # «оплатить картой», «какой картой будете платить»: the means, not its data
     if "back" in found and folded == "обратно":
         found.discard("back")  # «туда и обратно» is a return trip, not the card's back
     if "three" in found and folded not in ("три", "трех", "3"):
@@ -126,7 +130,7 @@ def _what(found: set[str], question: bool) -> str | None:
         return "code"
     if "three" in found and "digit" in found and ("card" in found or asks):
         return "code"
-    if "card" in found and "number" in found and asks:
+    if "card" in found and ("number" in found and asks or "dictate" in found):
         return "number"
     if "term" in found and "valid" in found and ("card" in found or (asks and "document" not in found)):
         return "expiry"

@@ -20,6 +20,7 @@ from qa_service.core.scoring.card_requests import card_requests
     "продиктуйте номер вашей карточки",
     "какой у вас номер карты",
     "скажите срок действия карты",
+    "стоимость 8000, продиктументиномер карты",  # «продиктуйте номер карты» as one glued word
     "цифры на обороте назовите",
 ])
 def test_misheard_card_requests_are_found(heard: str) -> None:
@@ -31,6 +32,7 @@ def test_misheard_card_requests_are_found(heard: str) -> None:
     "не называйте данные карты я отправлю ссылку",
     "номер карты вы введёте сами на странице оплаты",
     "оплатить картой можно по ссылке",
+    "назовите какой картой будете платить",
     "подскажите код бронирования",
     "а какой срок действия паспорта подскажите",
     "деньги придут на карту в течении десяти рабочих дней подскажите ещё что-нибудь",
@@ -81,9 +83,9 @@ def test_doubtful_words_around_a_card_cue_go_to_a_person() -> None:
         "turns": [
             {"speaker": "agent", "start": 0.5, "end": 4.0,
              "text": "здравствуйте авиакомпания северный ветер меня зовут ольга"},
-            # «назовите цифры с карты» heard as «назовите тцыры с карты»: the digits word lost at p = 0.2
-            {"speaker": "agent", "start": 10.0, "end": 13.0, "text": "назовите тцыры с карты",
-             "words": [{"start": 10.0, "end": 10.6, "word": " назовите", "probability": 0.9},
+            # «подскажите цифры с карты» heard as «Подскажите тцыры с карты»: the digits word lost at p = 0.2
+            {"speaker": "agent", "start": 10.0, "end": 13.0, "text": "Подскажите тцыры с карты",
+             "words": [{"start": 10.0, "end": 10.6, "word": " Подскажите", "probability": 0.9},
                        {"start": 10.7, "end": 11.3, "word": " тцыры", "probability": 0.2},
                        {"start": 11.4, "end": 11.6, "word": " с", "probability": 0.9},
                        {"start": 11.7, "end": 12.4, "word": " карты", "probability": 0.8}]},
