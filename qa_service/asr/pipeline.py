@@ -208,6 +208,17 @@ def transcribe_audio(
         turns.extend(channel_turns)
     turns.sort(key=lambda t: (t.start or 0.0, t.speaker))
     if len(channels) >= 2:
+        # A code said in answer to the other speaker's card question: only the channels read together show it.
+        from qa_service.core.redaction.spoken_cards import redact_spoken_cards
+
+        spoken = redact_spoken_cards(turns)
+        turns, card_seen = spoken.turns, card_seen or spoken.card_seen
+        for index, speaker in speakers.items():
+            intervals_by_channel.setdefault(index, []).extend(spoken.intervals.get(speaker, []))
+            if speaker in spoken.intervals:
+                words_by_channel[index] = [w for t in turns if t.speaker == speaker for w in t.words]
+        kept_words = [w for t in turns for w in t.words]
+    if len(channels) >= 2:
         by_role = {speakers[i]: i for i in speakers}
         if "agent" in by_role and "customer" in by_role:
             agent_text = _opening(words_by_channel.get(by_role["agent"], []))

@@ -47,6 +47,13 @@ def is_known(word: str) -> bool:
     return bool(_analyzer().word_is_known(_fold(word)))
 
 
+@lru_cache(maxsize=50_000)
+def is_name(word: str) -> bool:
+    """Is a person's name (first name, patronymic, surname) the most probable reading of `word`?"""
+    parses = _analyzer().parse(_fold(word))
+    return bool(parses) and bool({"Name", "Surn", "Patr"} & parses[0].tag.grammemes)
+
+
 @dataclass(frozen=True)
 class Lemmatized:
     """A text cut into tokens, with each token's lemma and character span in the original."""

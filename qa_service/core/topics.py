@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from qa_service.core.classifiers import predict
 from qa_service.core.interaction import Interaction
+from qa_service.core.topic_cues import cue_topics, request_texts
 
 TOPIC_MODEL = "topic"
 _ALIASES = {
@@ -23,6 +24,8 @@ _ALIASES = {
 }
 _ALSO_DISCUSSED = 0.3
 _READ_TURNS = 8
+_CUE_CONFIDENCE = 0.8
+_CLASSIFIER_SURE = 0.9  # a classifier this sure is kept over the request's words
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,15 @@ def detect_topic(interaction: Interaction) -> TopicGuess:
     turns = [t for t in interaction.turns if t.speaker == "customer" or not speakers_known]
     text = "\n".join(f"{t.subject or ''} {t.text}" for t in turns[:_READ_TURNS])
     guess = predict(TOPIC_MODEL, text)
+    cues = cue_topics(request_texts([(t.speaker, t.text) for t in interaction.turns],
+                                    interaction.direction == "outbound")) if interaction.channel == "call" else []
     if guess is None:
+        if cues:
+            return TopicGuess(cues[0], frozenset(cues[:1]), _CUE_CONFIDENCE, "classifier")
         return TopicGuess(None, frozenset(), 0.0, "none")
     discussed = {label for label, p in guess.probabilities.items() if p >= _ALSO_DISCUSSED} | {guess.label}
+    if cues and cues[0] != guess.label and guess.probability < _CLASSIFIER_SURE:
+        # A call's request is one sentence; its words outweigh a classifier trained on whole messages.
+        # Another topic counts as discussed when both the words and the classifier name it.
+        return TopicGuess(cues[0], frozenset({cues[0]} | (discussed & set(cues))), _CUE_CONFIDENCE, "classifier")
     return TopicGuess(guess.label, frozenset(discussed), guess.probability, "classifier")

@@ -9,6 +9,8 @@ spaces, dashes, dots, underscores or nothing; URL-encoded; with markup read as t
 XLSX/DOCX (a zip) is read member by member and a PDF by its text, since compression hides digits
 from a byte scan.  Redis is read too: every key's name (a rate limiter's key is made of what a
 client sent) and its values.  Findings show the last four digits only.
+A security code has no checksum: three or four digits right after a CVV cue («CVV 123», «три
+цифры на обороте: семь четыре два») are a finding too, and nothing of a code is shown.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from sqlalchemy import MetaData, select
 from qa_service.config import Settings
 from qa_service.core.redaction.card_runs import card_runs_anywhere
 from qa_service.core.redaction.card_words import stored_card_runs
+from qa_service.core.redaction.spoken_cards import cvv_after_cues
 from qa_service.db.blobs import BlobStore, LocalBlobStore
 from qa_service.db.session import engine_for
 
@@ -37,6 +40,7 @@ log = logging.getLogger(__name__)
 
 _CHUNK = 1 << 20
 _OVERLAP = 64  # a card (19 digits, 18 separators of up to 3 characters) never spans more
+CVV_MASK = "CVV ***"  # a security code after its cue: nothing of it is shown
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,8 @@ def scan_database(url: str, report: CardScanReport) -> None:
                     for text in _texts(value):
                         for run in stored_card_runs(text):
                             report.findings.append(CardFinding(f"{table.name}.{column}", row_id, run.masked))
+                        if cvv_after_cues(text):
+                            report.findings.append(CardFinding(f"{table.name}.{column}", row_id, CVV_MASK))
 
 
 def _file_texts(path: Path) -> Iterator[tuple[str, str, bool]]:
@@ -186,6 +192,13 @@ def scan_files(paths: Iterable[Path], report: CardScanReport) -> None:
                 if run.digits not in seen:
                     seen.add(run.digits)
                     report.findings.append(CardFinding(str(path), at, run.masked))
+            # Raw bytes were read as latin-1 (digits survive any encoding); cues are Russian words in UTF-8.
+            readable = text.encode("latin-1", "replace").decode("utf-8", "ignore") if at.startswith("byte") else text
+            for start, end in cvv_after_cues(readable):
+                key = f"cvv:{readable[start:end]}"
+                if key not in seen:
+                    seen.add(key)
+                    report.findings.append(CardFinding(str(path), at, CVV_MASK))
 
 
 def stored_file_roots(settings: Settings) -> list[Path]:

@@ -17,6 +17,7 @@ from qa_service.core.redaction.contacts import AIRLINE_PUBLIC_PHONES
 from qa_service.core.redaction.names import self_introduced
 from qa_service.core.redaction.redactor import find_spans, redact
 from qa_service.core.redaction.spans import CARD_SPAN_KINDS, Redaction, Span, apply, resolve
+from qa_service.core.redaction.spoken_cards import mask_words, spoken_card_spans
 from qa_service.core.redaction.timed import redact_timed_words
 
 # A card number or its security code in the input is what the ingestion flag and the
@@ -219,6 +220,23 @@ def redact_interaction(
         turns.append(redacted)
         found.extend(turn_found)
         turn_spans.append(tuple(text_spans))
+    # Digits that answer a card or CVV request, or follow a card cue, whatever their count (calls: what
+    # is said cannot be taken back; typed text has its own card rules).
+    spoken = (spoken_card_spans([t.text for t in item.turns], [t.speaker for t in item.turns], turn_spans)
+              if item.channel == "call" else {})
+    for index, extra in spoken.items():
+        turn = item.turns[index]
+        spans = resolve([*turn_spans[index], *extra])
+        words = turns[index].words
+        if _is_asr_text(turn):
+            joined = _joined(turn.words)
+            shift = len(joined) - len(joined.lstrip()) if turn.text != joined else 0
+            moved = [Span(s.start + shift, s.end + shift, s.kind) for s in extra]
+            words, intervals = mask_words(turn.words, words, moved)
+            streams.intervals.extend(intervals)
+        turns[index] = replace(turns[index], text=apply(turn.text, spans), words=words)
+        found.extend(FoundSpan(f"turns[{index}].text", s) for s in extra)
+        turn_spans[index] = tuple(spans)
     meta = _redact_value(item.meta, "meta", policy, found) if item.meta else {}
     return RedactedInteraction(
         replace(item, turns=turns, meta=meta),

@@ -21,6 +21,7 @@ from typing import Any
 
 import pymorphy3
 
+from qa_service.core.redaction.own_words import company_spans, own_word
 from qa_service.core.redaction.spans import Span, SpanIndex
 
 _WORD = re.compile(r"[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)?")
@@ -64,6 +65,9 @@ def name_score(word: str) -> float:
     folded = word.lower().replace("ё", "е")
     if len(folded) < 3 or folded in _NEVER:
         return 0.0
+    analyzer = _analyzer()
+    if own_word(folded, analyzer.word_is_known(folded)):
+        return 0.0  # «Витер», «тарив»: the tenant's own word as the recogniser wrote it
     person = place = 0.0
     for parse in _analyzer().parse(folded):
         grammemes = parse.tag.grammemes
@@ -87,7 +91,7 @@ def self_introduced(text: str) -> set[str]:
         if name_score(m.group()) < _WEAK:
             continue
         head = text[max(0, m.start() - 40):m.start()]
-        if _SELF_CUE.search(head) or _COMPANY_BEFORE.search(head):
+        if _SELF_CUE.search(head) or _COMPANY_BEFORE.search(head) or _after_company(text, m.start()):
             found.add(m.group().lower())
             # «Ольга Смирнова» after the cue: the surname belongs to the agent too.
             if index + 1 < len(words) and name_score(words[index + 1].group()) >= _WEAK \
@@ -107,12 +111,14 @@ def find_names(text: str, shield: SpanIndex | None = None, keep: Iterable[str] =
     if not any(score >= _WEAK for score in scores):
         return []  # most lines: no word that could be a name, nothing more to read
     kept = {k.lower() for k in keep} | self_introduced_by_agent_cues(text)
+    company = company_spans(text)
+    cased = any(ch.isupper() for ch in text)
     accepted = [False] * len(words)
     for i, m in enumerate(words):
         score = scores[i]
-        if score < _WEAK or m.group().lower() in kept:
+        if score < _WEAK or m.group().lower() in kept or any(lo <= m.start() < hi for lo, hi in company):
             continue
-        if score >= _STRONG:
+        if score >= _STRONG and not (cased and _lowercase_guess(m.group())):
             accepted[i] = True
             continue
         neighbour = any(0 <= j < len(words) and scores[j] >= _STRONG and _adjacent(text, words, i, j)
@@ -140,9 +146,23 @@ def self_introduced_by_agent_cues(text: str) -> set[str]:
         head = text[max(0, m.start() - 40):m.start()]
         cue = _SELF_CUE.search(head)
         agent_cue = cue is not None and not cue.group().lower().startswith(("меня", "я"))
-        if agent_cue or _COMPANY_BEFORE.search(head):
+        if agent_cue or _COMPANY_BEFORE.search(head) or _after_company(text, m.start()):
             found.add(m.group().lower())
     return found
+
+
+def _lowercase_guess(word: str) -> bool:
+    """A lower-case word the dictionary does not know, in text that writes capitals: the recogniser's
+    slip of an ordinary word («тцыры»), which pymorphy3 guesses to be a surname from its ending.  A
+    cased transcript writes names with a capital, so such a word counts only with support (a cue,
+    another name beside it)."""
+    return word[0].islower() and not _analyzer().word_is_known(word.lower().replace("ё", "е"))
+
+
+def _after_company(text: str, at: int) -> bool:
+    """Does the word at `at` follow the company's name, however it was heard («Сибирный Витер, Ксения»)?"""
+    head = text[max(0, at - 40):at]
+    return any(len(head) - end <= 3 and not _WORD.search(head[end:]) for _, end in company_spans(head))
 
 
 def _adjacent(text: str, words: list[re.Match[str]], i: int, j: int) -> bool:

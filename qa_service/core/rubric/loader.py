@@ -36,7 +36,7 @@ from qa_service.core.yaml_input import YamlTooLarge
 
 DEFAULT_RUBRICS = {"call": "airline-call", "chat": "airline-chat", "email": "airline-email"}
 _GROUP_FIELDS = ("before", "after", "ask", "stop", "placeholders", "holding", "urgent", "salutations", "personal_data",
-                 "transaction", "booking", "confirm", "asks")
+                 "transaction", "booking", "confirm", "asks", "identifiers", "examples")
 _REGEX_PREFIX = "re:"
 
 

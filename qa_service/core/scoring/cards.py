@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
+from qa_service.core.interaction import Turn
 from qa_service.core.rubric.model import PhraseGroup, Rule
+from qa_service.core.scoring.card_requests import CardRequest, card_requests
 from qa_service.core.scoring.context import ScoringContext
 from qa_service.core.scoring.evidence import Evidence, Outcome
 from qa_service.core.scoring.matching import IndexedText, Match
@@ -58,6 +60,33 @@ def _warning(text: IndexedText, match: Match, stop: PhraseGroup | None) -> bool:
     return stop is not None and any(lo <= m.start < hi for m in text.find(stop))
 
 
+def word_probabilities(turn: Turn) -> list[tuple[int, int, float]] | None:
+    """(start, end, probability) of each recognised word in the turn's text; None for typed text."""
+    if not turn.words:
+        return None
+    out: list[tuple[int, int, float]] = []
+    at = 0
+    for word in turn.words:
+        token = word.word.strip()
+        found = turn.text.find(token, at) if token else -1
+        if found < 0:
+            continue
+        out.append((found, found + len(token), word.probability))
+        at = found + len(token)
+    return out
+
+
+_WHAT = {"number": "номер карты", "code": "код с обратной стороны (CVV)", "expiry": "срок действия карты"}
+
+
+def _heard_requests(ctx: ScoringContext, index: int, stop: PhraseGroup | None) -> list[CardRequest]:
+    """Requests read from concepts (misheard forms too), minus those inside a warning sentence."""
+    turn = ctx.turns[index]
+    found = card_requests(turn.text, word_probabilities(turn))
+    text = ctx.texts[index]
+    return [r for r in found if r.doubtful or not _warning(text, Match(r.start, r.end, r.what), stop)]
+
+
 def answer_card_data(ctx: ScoringContext, rule: Rule) -> Outcome:
     ask = rule.groups.get("ask")
     stop = rule.groups.get("stop")
@@ -67,6 +96,7 @@ def answer_card_data(ctx: ScoringContext, rule: Rule) -> Outcome:
     agent_turns = ctx.speaker_turns("agent")
     failures: list[Evidence] = []
     reasons: list[str] = []
+    doubts: list[Evidence] = []
     if ask:
         for i in agent_turns:
             requests = [m for m in ctx.texts[i].find(ask) if not _warning(ctx.texts[i], m, stop)]
@@ -74,6 +104,15 @@ def answer_card_data(ctx: ScoringContext, rule: Rule) -> Outcome:
                 req = requests[0]
                 failures.append(ctx.evidence(i, req))
                 reasons.append(f"оператор запросил данные карты: «{ctx.turns[i].text[req.start:req.end]}»")
+                continue
+            heard = _heard_requests(ctx, i, stop)
+            sure = [r for r in heard if not r.doubtful]
+            if sure:
+                failures.append(ctx.evidence(i, Match(sure[0].start, sure[0].end, sure[0].what)))
+                quote = ctx.turns[i].text[sure[0].start:sure[0].end].strip()
+                reasons.append(f"оператор запросил {_WHAT[sure[0].what]}: «{quote}»")
+            elif heard:
+                doubts.append(ctx.evidence(i, Match(heard[0].start, heard[0].end, heard[0].what)))
     stopped: list[Evidence] = []
     if placeholders and ctx.speakers_known:
         for i in agent_turns:
@@ -106,4 +145,8 @@ def answer_card_data(ctx: ScoringContext, rule: Rule) -> Outcome:
                        flag_review=True)
     if stopped:
         return Outcome("yes", 0.85 * factor, "клиент начал диктовать карту, оператор остановил", tuple(stopped))
+    if doubts:
+        # A critical «yes» is not given on words the recogniser was unsure of: a person listens.
+        return Outcome(None, 0.4, f"возможно, оператор запросил данные карты (распознано неуверенно): "
+                       f"«{doubts[0].quote}»", tuple(doubts[:5]), flag_review=True)
     return Outcome("yes", 0.9 * factor, "данные карты не запрашивались и не назывались")

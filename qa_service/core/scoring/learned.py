@@ -2,40 +2,26 @@
 
 from __future__ import annotations
 
-import re
-
 from qa_service.core.classifiers import positive_probabilities
 from qa_service.core.rubric.model import Rule
 from qa_service.core.scoring.context import ScoringContext
 from qa_service.core.scoring.evidence import Outcome
 from qa_service.core.scoring.phrases import candidate_turns
+from qa_service.core.scoring.questions import question_spans
 from qa_service.core.scoring.words import model_name, probability
 
 THRESHOLD = 0.5  # a turn with P(positive) at or above it answers `yes` (also the retraining figures)
-_SENTENCE = re.compile(r"[^.!?…]+[.!?…]*")
-_PUNCTUATED = re.compile(r"[.!?…]")
 
 
 def _questions(rule: Rule, ctx: ScoringContext, indices: list[int]) -> list[tuple[int, int, int]]:
-    """(turn, start, end) to classify: the question sentences of punctuated turns, unpunctuated turns whole.
+    """(turn, start, end) to classify: the question pieces of each turn (`scoring.questions`).
 
-    Where a turn is punctuated (typed text, a punctuating ASR), a clarifying question is a
-    sentence ending in «?» or a request («уточните…», «назовите…»): an offer or explanation
-    («могу предложить другой рейс или вернуть деньги.») is no question, however much its
-    words resemble one.  ASR text without punctuation gives no such sign, so such a turn is
-    classified whole."""
+    An offer or explanation («могу предложить другой рейс или вернуть деньги.») is no
+    question, however much its words resemble one; a request for an identifier neither."""
     asks = rule.groups.get("asks")
-    out: list[tuple[int, int, int]] = []
-    for i in indices:
-        text = ctx.turns[i].text
-        if not _PUNCTUATED.search(text):
-            out.append((i, 0, len(text)))
-            continue
-        for m in _SENTENCE.finditer(text):
-            sentence = m.group().rstrip()
-            if sentence.endswith("?") or (asks and any(r.search(sentence) for r in asks.regexes)):
-                out.append((i, m.start(), m.end()))
-    return out
+    identifiers = rule.groups.get("identifiers")
+    return [(i, start, end) for i in indices
+            for start, end in question_spans(ctx.turns[i].text, asks, identifiers)]
 
 
 def _lemma_text(ctx: ScoringContext, index: int, start: int, end: int) -> str:

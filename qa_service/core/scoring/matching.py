@@ -19,7 +19,8 @@ from functools import cached_property, lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from qa_service.core.morphology import Lemmatized, is_known, lemma
+from qa_service.core.morphology import Lemmatized, is_known, is_name, lemma
+from qa_service.core.phonetic import contains_sound, sounds_like
 from qa_service.core.rubric.model import PhraseGroup
 from qa_service.core.rubric.patterns import evidence_span
 
@@ -30,6 +31,15 @@ _SHORT_GAP = 3
 _LONG_SLACK = 4
 _FUZZY_MIN = 4  # shorter words are never taken for another («вы»/«мы», «не»/«ни»)
 _SINGLE_WORD_FUZZY_MIN = 7
+_SOUNDING_MIN = 5  # both words of a phrase matched by sound are at least this long
+
+
+def _heard_as(surface: str, lem: str, wanted: str) -> bool:
+    """May this word be `wanted` misheard?  A real word is what was said, unless it is the word
+    itself or a name (the recogniser writes «Витер» for «ветер»: a name the dictionary knows)."""
+    if lem == wanted or not surface.isalpha():
+        return lem == wanted
+    return not is_known(surface) or is_name(surface)
 
 
 @dataclass(frozen=True)
@@ -178,10 +188,38 @@ class IndexedText:
             view = self.asr_view(vocabulary_of(group))
             if view is not self.exact:
                 found = self._find_in(view, group, asr=True)
+            if not found:
+                found = self._find_sounding(group)
         for regex in group.regexes:
             for m in regex.finditer(self.lem.text):
                 start, end = evidence_span(regex, m)
                 found.append(Match(start, end, self.lem.text[start:end].strip()[:60]))
+        return found
+
+    def _find_sounding(self, group: PhraseGroup) -> list[Match]:
+        """Two-word phrases heard by sound: «песеверный ветер», «Исцеберный ветер», «Сибирный Витер».
+
+        The first word may carry a glued prefix; each word is compared on its sound key, and a
+        word the dictionary knows as something else («южный», «вечер») is taken as said."""
+        found: list[Match] = []
+        pairs = [p for p in zip(group.phrases, group.labels, strict=True)
+                 if len(p[0]) == 2 and min(len(w) for w in p[0]) >= _SOUNDING_MIN]
+        if not pairs:
+            return found
+        tokens = self.lem.tokens
+        for a, b in zip(self.words, self.words[1:], strict=False):
+            if b != a + 1:
+                continue
+            first, second = tokens[a].lower().replace("ё", "е"), tokens[b].lower().replace("ё", "е")
+            for (one, two), label in pairs:
+                stem = one[:-2] if len(one) >= 6 else one
+                if not (_heard_as(first, self.lem.lemmas[a], one) and _heard_as(second, self.lem.lemmas[b], two)):
+                    continue
+                if contains_sound(first, stem) and (sounds_like(second, two) or sounds_like(self.lem.lemmas[b], two)):
+                    start, end = self.lem.span(a, b)
+                    heard = self.lem.text[start:end]
+                    similarity = 1.0 - Levenshtein.normalized_distance(heard.lower(), " ".join((one, two)))
+                    found.append(Match(start, end, label, heard, max(0.5, similarity), "asr"))
         return found
 
     def _find_in(self, view: _View, group: PhraseGroup, asr: bool = False) -> list[Match]:

@@ -8,6 +8,7 @@ from qa_service.core.scoring.booking_codes import read_back, spoken_codes
 from qa_service.core.scoring.context import ScoringContext
 from qa_service.core.scoring.evidence import Evidence, Outcome
 from qa_service.core.scoring.matching import Match
+from qa_service.core.scoring.rudeness import rude_by_meaning
 from qa_service.core.scoring.semantic import THRESHOLD, closest, semantic_match
 
 FOUND_CONFIDENCE = 0.92
@@ -186,6 +187,14 @@ def answer_forbidden(ctx: ScoringContext, rule: Rule) -> Outcome:
     for i in indices:
         for group in rule.all_of:
             hits.extend((i, m) for m in ctx.texts[i].find(group))
+    examples = rule.groups.get("examples")
+    if not hits and examples:
+        for i in indices:
+            if (m := rude_by_meaning(ctx.turns[i].text, examples)) is not None:
+                return Outcome("no", FOUND_CONFIDENCE * factor * m.similarity,
+                               f"по смыслу «{m.heard}» ≈ «{m.phrase}» (сходство {m.similarity:.2f})",
+                               (ctx.evidence(i, m),), why={"rule": "semantic", "matched": [m.heard],
+                                                           "phrases": [m.phrase], "similarity": round(m.similarity, 3)})
     if hits:
         hits.sort(key=lambda h: (h[0], h[1].start))
         shown = ", ".join(f"«{ctx.turns[i].text[m.start:m.end]}»" for i, m in hits[:_EVIDENCE_LIMIT])

@@ -61,3 +61,16 @@ def test_short_call_farewell_is_not_completed_by_the_opening() -> None:
                  ("agent", 8.5, 11.0, "За сорок минут до вылета."),
                  ("agent", 11.5, 13.0, "До свидания.")])
     assert answer(item, "farewell") == "no"
+
+
+@pytest.mark.parametrize("heard", ["песеверный ветер", "Исцеберный ветер", "Сибирный Витер", "сиверный ветир"])
+def test_company_name_heard_by_sound_or_glued_to_a_prefix(heard: str) -> None:
+    assert _find(f"здравствуйте авиакомпания {heard} слушаю вас") == ["Северный Ветер"]
+
+
+def test_greeting_and_farewell_with_a_glued_company_name() -> None:
+    item = call([("agent", 0.5, 4.0, "добрый день песеверный ветер меня зовут денис"),
+                 ("customer", 4.5, 8.0, "здравствуйте хочу узнать про багаж"),
+                 ("agent", 9.0, 12.0, "спасибо что позвонили в Исцеберный ветер до свидания")])
+    assert answer(item, "greeting") == "yes"
+    assert answer(item, "farewell") == "yes"
