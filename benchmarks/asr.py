@@ -216,7 +216,8 @@ def run_ours_child(files: list[str], out: Path, settings: dict[str, Any]) -> Non
     from qa_service.asr import pipeline
     from qa_service.asr.transcriber import DecodeSettings, Transcriber
 
-    pipeline.redact_channel = lambda turns: (turns, [], False)  # type: ignore[assignment]  # WER is measured pre-redaction
+    # WER is measured before redaction (redaction replaces names and numbers on purpose).
+    pipeline.redact_channel = lambda turns, policy=None: (turns, [], False)  # type: ignore[assignment]
     started = time.perf_counter()
     transcriber = Transcriber(settings=DecodeSettings(**settings))
     load = time.perf_counter() - started

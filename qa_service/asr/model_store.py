@@ -31,7 +31,10 @@ MODEL_DIR_NAME = "whisper-base-ct2"
 MANIFEST_NAME = "whisper-base.json"
 # Written last into the cache: its presence means every file was verified.
 VERIFIED_MARKER = ".verified.json"
-REQUIRED_FILES = ("model.bin", "config.json", "vocabulary.txt")
+# tokenizer.json too: without it faster-whisper would fetch a tokenizer from the network.
+REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json")
+# CTranslate2's converter writes vocabulary.txt (older) or vocabulary.json (newer; large-v3).
+VOCABULARY_FILES = ("vocabulary.txt", "vocabulary.json")
 _CHUNK = 1 << 20
 
 
@@ -81,12 +84,14 @@ def _sha256(path: Path) -> str:
 def check_model_dir(path: Path) -> Path:
     """Raise `ModelUnavailable` unless `path` looks like a CTranslate2 Whisper directory."""
     missing = [name for name in REQUIRED_FILES if not (path / name).is_file()]
+    if not any((path / name).is_file() for name in VOCABULARY_FILES):
+        missing.append(" или ".join(VOCABULARY_FILES))
     if missing:
         raise ModelUnavailable(
             f"каталог модели {path} неполон (нет {', '.join(missing)}); удалите его и запустите снова "
             "или задайте QA_ASR_MODEL",
-            f"model directory {path} is incomplete (missing {', '.join(missing)}); delete it and run again "
-            "or set QA_ASR_MODEL",
+            f"model directory {path} is incomplete (missing {', '.join(missing).replace(' или ', ' or ')}); "
+            "delete it and run again or set QA_ASR_MODEL",
         )
     return path
 

@@ -82,6 +82,9 @@ class Transcript:
                 "agent_speech_rate": self.metrics.agent_speech_rate,
             },
             "quality": {"score": self.quality.score, "flags": self.quality.flags, "reasons": self.quality.reasons},
+            # Additive: the redactor removed a card number or CVV (a `no_card_by_voice` event whose digits
+            # are gone), so a caller building the interaction can set `meta.card_data_detected`.
+            "card_data_detected": self.card_seen,
         }
 
 

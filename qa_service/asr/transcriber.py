@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from qa_service.asr import options
+from qa_service.asr.audio import SAMPLE_RATE
 from qa_service.asr.metrics import Interval, decoding_clips
 from qa_service.asr.model_store import ensure_model
 from qa_service.core.interaction import Word
@@ -48,6 +49,15 @@ class DecodeSettings:
     vad_min_silence_ms: int = 500
     vad_speech_pad_ms: int = 300
     hotwords: str | None = None
+    initial_prompt: str | None = None
+    patience: float = 1.0
+    # Only the sequential decoder (batched=False) uses a temperature fallback and the previous
+    # text as context; the batched pipeline takes the first temperature and no context.
+    temperature: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+    condition_on_previous_text: bool = True
+    batched: bool = True
+    # Each speech clip scaled to this RMS (dBFS) before decoding; None leaves the level alone.
+    level_dbfs: float | None = None
     # Speech is packed into chunks of at most this many seconds; near Whisper's 30 s window
     # the batched decoder drops the chunk's first and last sentences (measured).
     chunk_length: int = 20
@@ -111,27 +121,46 @@ class Transcriber:
         if samples.size == 0:
             return []
         clips = None
+        packed: list[Interval] = []
         if speech is not None:
             packed = decoding_clips(speech, float(self.settings.chunk_length))
             if not packed:
                 return []
             clips = [{"start": start, "end": end} for start, end in packed]
-        segments, _info = self.pipeline.transcribe(
-            samples,
-            language="ru",
-            task="transcribe",
-            beam_size=self.settings.beam_size,
-            batch_size=self.settings.batch_size,
-            vad_filter=True,
-            vad_parameters=self.vad_parameters(),
-            word_timestamps=True,
-            # With timestamps off the batched decoder stops after the first sentence of
-            # a chunk (measured: 1 of 3 sentences kept); on, it returns every sentence.
-            without_timestamps=self.settings.without_timestamps,
-            chunk_length=self.settings.chunk_length,
-            clip_timestamps=clips,
-            hotwords=self.settings.hotwords,
-        )
+        if self.settings.level_dbfs is not None:
+            samples = level_clips(samples, packed if speech is not None else None, self.settings.level_dbfs)
+        common = {
+            "language": "ru",
+            "task": "transcribe",
+            "beam_size": self.settings.beam_size,
+            "patience": self.settings.patience,
+            "vad_parameters": self.vad_parameters(),
+            "word_timestamps": True,
+            "hotwords": self.settings.hotwords,
+            "initial_prompt": self.settings.initial_prompt,
+            "temperature": list(self.settings.temperature),
+        }
+        if self.settings.batched:
+            segments, _info = self.pipeline.transcribe(
+                samples,
+                batch_size=self.settings.batch_size,
+                vad_filter=True,
+                # With timestamps off the batched decoder stops after the first sentence of
+                # a chunk (measured: 1 of 3 sentences kept); on, it returns every sentence.
+                without_timestamps=self.settings.without_timestamps,
+                chunk_length=self.settings.chunk_length,
+                clip_timestamps=clips,
+                **common,
+            )
+        else:
+            flat = [t for start, end in packed for t in (start, end)] if speech is not None else "0"
+            segments, _info = self.model.transcribe(
+                samples,
+                vad_filter=speech is None,
+                clip_timestamps=flat,
+                condition_on_previous_text=self.settings.condition_on_previous_text,
+                **common,
+            )
         result = []
         for seg in segments:
             words = [
@@ -152,6 +181,29 @@ class Transcriber:
                 )
             )
         return result
+
+
+def level_clips(samples: np.ndarray, clips: Sequence[Interval] | None, dbfs: float) -> np.ndarray:
+    """Each clip (or the whole channel) scaled so its speech sits at `dbfs` RMS, gain at most +20 dB.
+
+    Whisper's log-mel front end clamps everything 8 decades under the loudest frame, so a
+    customer who turns quiet mid-call loses the low end of the range; levelling per clip
+    gives every stretch the same footing.
+    """
+    out = samples.copy()
+    spans = clips or [(0.0, samples.size / SAMPLE_RATE)]
+    for start, end in spans:
+        lo, hi = int(start * SAMPLE_RATE), int(end * SAMPLE_RATE)
+        piece = out[lo:hi]
+        if piece.size == 0:
+            continue
+        loud = piece[np.abs(piece) > 10 ** (-45 / 20)]
+        if loud.size == 0:
+            continue
+        rms = float(np.sqrt(np.mean(np.square(loud))))
+        gain = min(10 ** ((dbfs - 20 * np.log10(rms)) / 20), 10.0)
+        out[lo:hi] = np.clip(piece * gain, -1.0, 1.0)
+    return out
 
 
 _lock = threading.Lock()

@@ -69,10 +69,30 @@ def test_missing_package_names_what_to_do(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_env_model_directory_wins(tmp_path: Path) -> None:
-    for name in model_store.REQUIRED_FILES:
+    for name in (*model_store.REQUIRED_FILES, "vocabulary.txt"):
         (tmp_path / name).write_text("x")
     with _configured(QA_ASR_MODEL=str(tmp_path)):
         assert model_store.ensure_model(tmp_path / "unused") == tmp_path
+
+
+def test_env_model_directory_may_be_a_newer_conversion(tmp_path: Path) -> None:
+    # What ct2-transformers-converter writes for large-v3: vocabulary.json instead of vocabulary.txt.
+    for name in ("model.bin", "config.json", "tokenizer.json", "vocabulary.json", "preprocessor_config.json"):
+        (tmp_path / name).write_text("x")
+    with _configured(QA_ASR_MODEL=str(tmp_path)):
+        assert model_store.ensure_model() == tmp_path
+    (tmp_path / "vocabulary.json").unlink()
+    expected = r"vocabulary\.txt или vocabulary\.json"
+    with _configured(QA_ASR_MODEL=str(tmp_path)), pytest.raises(ModelUnavailable, match=expected):
+        model_store.ensure_model()
+
+
+def test_env_model_directory_needs_its_tokenizer(tmp_path: Path) -> None:
+    # Without tokenizer.json faster-whisper would download one: refused instead (no network at run time).
+    for name in ("model.bin", "config.json", "vocabulary.txt"):
+        (tmp_path / name).write_text("x")
+    with _configured(QA_ASR_MODEL=str(tmp_path)), pytest.raises(ModelUnavailable, match=r"tokenizer\.json"):
+        model_store.ensure_model()
 
 
 def test_env_model_directory_must_be_complete(tmp_path: Path) -> None:
