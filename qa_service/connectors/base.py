@@ -130,24 +130,3 @@ def load_cursor(cursor: str | None) -> dict[str, Any]:
     except ValueError:
         return {}
     return state if isinstance(state, dict) else {}
-
-
-def build_connector(kind: str, name: str, config: dict[str, Any], secrets: dict[str, Any]) -> Connector:
-    """The connector of one kind ("dropfolder", "http", "imap") built from its stored settings."""
-    # Imported here: each module imports this one for the shared types.
-    if kind == "dropfolder":
-        from qa_service.connectors.dropfolder import DropFolderConnector
-
-        return DropFolderConnector(name, config, secrets)
-    if kind == "http":
-        from qa_service.connectors.http_api import HttpApiConnector
-
-        return HttpApiConnector(name, config, secrets)
-    if kind == "imap":
-        from qa_service.connectors.imap import ImapConnector
-
-        return ImapConnector(name, config, secrets)
-    raise ConnectorConfigError(
-        f"неизвестный тип коннектора {kind!r} (dropfolder, http, imap)",
-        f"unknown connector kind {kind!r} (dropfolder, http, imap)",
-    )

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
-from qa_service.connectors.base import ConnectorConfigError, build_connector
+from qa_service.connectors.base import ConnectorConfigError
+from qa_service.connectors.factory import build_connector
 from qa_service.db.models import ConnectorConfig
 from qa_service.db.session import session_factory, transaction
 
