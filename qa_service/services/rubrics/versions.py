@@ -3,17 +3,15 @@ its impact on the last days' interactions, and its activation."""
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
-from qa_service.core.rubric import check_rubric_file
+from qa_service.core.rubric import check_rubric_text
 from qa_service.core.rubric.problems import RubricProblem
 from qa_service.core.scoring import preview_impact
 from qa_service.core.scoring.impact import ImpactReport
@@ -57,10 +55,7 @@ def list_rubrics(session: Session, tenant_id: int) -> list[RubricListing]:
 
 def check_content(content: str) -> list[RubricProblem]:
     """Problems of a rubric text, each with its line (empty when it is valid)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "rubric.yaml"
-        path.write_text(content, "utf-8")
-        problems = check_rubric_file(path)
+    problems = check_rubric_text(content)
     return [RubricProblem("rubric.yaml", p.line, p.field, p.message_ru, p.message_en) for p in problems]
 
 
