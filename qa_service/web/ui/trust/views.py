@@ -30,7 +30,7 @@ bp = Blueprint("autoqa", __name__)
 def list_page() -> ResponseReturnValue:
     viewer = current_viewer()
     rows = trust_overview(db(), viewer)
-    return render_template("autoqa/list.html", rows=rows, can_recompute=viewer.can_review)
+    return render_template("trust/list.html", rows=rows, can_recompute=viewer.can_review)
 
 
 @bp.get("/autoqa/<int:rubric_id>/<criterion_id>")
@@ -41,7 +41,7 @@ def detail(rubric_id: int, criterion_id: str) -> ResponseReturnValue:
         found = trust_detail(db(), viewer, rubric_id, criterion_id)
     except TrustNotFound:
         abort(404)
-    return render_template("autoqa/detail.html", d=found, row=found.row, can_set_threshold=viewer.role == Role.ADMIN)
+    return render_template("trust/detail.html", d=found, row=found.row, can_set_threshold=viewer.role == Role.ADMIN)
 
 
 @bp.post("/autoqa/recompute")
