@@ -12,7 +12,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from qa_service.connectors.base import FetchedInteraction, build_connector
+from qa_service.connectors.base import FetchedInteraction
+from qa_service.connectors.factory import build_connector
 from qa_service.simulator.data import generate
 from qa_service.simulator.server import PlatformServer
 

@@ -21,9 +21,13 @@ from connector_allowance import connectors_allowed
 from smtp_inbox import SmtpInbox
 from sqlalchemy.engine import make_url
 
-# Entry points install the sender of the jobs services request after their commits; so do tests.
-import qa_service.jobs  # noqa: F401
+from qa_service import jobs
 from qa_service.config import Settings
+
+# Entry points install the sender of the jobs services request after their commits; so does the test
+# process (explicitly: importing qa_service.jobs no longer does it).  A job run in-process sees its
+# caller's settings, so the settings bound here are only a default no test relies on.
+jobs.install(Settings(environment="test", secret_key="test-secret"))
 
 if TYPE_CHECKING:
     from redis import Redis

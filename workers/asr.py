@@ -4,7 +4,7 @@ Run one per machine of 2 cores (the model uses both cores through its own thread
     python -m workers.asr
 """
 
-from qa_service.cli import main
+from workers import run
 
 if __name__ == "__main__":
-    raise SystemExit(main(["worker", "--queues", "asr"]))
+    raise SystemExit(run("asr"))

@@ -4,7 +4,7 @@ Cheap per job; run as many as the database allows:
     python -m workers.text
 """
 
-from qa_service.cli import main
+from workers import run
 
 if __name__ == "__main__":
-    raise SystemExit(main(["worker", "--queues", "text"]))
+    raise SystemExit(run("text"))

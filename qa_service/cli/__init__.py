@@ -13,7 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from qa_service import runtime
+from qa_service import jobs, runtime
 from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
 
@@ -53,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Built once here from the environment; handlers that need more than the process-wide
         # parts read it from `args.settings`.
         args.settings = Settings.from_env()
+        # The CLI is an entry point: the jobs its commands request are sent (or run) with these settings.
+        jobs.install(args.settings)
         with runtime.configured(args.settings):
             result: int | None = args.handler(args)
     except UserFacingError as error:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from qa_service.config import ConfigError, Settings
-from qa_service.jobs import QUEUES, run_worker
+from qa_service import workers
+from qa_service.config import Settings
+from qa_service.jobs import QUEUES
 from qa_service.logging_setup import configure_logging
 
 
@@ -21,32 +22,9 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _preload_for(queues: list[str]) -> None:
-    """Load heavy models once, before the work loop (only for queues that need them)."""
-    if "asr" in queues:
-        from qa_service.asr.transcriber import preload
-
-        preload()
-    if "text" in queues:
-        from qa_service.services.ingestion.scoring import warm_up
-
-        warm_up()
-
-
 def _worker(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    settings.require_secret()
     queues = [q.strip() for q in args.queues.split(",") if q.strip()]
-    unknown = [q for q in queues if q not in QUEUES]
-    if unknown:
-        raise ConfigError(f"неизвестные очереди: {unknown}", f"unknown queues: {unknown}")
-    if settings.redis_url is None:
-        raise ConfigError(
-            "для воркера нужен REDIS_URL (без него задачи выполняются в процессе)",
-            "a worker needs REDIS_URL (without it jobs run in-process)",
-        )
-    configure_logging()
-    run_worker(settings, queues, burst=args.burst, preload=lambda: _preload_for(queues))
+    workers.serve(args.settings, queues, burst=args.burst)
     return 0
 
 

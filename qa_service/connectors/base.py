@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from qa_service.core.errors import UserFacingError
 
 if TYPE_CHECKING:
-    from qa_service.connectors.sandbox import Sandbox
+    pass
 
 KINDS = ("call", "chat", "email", "status", "staffing")
 INTERACTION_KINDS = ("call", "chat", "email")
@@ -133,30 +133,3 @@ def load_cursor(cursor: str | None) -> dict[str, Any]:
     except ValueError:
         return {}
     return state if isinstance(state, dict) else {}
-
-
-def build_connector(
-    kind: str, name: str, config: dict[str, Any], secrets: dict[str, Any], sandbox: Sandbox | None = None
-) -> Connector:
-    """The connector of one kind ("dropfolder", "http", "imap") built from its stored settings.
-
-    The service passes the tenant's `sandbox` (connectors/sandbox.py) on save, on test and on every
-    run; None (a library caller, a test of the connector itself) confines nothing.
-    """
-    # Imported here: each module imports this one for the shared types.
-    if kind == "dropfolder":
-        from qa_service.connectors.dropfolder import DropFolderConnector
-
-        return DropFolderConnector(name, config, secrets, sandbox=sandbox)
-    if kind == "http":
-        from qa_service.connectors.http_api import HttpApiConnector
-
-        return HttpApiConnector(name, config, secrets, sandbox=sandbox)
-    if kind == "imap":
-        from qa_service.connectors.imap import ImapConnector
-
-        return ImapConnector(name, config, secrets, sandbox=sandbox)
-    raise ConnectorConfigError(
-        f"неизвестный тип коннектора {kind!r} (dropfolder, http, imap)",
-        f"unknown connector kind {kind!r} (dropfolder, http, imap)",
-    )

@@ -1,4 +1,8 @@
-"""A worker heartbeat: one audit row written by a job, read back by health checks and tests."""
+"""A worker heartbeat: one audit row written by a job, the end-to-end probe of queue and database.
+
+The worker round-trip test enqueues it and reads the row back.  /healthz does not: it pings the
+database (`services.health`) and Redis (`jobs.check_queue`) directly.
+"""
 
 from __future__ import annotations
 

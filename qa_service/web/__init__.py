@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from qa_service import runtime
+from qa_service import jobs, runtime
 from qa_service.config import Settings
 from qa_service.core.json_input import INT4_MAX
 from qa_service.web.errors import init_errors
@@ -53,8 +53,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_errors(app)
     init_headers(app)
 
-    # Installs the sender of the jobs services request inside their transactions (services.after_commit).
-    import qa_service.jobs  # noqa: F401
+    # The jobs services request inside their transactions are sent after the commit (services.after_commit).
+    jobs.install(settings)
     from qa_service.web.api import register_api
     from qa_service.web.health import bp as health_bp
     from qa_service.web.rq_admin import mount_rq_dashboard

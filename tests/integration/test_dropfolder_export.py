@@ -7,7 +7,8 @@ import wave
 from datetime import timedelta
 from pathlib import Path
 
-from qa_service.connectors.base import FetchedInteraction, StaffingSlot, StatusEvent, build_connector
+from qa_service.connectors.base import FetchedInteraction, StaffingSlot, StatusEvent
+from qa_service.connectors.factory import build_connector
 from qa_service.core.interaction import validate_interaction
 from qa_service.simulator.data import generate
 from qa_service.simulator.export import AGENT_EXTENSIONS, export_dropfolder

@@ -23,8 +23,8 @@ from qa_service.connectors.base import (
     StaffingSlot,
     StatusEvent,
     TransientFetchError,
-    build_connector,
 )
+from qa_service.connectors.factory import build_connector
 from qa_service.connectors.http_api import HttpApiConnector
 from qa_service.core.interaction import validate_interaction
 from qa_service.simulator.data import PlatformData, generate

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 import pytest
 from dovecot_server import PASSWORD, USER, Dovecot, append, running_dovecot
 
-from qa_service.connectors.base import ConnectorConfigError, FetchedInteraction, build_connector
+from qa_service.connectors.base import ConnectorConfigError, FetchedInteraction
+from qa_service.connectors.factory import build_connector
 from qa_service.connectors.imap import ImapConnector
 from qa_service.core.interaction import validate_interaction
 from qa_service.simulator.data import MAILBOX, generate

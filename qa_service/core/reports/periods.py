@@ -41,7 +41,3 @@ def hour_starts(first: date, last: date, zone: ZoneInfo) -> Iterator[tuple[int, 
                 end = local_midnight(day + timedelta(days=1), zone)
             yield hour, start, end
         day += timedelta(days=1)
-
-
-def local_hour(moment: datetime, zone: ZoneInfo) -> int:
-    return moment.astimezone(zone).hour

@@ -2,8 +2,10 @@
 
 from qa_service.core.rubric.loader import (
     check_rubric_file,
+    check_rubric_text,
     default_rubric_id,
     load_rubric,
+    load_rubric_text,
     resolve_rubric_path,
     rubrics_dir,
 )
@@ -20,8 +22,10 @@ __all__ = [
     "Rule",
     "Window",
     "check_rubric_file",
+    "check_rubric_text",
     "default_rubric_id",
     "load_rubric",
+    "load_rubric_text",
     "resolve_rubric_path",
     "rubrics_dir",
 ]

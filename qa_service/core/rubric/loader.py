@@ -30,6 +30,7 @@ from qa_service.core.rubric.source import (
     RubricSource,
     RubricTooLarge,
     field_name,
+    parse_source,
     read_source,
 )
 from qa_service.core.yaml_input import YamlTooLarge
@@ -204,9 +205,9 @@ def _paths(data: dict[str, Any]) -> list[tuple[str, FieldPath]]:
     ]
 
 
-def _source_or_problem(path: Path) -> tuple[RubricSource | None, list[RubricProblem]]:
+def _source_or_problem(path: Path, text: str | None = None) -> tuple[RubricSource | None, list[RubricProblem]]:
     try:
-        return read_source(path), []
+        return (read_source(path) if text is None else parse_source(text, str(path))), []
     except OSError as error:
         return None, [RubricProblem(str(path), 0, "(файл)", f"не удалось прочитать файл: {error.strerror}",
                                     f"cannot read file: {error.strerror}")]
@@ -236,8 +237,8 @@ def _source_or_problem(path: Path) -> tuple[RubricSource | None, list[RubricProb
                                     f"a value cannot be read: {what}")]
 
 
-def _build(path: Path) -> tuple[Rubric | None, list[RubricProblem]]:
-    source, problems = _source_or_problem(path)
+def _build(path: Path, text: str | None = None) -> tuple[Rubric | None, list[RubricProblem]]:
+    source, problems = _source_or_problem(path, text)
     if source is None:
         return None, problems
     version = "sha256:" + hashlib.sha256(source.text.encode("utf-8")).hexdigest()
@@ -251,6 +252,19 @@ def _build(path: Path) -> tuple[Rubric | None, list[RubricProblem]]:
 def check_rubric_file(path: str | Path) -> list[RubricProblem]:
     """Every problem in a rubric file (empty when it is valid)."""
     return _build(Path(path))[1]
+
+
+def check_rubric_text(text: str, name: str = "rubric.yaml") -> list[RubricProblem]:
+    """Every problem in a rubric's text, e.g. a stored version (empty when it is valid)."""
+    return _build(Path(name), text)[1]
+
+
+def load_rubric_text(text: str, name: str = "rubric.yaml") -> Rubric:
+    """Load and validate a rubric from its text (a stored version), not a file; raises `InvalidRubric`."""
+    rubric, problems = _build(Path(name), text)
+    if rubric is None:
+        raise InvalidRubric(problems)
+    return rubric
 
 
 def resolve_rubric_path(path_or_id: str | Path) -> Path:

@@ -69,10 +69,14 @@ def read_source(path: Path) -> RubricSource:
     a "billion laughs" of aliases is refused while composing (`YamlTooLarge`) and again while
     walking the tree for field lines (`RubricTooLarge`).
     """
-    text = path.read_bytes().decode("utf-8")
+    return parse_source(path.read_bytes().decode("utf-8"), str(path))
+
+
+def parse_source(text: str, file: str) -> RubricSource:
+    """Parse a rubric's text (`file` names it in problems); raises as `read_source` does."""
     node = compose_bounded(text)
     lines: dict[FieldPath, int] = {}
     if node is not None:
         _walk(node, (), lines, [MAX_EXPANDED_NODES])
     data = safe_load_bounded(text)
-    return RubricSource(file=str(path), text=text, data=data, lines=lines)
+    return RubricSource(file=file, text=text, data=data, lines=lines)

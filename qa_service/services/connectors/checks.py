@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
-from qa_service.connectors.base import build_connector
+from qa_service.connectors.factory import build_connector
 from qa_service.core.errors import UserFacingError
 from qa_service.db.models import ConnectorConfig
 from qa_service.services.access import Viewer

@@ -9,10 +9,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
-from qa_service.connectors.base import ConnectorConfigError, build_connector
-from qa_service.connectors.sandbox import Sandbox, sandbox_for
-from qa_service.core.redaction.refusal import refuse_card_numbers_in
-from qa_service.db.models import ConnectorConfig, Tenant
+from qa_service.connectors.base import ConnectorConfigError
+from qa_service.connectors.factory import (
+    build_connector,
+)
+from qa_service.connectors.sandbox import (
+    Sandbox,
+    sandbox_for,
+)
+from qa_service.core.redaction.refusal import (
+    refuse_card_numbers_in,
+)
+from qa_service.db.models import (
+    ConnectorConfig,
+    Tenant,
+)
 from qa_service.db.session import session_factory, transaction
 
 

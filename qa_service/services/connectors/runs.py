@@ -27,8 +27,8 @@ from qa_service.connectors.base import (
     PoisonItem,
     StaffingSlot,
     StatusEvent,
-    build_connector,
 )
+from qa_service.connectors.factory import build_connector
 from qa_service.core.errors import InvalidInteraction, UserFacingError
 from qa_service.core.interaction import parse_interaction
 from qa_service.core.json_input import UnsafeJson

@@ -137,6 +137,7 @@ def store_interaction(
     )
     redacted = _redact(session, tenant_id, item)
     turns = _stored_turns(redacted)
+    as_json = interaction_to_json(item)  # once: its metrics and transcript quality are stored as JSON
     meta = dict(redacted.interaction.meta)
     card_seen = redacted.card_seen
     if redacted.spans:
@@ -160,8 +161,8 @@ def store_interaction(
         topic=item.topic,
         card_data_detected=card_seen,
         meta=meta,
-        metrics=interaction_to_json(item).get("metrics"),
-        transcript_quality=interaction_to_json(item).get("quality"),
+        metrics=as_json.get("metrics"),
+        transcript_quality=as_json.get("quality"),
         turns=turns,
     )
     if no_conversation:

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -20,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
-from qa_service.core.rubric import default_rubric_id, load_rubric, rubrics_dir
+from qa_service.core.rubric import default_rubric_id, load_rubric, load_rubric_text, rubrics_dir
 from qa_service.core.scoring import score_interaction
 from qa_service.db.models import (
     Agent,
@@ -94,10 +92,7 @@ def rubric_from_version(version: RubricVersion) -> Any:
 @lru_cache(maxsize=64)
 def _parsed_rubric(content_hash: str, content: str) -> Any:
     # Parsing lemmatises every phrase: once per version per worker, not once per interaction.
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "rubric.yaml"
-        path.write_text(content, "utf-8")
-        return load_rubric(path)
+    return load_rubric_text(content)
 
 
 def _answers(evaluation_json: dict[str, Any]) -> list[CriterionAnswer]:

@@ -3,18 +3,20 @@ its impact on the last days' interactions, and its activation."""
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
 from qa_service.core.errors import UserFacingError
-from qa_service.core.redaction.refusal import card_lines
-from qa_service.core.rubric import check_rubric_file
+from qa_service.core.redaction.refusal import (
+    card_lines,
+)
+from qa_service.core.rubric import (
+    check_rubric_text,
+)
 from qa_service.core.rubric.problems import RubricProblem
 from qa_service.core.scoring import preview_impact
 from qa_service.core.scoring.impact import ImpactReport
@@ -67,10 +69,7 @@ def list_rubrics(session: Session, tenant_id: int) -> list[RubricListing]:
 
 def check_content(content: str) -> list[RubricProblem]:
     """Problems of a rubric text, each with its line (empty when it is valid)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "rubric.yaml"
-        path.write_text(content, "utf-8")
-        problems = check_rubric_file(path)
+    problems = check_rubric_text(content)
     found = [RubricProblem("rubric.yaml", p.line, p.field, p.message_ru, p.message_en) for p in problems]
     # A rubric is the tenant's standard, shown to everyone and quoted in reasons: no card in it.
     found += [RubricProblem("rubric.yaml", line, "карта", "номер банковской карты в рубрике: уберите его",

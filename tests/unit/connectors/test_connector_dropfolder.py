@@ -18,9 +18,9 @@ from qa_service.connectors.base import (
     StaffingSlot,
     StatusEvent,
     TransientFetchError,
-    build_connector,
 )
 from qa_service.connectors.dropfolder import DropFolderConnector
+from qa_service.connectors.factory import build_connector
 from qa_service.core.interaction import validate_interaction
 
 MSK = timezone(timedelta(hours=3))

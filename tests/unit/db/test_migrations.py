@@ -1,5 +1,7 @@
 """Migrations have one head and match the models, on SQLite and on the real PostgreSQL."""
 
+from pathlib import Path
+
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
@@ -14,6 +16,13 @@ from qa_service.db.session import engine_for
 def test_one_head() -> None:
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     assert len(script.get_heads()) == 1
+
+
+def test_migration_files_sort_in_their_chain_order() -> None:
+    # Revision ids were hand-numbered out of order (0012 before 0007); the file names say the chain.
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    chain = [Path(rev.path).name for rev in reversed(list(script.walk_revisions()))]
+    assert len(chain) >= 12 and chain == sorted(Path(rev.path).name for rev in script.walk_revisions())
 
 
 def test_sqlite_schema_matches_models(settings: Settings) -> None:

@@ -49,7 +49,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def users() -> ResponseReturnValue:
     session, viewer = db(), current_viewer()
     return render_template(
-        "admin/users.html", users=tenant_users(session, viewer.tenant_id),
+        "accounts/users.html", users=tenant_users(session, viewer.tenant_id),
         teams=tenant_teams(session, viewer.tenant_id),
         agents=tenant_agents(session, viewer.tenant_id), roles=[r.value for r in Role],
     )
@@ -151,7 +151,7 @@ def audit() -> ResponseReturnValue:
     result = audit_page(session, viewer.tenant_id, _audit_filters(), id_or_none(page_number) or 1)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
-        "admin/audit.html", page=result, args=args, users=tenant_users(session, viewer.tenant_id),
+        "accounts/audit.html", page=result, args=args, users=tenant_users(session, viewer.tenant_id),
         actions=audit_actions(session, viewer.tenant_id),
     )
 
@@ -177,7 +177,7 @@ def audit_csv() -> ResponseReturnValue:
 @require_roles(Role.ADMIN)
 def settings_page() -> ResponseReturnValue:
     tenant_settings, rule = current_settings(db(), current_viewer().tenant_id)
-    return render_template("admin/settings.html", settings=tenant_settings, rule=rule, channels=CHANNELS,
+    return render_template("accounts/settings.html", settings=tenant_settings, rule=rule, channels=CHANNELS,
                            version=settings_version(db(), current_viewer().tenant_id))
 
 

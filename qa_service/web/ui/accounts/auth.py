@@ -45,13 +45,13 @@ def login() -> ResponseReturnValue:
         user = authenticate(session, request.form.get("email", ""), request.form.get("password", ""))
         if user is None:
             flash(_("Wrong e-mail or password."), "error")
-            return render_template("login.html", email=request.form.get("email", "")), 401
+            return render_template("accounts/login.html", email=request.form.get("email", "")), 401
         record(session, tenant_id=user.tenant_id, user_id=user.id, action="login", entity="user", entity_id=user.id)
         sign_in(user)
         return redirect(_safe_next(request.args.get("next")))
     if current_user() is not None:
         return redirect(url_for("auth.home"))
-    return render_template("login.html", email="")
+    return render_template("accounts/login.html", email="")
 
 
 @bp.post("/logout")
@@ -73,20 +73,20 @@ def password() -> ResponseReturnValue:
         new = request.form.get("new_password", "")
         if new != request.form.get("confirm_password", ""):
             flash(_("The new passwords do not match."), "error")
-            return render_template("password.html"), 400
+            return render_template("accounts/password.html"), 400
         session = db()
         try:
             change_password(session, user, request.form.get("current_password", ""), new)
         except AccountError as error:
             flash_error(error)
-            return render_template("password.html"), 400
+            return render_template("accounts/password.html"), 400
         record(session, tenant_id=user.tenant_id, user_id=user.id, action="password.change", entity="user",
                entity_id=user.id)
         revoke_sessions(user)
         sign_in(user)  # keep this session; every other one is now signed out
         flash(_("Password changed."), "ok")
         return redirect(url_for("auth.home"))
-    return render_template("password.html")
+    return render_template("accounts/password.html")
 
 
 @bp.get("/")

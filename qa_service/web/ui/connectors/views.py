@@ -45,7 +45,7 @@ def connectors() -> ResponseReturnValue:
         except (ConnectorPageError, ValueError):
             abort(404)
     return render_template(
-        "admin/connectors.html", connectors=list_connectors(session, viewer.tenant_id), editing=editing,
+        "connectors/list.html", connectors=list_connectors(session, viewer.tenant_id), editing=editing,
         kinds=KINDS, secret_keys=SECRET_KEYS, runs=last_runs(session, viewer.tenant_id),
     )
 

@@ -19,7 +19,7 @@ bp = Blueprint("agent", __name__)
 @require_roles(Role.AGENT)
 def my_evaluations() -> ResponseReturnValue:
     viewer = current_viewer()
-    return render_template("agent/list.html", rows=agent_evaluations(db(), viewer), linked=bool(viewer.agent_ids))
+    return render_template("review/agent.html", rows=agent_evaluations(db(), viewer), linked=bool(viewer.agent_ids))
 
 
 @bp.post("/evaluations/<int:evaluation_id>/acknowledge")

@@ -32,7 +32,7 @@ bp = Blueprint("disputes", __name__)
 @require_roles(*DISPUTE_RESOLVERS, Role.AGENT)
 def list_page() -> ResponseReturnValue:
     rows = list_disputes(db(), current_viewer())
-    return render_template("disputes/list.html", rows=rows)
+    return render_template("review/disputes.html", rows=rows)
 
 
 @bp.post("/evaluations/<int:evaluation_id>/disputes")
@@ -67,7 +67,7 @@ def detail(dispute_id: int) -> ResponseReturnValue:
     answer = next((a for a in evaluation.answers if a.criterion_id == dispute.criterion_id), None)
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="view", entity="dispute",
            entity_id=dispute.id)
-    return render_template("disputes/detail.html", dispute=dispute, evaluation=evaluation, interaction=interaction,
+    return render_template("review/dispute.html", dispute=dispute, evaluation=evaluation, interaction=interaction,
                            answer=answer, can_resolve=viewer.can_resolve_disputes)
 
 

@@ -39,7 +39,8 @@ def queue() -> ResponseReturnValue:
     items = review_queue(session, viewer, include_done=request.args.get("done") == "1")
     default_week = _week_start(None).date().isoformat()
     return render_template(
-        "queue.html", items=items, rule=active_rule(session, viewer.tenant_id), channels=[c.value for c in Channel],
+        "review/queue.html", items=items, rule=active_rule(session, viewer.tenant_id),
+        channels=[c.value for c in Channel],
         default_week=default_week, now=datetime.now(UTC),
         # Calibration blind rule: items the reviewer scores blind show no score and no critical flag.
         blind=blind_interaction_ids(session, viewer, [item.interaction.id for item in items]),

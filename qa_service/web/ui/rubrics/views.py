@@ -30,7 +30,7 @@ bp = Blueprint("admin_rubrics", __name__, url_prefix="/admin/rubrics")
 @bp.get("")
 @require_roles(Role.ADMIN)
 def rubrics() -> ResponseReturnValue:
-    return render_template("admin/rubrics.html", listings=list_rubrics(db(), current_viewer().tenant_id),
+    return render_template("rubrics/list.html", listings=list_rubrics(db(), current_viewer().tenant_id),
                            problems=[], content="")
 
 
@@ -54,7 +54,7 @@ def upload() -> ResponseReturnValue:
         return redirect(url_for("admin_rubrics.rubrics")), 303
     if version is None:
         # Shown on the page, not flashed: the admin fixes the text they uploaded, line by line.
-        return render_template("admin/rubrics.html", listings=list_rubrics(session, viewer.tenant_id),
+        return render_template("rubrics/list.html", listings=list_rubrics(session, viewer.tenant_id),
                                problems=problems, content=content), 422
     flash(_("The rubric is valid and stored as a draft version: preview its impact, then activate it."), "ok")
     return redirect(url_for("admin_rubrics.version", version_id=version.id)), 303
@@ -76,7 +76,7 @@ def version(version_id: int) -> ResponseReturnValue:
         except UserFacingError as error:
             flash_error(error)
     titles = titles_for_versions(session, [version_id])
-    return render_template("admin/rubric_version.html", rubric=rubric, version=row, report=report, days=days,
+    return render_template("rubrics/version.html", rubric=rubric, version=row, report=report, days=days,
                            titles=titles, form_version=activation_version(session, viewer.tenant_id, version_id))
 
 

@@ -32,7 +32,7 @@ def list_page() -> ResponseReturnValue:
     viewer = current_viewer()
     withheld = scores_blind(db(), viewer)  # agreement counts the calibration items' reviews too
     rows = [] if withheld else trust_overview(db(), viewer)
-    return render_template("autoqa/list.html", rows=rows, can_recompute=viewer.can_review, withheld_blind=withheld)
+    return render_template("trust/list.html", rows=rows, can_recompute=viewer.can_review, withheld_blind=withheld)
 
 
 @bp.get("/autoqa/<int:rubric_id>/<criterion_id>")
@@ -44,8 +44,8 @@ def detail(rubric_id: int, criterion_id: str) -> ResponseReturnValue:
     except TrustNotFound:
         abort(404)
     if scores_blind(db(), viewer):
-        return render_template("autoqa/list.html", rows=[], can_recompute=False, withheld_blind=True)
-    return render_template("autoqa/detail.html", d=found, row=found.row, can_set_threshold=viewer.role == Role.ADMIN)
+        return render_template("trust/list.html", rows=[], can_recompute=False, withheld_blind=True)
+    return render_template("trust/detail.html", d=found, row=found.row, can_set_threshold=viewer.role == Role.ADMIN)
 
 
 @bp.post("/autoqa/recompute")
