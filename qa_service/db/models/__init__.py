@@ -9,6 +9,7 @@ from qa_service.db.models.calibration import (
     CalibrationParticipant,
     CalibrationSession,
 )
+from qa_service.db.models.cases import Case, CaseContact, CaseKey, TransactionEvent
 from qa_service.db.models.coaching import (
     CoachingFormat,
     CoachingMaterial,
@@ -55,6 +56,9 @@ __all__ = [
     "CalibrationItem",
     "CalibrationParticipant",
     "CalibrationSession",
+    "Case",
+    "CaseContact",
+    "CaseKey",
     "Channel",
     "CoachingFormat",
     "CoachingMaterial",
@@ -85,6 +89,7 @@ __all__ = [
     "Team",
     "Tenant",
     "TrainingNeed",
+    "TransactionEvent",
     "Turn",
     "User",
 ]

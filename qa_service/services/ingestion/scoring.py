@@ -34,6 +34,7 @@ from qa_service.db.models import (
     RubricVersion,
 )
 from qa_service.db.session import transaction
+from qa_service.services.cases.contacts import judge_stored_contact
 from qa_service.services.interactions.domain_mapping import to_domain
 from qa_service.services.trust.loop import withhold_untrusted
 
@@ -171,6 +172,7 @@ def score_stored_interaction(settings: Settings, interaction_id: int) -> ScoredI
         detected = getattr(result, "topic", None)
         if detected and not row.topic:
             row.topic_detected = str(detected)
+        judge_stored_contact(session, settings, row)  # reason, outcome and commitments for its case
         session.flush()
         log.info("scored interaction id=%s score=%s", row.id, evaluation.score)
         return ScoredInteraction(row.id, evaluation.id, created=True, score=evaluation.score)
