@@ -96,7 +96,8 @@ def test_contacts_link_across_channels_repeats_and_fcr(settings: Settings, tenan
     assert section.wrapup_mismatches == 1
     kinds = {(d.interaction_id, d.kind) for d in section.discrepancies}
     # The agent says the link was sent; the platform has no payment_link_sent event: a flag too.
-    assert kinds == {(ids["refund"], "refund_missing"), (ids["sale"], "amount_mismatch"), (ids["sale"], "no_payment_link")}
+    assert kinds == {(ids["refund"], "refund_missing"), (ids["sale"], "amount_mismatch"),
+                     (ids["sale"], "no_payment_link")}
     mismatch = next(d for d in section.discrepancies if d.kind == "amount_mismatch")
     assert "8 900" in mismatch.said and "9 800.00" in mismatch.done
 
