@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 _LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
-_EVENTS = {
+_EVENTS: dict[str, list[tuple[str, float | None]]] = {
     "sale": [("ticket_issued", 12400.0), ("payment_link_sent", None), ("payment_captured", 12400.0)],
     "exchange": [("ticket_exchanged", 2500.0), ("payment_captured", 2500.0)],
     "refund": [("ticket_refunded", 1800.0), ("payment_refunded", 1800.0)],

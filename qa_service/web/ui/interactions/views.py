@@ -17,6 +17,7 @@ from qa_service.db.models import Channel, Role
 from qa_service.services.access import STAFF, Viewer, visible_interaction
 from qa_service.services.audit import record
 from qa_service.services.calibration.blind import blind_interaction_ids
+from qa_service.services.cases.pages import CASE_ROLES, case_id_for_interaction
 from qa_service.services.interactions.listing import (
     SORTS,
     HiddenFilterError,
@@ -157,6 +158,7 @@ def page(interaction_id: int) -> ResponseReturnValue:
         show_agent=viewer.role != Role.AGENT, titles=titles,
         changed_by=changed_by(session, evaluation) if evaluation else {},
         show_review_reasons=viewer.role != Role.AGENT and evaluation is not None and evaluation.kind.value == "auto",
+        case_id=case_id_for_interaction(session, viewer, interaction.id) if viewer.role in CASE_ROLES else None,
     )
 
 
