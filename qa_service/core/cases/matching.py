@@ -63,9 +63,13 @@ def _money(value: float) -> str:
     return f"{value:,.2f}".replace(",", " ")
 
 
+def _at(moment: datetime) -> str:
+    return moment.isoformat(timespec="minutes")
+
+
 def _describe(event: Event) -> str:
     amount = f" {_money(event.amount)} ₽" if event.amount is not None else ""
-    return f"{event.kind}{amount} at {event.at.isoformat(timespec='minutes')}"
+    return f"{event.kind}{amount}, {_at(event.at)}"
 
 
 def match_contact(contact: Contact, events: Sequence[Event], now: datetime) -> list[Discrepancy]:
@@ -82,8 +86,9 @@ def match_contact(contact: Contact, events: Sequence[Event], now: datetime) -> l
             confidence = 0.9 if now >= refund_end else 0.6
             found.append(Discrepancy(
                 contact.interaction_id, "refund_missing", promise.quote,
-                f"no refund event from {(contact.started_at - BEFORE).isoformat(timespec='minutes')} "
-                f"to {refund_end.isoformat(timespec='minutes')} ({len(events)} events in the case)", confidence))
+                f"нет события возврата с {_at(contact.started_at - BEFORE)} по {_at(refund_end)} "
+                f"(событий в деле: {len(events)}) / no refund event from {_at(contact.started_at - BEFORE)} "
+                f"to {_at(refund_end)} ({len(events)} events in the case)", confidence))
         break  # one promise is one refund, however often it is repeated
 
     for event in (e for e in during if e.kind in MONEY_EVENTS and e.amount is not None):
@@ -96,13 +101,15 @@ def match_contact(contact: Contact, events: Sequence[Event], now: datetime) -> l
                                      0.8, event.event_id))
         else:
             found.append(Discrepancy(contact.interaction_id, "no_readback",
-                                     "no amount named in the contact", _describe(event), 0.7, event.event_id))
+                                     "сумма в обращении не названа / no amount named in the contact",
+                                     _describe(event), 0.7, event.event_id))
 
     sold = [e for e in during if e.kind in SALE_EVENTS]
     link_said = next((c for c in said if c.kind == PAYMENT_LINK), None)
     if (sold or link_said) and contact.reason == "sale" and not any(e.kind == "payment_link_sent" for e in during):
         what = link_said.quote if link_said else (contact.reason_evidence or "sale")
-        done = (f"{_describe(sold[0])}; " if sold else "") + "no payment_link_sent event in the contact"
+        done = (f"{_describe(sold[0])}; " if sold else "") + (
+            "нет события payment_link_sent за время обращения / no payment_link_sent event in the contact")
         found.append(Discrepancy(contact.interaction_id, "no_payment_link", what, done,
                                  0.8 if sold else 0.6, sold[0].event_id if sold else None))
     return found
