@@ -10,6 +10,9 @@ from qa_service.connectors.base import TransactionRecord
 from qa_service.connectors.statuses import parse_moment
 
 log = logging.getLogger(__name__)
+# A file exported as the platform's API shows them (the simulator's names) reads the same.
+_ALIASES = {"type": "kind", "booking": "booking_code", "ticket": "ticket_number", "emd": "emd_number",
+            "operator_id": "agent_id"}
 
 
 def transaction_record(row: dict[str, Any], source_key: str, tz: tzinfo) -> TransactionRecord | None:
@@ -20,6 +23,7 @@ def transaction_record(row: dict[str, Any], source_key: str, tz: tzinfo) -> Tran
     except (TypeError, ValueError):
         log.warning("transaction event %s skipped: unreadable time or amount", source_key)
         return None
+    row = {**{ours: row[theirs] for theirs, ours in _ALIASES.items() if theirs in row and ours not in row}, **row}
     kind = str(row.get("kind") or "").strip().lower()
     if not kind:
         log.warning("transaction event %s skipped: no kind", source_key)

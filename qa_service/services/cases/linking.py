@@ -4,7 +4,8 @@ Strong keys (booking code, ticket/EMD number) name one matter: every case they t
 into the oldest.  Weak keys (phone, e-mail) name a person, who may share the number with a
 relative or have two bookings: they link only a contact that has no strong key of its own, and
 only to a case seen on that key within the repeat window — so two people calling from one
-family phone about two bookings stay two cases.
+family phone about two bookings stay two cases.  (A contact with a code also absorbs a recent
+case of its phone that never learnt a code: the same person, before they gave it.)
 """
 
 from __future__ import annotations
@@ -35,6 +36,23 @@ def _merge(session: Session, tenant_id: int, into: int, others: set[int]) -> Non
     session.flush()
 
 
+def _anonymous_cases(session: Session, tenant_id: int, weak: list[str], at: datetime, window_days: int) -> set[int]:
+    """Recent cases of this phone/e-mail that never learnt a booking or ticket: the same person's
+    earlier contact about (very likely) this matter, before they gave the code."""
+    if not weak:
+        return set()
+    pairs = {tuple(k.split(":", 1)) for k in weak}
+    horizon = at - timedelta(days=window_days)
+    found = {r.case_id for r in session.scalars(select(CaseKey).where(
+        CaseKey.tenant_id == tenant_id, CaseKey.digest.in_([d for _, d in pairs])))
+        if (r.kind, r.digest) in pairs and (r.last_seen_at is None or r.last_seen_at >= horizon)}
+    if not found:
+        return set()
+    with_code = set(session.scalars(select(CaseKey.case_id).where(
+        CaseKey.tenant_id == tenant_id, CaseKey.case_id.in_(found), CaseKey.kind.in_(STRONG))))
+    return found - with_code
+
+
 def link(session: Session, tenant_id: int, keys: list[str], at: datetime, window_days: int,
          display: str | None = None, *, create: bool = True) -> int | None:
     """The case id for these "kind:digest" keys (created, joined or merged); None without keys."""
@@ -50,6 +68,8 @@ def link(session: Session, tenant_id: int, keys: list[str], at: datetime, window
         horizon = at - timedelta(days=window_days)
         rows = [r for r in rows if r.last_seen_at is None or r.last_seen_at >= horizon]
     cases = {r.case_id for r in rows}
+    if strong:
+        cases |= _anonymous_cases(session, tenant_id, [k for k in keys if _kind(k) not in STRONG], at, window_days)
     if cases:
         case_id = min(cases)
         _merge(session, tenant_id, case_id, cases - {case_id})

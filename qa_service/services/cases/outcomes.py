@@ -73,7 +73,9 @@ def cases_section(session: Session, tenant_id: int, start: datetime, end: dateti
     """The sections for contacts started in [start, end) of the tenant (and scope's agents)."""
     window = timedelta(days=_policy(session, tenant_id).repeat_window_days)
     stmt = (select(CaseContact).join(Interaction, Interaction.id == CaseContact.interaction_id)
-            .where(CaseContact.tenant_id == tenant_id, CaseContact.started_at >= start, CaseContact.started_at < end)
+            # Judged contacts only: one still waiting for its transcript has no reason yet.
+            .where(CaseContact.tenant_id == tenant_id, CaseContact.started_at >= start, CaseContact.started_at < end,
+                   CaseContact.reason.is_not(None))
             .order_by(CaseContact.started_at, CaseContact.id))
     if agent_clause is not None:
         stmt = stmt.where(agent_clause)

@@ -59,3 +59,30 @@ def test_events_are_fetched_with_their_duplicates_and_late_ones(simulator: Platf
 def test_a_connector_without_the_endpoint_does_not_ask_for_events(simulator: PlatformServer) -> None:
     connector = HttpApiConnector("plain", {"base_url": simulator.url}, {"token": "tok"})
     assert "transaction" not in connector.endpoints
+
+
+def test_the_drop_folder_reads_transaction_files(tmp_path: Path) -> None:
+    import json
+
+    from qa_service.connectors.dropfolder import DropFolderConnector
+
+    rows = [
+        {"id": "T1", "type": "ticket_issued", "at": "2026-11-20T10:03:00", "amount": 9800, "booking": "ZZ9A1B"},
+        {"id": "T2", "kind": "payment_captured", "at": "2026-11-20T10:05:00+03:00", "amount": "9800.00",
+         "booking_code": "ZZ9A1B"},
+        {"id": "T2", "kind": "payment_captured", "at": "2026-11-20T10:05:00+03:00", "amount": "9800.00",
+         "booking_code": "ZZ9A1B"},  # exported twice
+        {"id": "T3", "kind": "payment_refunded", "at": "not a time"},
+    ]
+    (tmp_path / "transactions-2026-11-20.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n", "utf-8")
+    connector = DropFolderConnector("asb-files", {"path": str(tmp_path), "timezone": "+03:00"})
+    refs = connector.list_new(None)
+    assert [r.kind for r in refs] == ["transaction"]
+    records = connector.fetch(refs[0])
+    assert [(r.source_key, r.kind, r.amount) for r in records] == [  # type: ignore[union-attr]
+        ("asb-files:T1", "ticket_issued", 9800.0), ("asb-files:T2", "payment_captured", 9800.0),
+        ("asb-files:T2", "payment_captured", 9800.0)]
+    first = records[0]
+    assert isinstance(first, TransactionRecord) and first.booking_code == "ZZ9A1B"
+    assert first.at.utcoffset() is not None and first.at.hour == 10
+    assert connector.list_new(refs[-1].cursor_after) == []
