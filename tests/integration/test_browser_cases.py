@@ -58,7 +58,7 @@ def test_from_a_call_to_its_case_with_both_pieces_of_evidence(browser: Any, live
     assert "код завершения не совпадает" in contacts.nth(0).inner_text()
     row = page.locator("#discrepancies tr.discrepancy[data-kind=refund_missing]")
     assert "7 850 рублей вернутся" in row.locator(".said").inner_text()  # what was said
-    assert "no refund event" in row.locator(".done").inner_text()  # what was (not) done
+    assert "нет события возврата" in row.locator(".done").inner_text()  # what was (not) done
     assert "SVX4T2" not in page.content()  # the booking shows masked only
     OUTPUT.mkdir(exist_ok=True)
     page.screenshot(path=str(OUTPUT / "case-page.png"), full_page=True)

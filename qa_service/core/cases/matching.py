@@ -1,5 +1,7 @@
 """Said vs done: the agent's commitments in a contact against the booking and payment events of its case.
 
+The evidence texts are Russian: they are the airline's, shown on its pages and in its report files.
+
 Nothing is a discrepancy without both pieces of evidence: the quote of what was said (or the
 contact's reason when the point is that nothing was said) and the events — or the searched
 window with no event of the kind — of what was done.  A match's confidence is lower while the
@@ -16,6 +18,12 @@ from qa_service.core.cases.commitments import AMOUNT_READ_BACK, PAYMENT_LINK, RE
 
 EVENT_KINDS = ("ticket_issued", "ticket_exchanged", "ticket_refunded", "emd_issued", "emd_refunded",
                "payment_link_sent", "payment_captured", "payment_refunded")
+# The evidence texts are the airline's language (they go into its report files as they are).
+EVENT_NAMES = {"ticket_issued": "билет оформлен", "ticket_exchanged": "билет обменян",
+               "ticket_refunded": "билет возвращён",
+               "emd_issued": "ЭМД оформлен", "emd_refunded": "ЭМД возвращён",
+               "payment_link_sent": "ссылка на оплату отправлена", "payment_captured": "оплата списана",
+               "payment_refunded": "оплата возвращена"}
 REFUND_EVENTS = frozenset({"ticket_refunded", "emd_refunded", "payment_refunded"})
 # Events that move money the agent should have read back to the customer.
 MONEY_EVENTS = frozenset({"payment_captured", "payment_refunded", "ticket_exchanged", "emd_issued"})
@@ -69,7 +77,7 @@ def _at(moment: datetime) -> str:
 
 def _describe(event: Event) -> str:
     amount = f" {_money(event.amount)} ₽" if event.amount is not None else ""
-    return f"{event.kind}{amount}, {_at(event.at)}"
+    return f"{EVENT_NAMES.get(event.kind, event.kind)}{amount}, {_at(event.at)}"
 
 
 def match_contact(contact: Contact, events: Sequence[Event], now: datetime) -> list[Discrepancy]:
@@ -87,8 +95,7 @@ def match_contact(contact: Contact, events: Sequence[Event], now: datetime) -> l
             found.append(Discrepancy(
                 contact.interaction_id, "refund_missing", promise.quote,
                 f"нет события возврата с {_at(contact.started_at - BEFORE)} по {_at(refund_end)} "
-                f"(событий в деле: {len(events)}) / no refund event from {_at(contact.started_at - BEFORE)} "
-                f"to {_at(refund_end)} ({len(events)} events in the case)", confidence))
+                f"(событий в деле: {len(events)})", confidence))
         break  # one promise is one refund, however often it is repeated
 
     for event in (e for e in during if e.kind in MONEY_EVENTS and e.amount is not None):
@@ -101,7 +108,7 @@ def match_contact(contact: Contact, events: Sequence[Event], now: datetime) -> l
                                      0.8, event.event_id))
         else:
             found.append(Discrepancy(contact.interaction_id, "no_readback",
-                                     "сумма в обращении не названа / no amount named in the contact",
+                                     "сумма в обращении не названа",
                                      _describe(event), 0.7, event.event_id))
 
     sold = [e for e in during if e.kind in SALE_EVENTS]
@@ -109,7 +116,7 @@ def match_contact(contact: Contact, events: Sequence[Event], now: datetime) -> l
     if (sold or link_said) and contact.reason == "sale" and not any(e.kind == "payment_link_sent" for e in during):
         what = link_said.quote if link_said else (contact.reason_evidence or "sale")
         done = (f"{_describe(sold[0])}; " if sold else "") + (
-            "нет события payment_link_sent за время обращения / no payment_link_sent event in the contact")
+            "нет события «ссылка на оплату отправлена» за время обращения")
         found.append(Discrepancy(contact.interaction_id, "no_payment_link", what, done,
                                  0.8 if sold else 0.6, sold[0].event_id if sold else None))
     return found

@@ -11,7 +11,7 @@ Label = tuple[str, str]
 
 REASONS: dict[str, Label] = {
     "refund": ("Возврат", "Refund"), "exchange": ("Обмен", "Exchange"), "sale": ("Продажа", "Sale"),
-    "emd": ("EMD и доп. услуги", "EMD and extras"), "baggage": ("Багаж", "Baggage"),
+    "emd": ("ЭМД и доп. услуги", "EMD and extras"), "baggage": ("Багаж", "Baggage"),
     "disruption": ("Изменение расписания, срыв рейса", "Schedule change, disruption"),
     "complaint": ("Жалоба", "Complaint"), "info": ("Справка", "Information"), "other": ("Прочее", "Other"),
 }
@@ -50,8 +50,9 @@ def case_sections(section: CasesSection | None, section_type: Any) -> list[Any]:
         section_type("contact_reasons", ("Причины обращений", "Contact reasons"),
                      [("Причина", "Reason"), ("Обращений", "Contacts"), *[CHANNELS.get(c, (c, c)) for c in channels]],
                      reasons_rows),
-        section_type("fcr", ("Решение с первого обращения (FCR)", "First-contact resolution (FCR)"),
-                     [("Срез", "Slice"), ("FCR, %", "FCR, %"), ("Выборка", "Sample"), ("Интервал", "Interval")],
+        section_type("fcr", ("Решение с первого обращения", "First-contact resolution (FCR)"),
+                     [("Срез", "Slice"), ("Решено с первого раза, %", "FCR, %"), ("Выборка", "Sample"),
+                      ("Интервал", "Interval")],
                      fcr_rows),
         section_type("discrepancies", ("Сказано и сделано: расхождения", "Said vs done: discrepancies"),
                      [("Взаимодействие", "Interaction"), ("Расхождение", "Discrepancy"), ("Сказано", "Said"),
