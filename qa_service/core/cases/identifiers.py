@@ -127,8 +127,8 @@ def digest(secret: bytes, kind: str, value: str) -> str:
 
 def display(kind: str, value: str) -> str:
     """The masked form shown to people: enough to tell two bookings apart on a page, not to use one."""
-    if kind == "booking":
-        return value[:2] + "*" * (len(value) - 3) + value[-1:]
+    if kind == "booking":  # one character each side: two letters together would read as a word
+        return value[:1] + "*" * (len(value) - 2) + value[-1:]
     if kind in ("ticket", "emd"):
         return value[:3] + "*" * (len(value) - 6) + value[-3:]
     return "*" * len(value)
@@ -139,7 +139,7 @@ def mask(text: str) -> str:
     chars = list(text)
     for found in [*_booking_codes(text), *_tickets(text)]:
         span = text[found.start : found.end]
-        keep_head, keep_tail = (2, 1) if found.kind == "booking" else (3, 3)
+        keep_head, keep_tail = (1, 1) if found.kind == "booking" else (3, 3)
         alnum = [i for i, c in enumerate(span) if c.isalnum()]
         for position in alnum[keep_head : len(alnum) - keep_tail]:
             chars[found.start + position] = "*"

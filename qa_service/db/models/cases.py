@@ -16,7 +16,7 @@ class Case(TenantOwned, Timestamped, Base):
     __tablename__ = "cases"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # The booking code as the page may show it (masked: «AB***Q»), never the code itself.
+    # The booking code as the page may show it (masked: «A****Q»), never the code itself.
     display: Mapped[str | None] = mapped_column(String(40))
 
 
