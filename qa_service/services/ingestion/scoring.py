@@ -142,6 +142,8 @@ def score_stored_interaction(settings: Settings, interaction_id: int) -> ScoredI
             # The thread grew after it was scored: the machine answers are redone from the whole thread.
             session.delete(existing)
             session.flush()
+        # Its case first: a booking code said aloud is hashed and masked before any evidence quotes it.
+        judge_stored_contact(session, settings, row)
         agent = session.get(Agent, row.agent_id) if row.agent_id else None
         result = score_interaction(to_domain(row, agent.external_id if agent else None), rubric_from_version(version))
         document = result.to_json()
@@ -172,7 +174,6 @@ def score_stored_interaction(settings: Settings, interaction_id: int) -> ScoredI
         detected = getattr(result, "topic", None)
         if detected and not row.topic:
             row.topic_detected = str(detected)
-        judge_stored_contact(session, settings, row)  # reason, outcome and commitments for its case
         session.flush()
         log.info("scored interaction id=%s score=%s", row.id, evaluation.score)
         return ScoredInteraction(row.id, evaluation.id, created=True, score=evaluation.score)
