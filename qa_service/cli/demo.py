@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from qa_service.config import Settings
+from qa_service.demo.cases import seed_demo_case
 from qa_service.demo.reports import demo_card_chat, seed_demo_reports
 from qa_service.demo.tenant import (
     DEMO_TENANT,
@@ -222,6 +223,7 @@ def _demo(args: argparse.Namespace) -> int:
     # Today's chat with a critical failure, scored like any other (storing it requests the scoring),
     # and yesterday's reports with one understaffed hour.
     demo_card_chat(settings, accounts.tenant_id, datetime.now(UTC))
+    seed_demo_case(settings, accounts.tenant_id, datetime.now(UTC))  # repeats, a missing refund, a wrong amount
     seed_demo_reports(settings, accounts.tenant_id, datetime.now(UTC))
     console.print(
         f"новых взаимодействий {report.stored}, уже были {report.repeated}, статусов {report.status_events}, "

@@ -63,6 +63,20 @@ def _scan_cards(args: argparse.Namespace) -> int:
     return 0 if report.clean else 1
 
 
+def _scan_identifiers(args: argparse.Namespace) -> int:
+    from qa_service.services.cases.identifier_scan import scan_for_identifiers
+
+    report = scan_for_identifiers(args.settings.sqlalchemy_url)
+    if args.json:
+        sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False) + "\n")
+    else:
+        for finding in report.findings:
+            sys.stdout.write(finding.line() + "\n")
+        sys.stdout.write(f"таблиц {len(report.tables)}, строк {report.rows} / tables {len(report.tables)}, rows "
+                         f"{report.rows}: найдено {len(report.findings)} / found {len(report.findings)}\n")
+    return 0 if report.clean else 1
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("security", help="проверки безопасности / security checks")
     commands = parser.add_subparsers(dest="security_command", metavar="CHECK", required=True)
@@ -78,3 +92,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       help="прослушать сохранённые записи (распознать заново; медленно) / listen to the stored "
                       "recordings (transcribe them again; slow)")
     scan.set_defaults(handler=_scan_cards)
+    identifiers = commands.add_parser(
+        "scan-identifiers",
+        help="найти коды брони, номера билетов, телефоны и e-mail клиентов в базе / find customers' identifiers "
+        "in clear in the database",
+    )
+    identifiers.add_argument("--json", action="store_true", help="вывод в JSON")
+    identifiers.set_defaults(handler=_scan_identifiers)

@@ -11,15 +11,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from qa_service.core.errors import UserFacingError
 
-if TYPE_CHECKING:
-    pass
-
-KINDS = ("call", "chat", "email", "status", "staffing")
+KINDS = ("call", "chat", "email", "status", "staffing", "transaction")
 INTERACTION_KINDS = ("call", "chat", "email")
 
 
@@ -60,7 +57,25 @@ class StaffingSlot:
     queue: str | None = None
 
 
-FetchResult = FetchedInteraction | list[StatusEvent] | list[StaffingSlot]
+@dataclass(frozen=True)
+class TransactionRecord:
+    """What the booking system or payment gateway did (kinds: `core.cases.matching.EVENT_KINDS`).
+
+    The booking code and ticket/EMD numbers are clear here, in memory only: the cases service
+    stores their keyed digests."""
+
+    source_key: str
+    kind: str
+    at: datetime
+    amount: float | None = None
+    currency: str = "RUB"
+    booking_code: str | None = None
+    ticket_number: str | None = None
+    emd_number: str | None = None
+    agent_id: str | None = None
+
+
+FetchResult = FetchedInteraction | list[StatusEvent] | list[StaffingSlot] | list[TransactionRecord]
 
 
 class Connector(Protocol):

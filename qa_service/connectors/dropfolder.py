@@ -2,7 +2,7 @@
 
 What the folder holds, found by glob patterns (all configurable, relative to `path`):
 Asterisk CDR CSVs with MixMonitor recordings, interaction manifests (JSON lines), agent
-status events and staffing plans (CSV with a header, or JSON lines).
+status events, staffing plans and booking/payment events (CSV with a header, or JSON lines).
 
 The cursor is `{"<file>": records consumed}`: files only grow (Asterisk appends to
 Master.csv), so a file's unread tail is what is new; a file that shrank was replaced and is
@@ -28,6 +28,7 @@ from qa_service.connectors.base import (
     PoisonItem,
     StaffingSlot,
     StatusEvent,
+    TransactionRecord,
     TransientFetchError,
     config_error,
     dump_cursor,
@@ -38,6 +39,7 @@ from qa_service.connectors.base import (
 from qa_service.connectors.manifest import BrokenRecord, complete_bytes, manifest_document, records_of, text_lines
 from qa_service.connectors.sandbox import Sandbox
 from qa_service.connectors.statuses import staffing_slot, status_event
+from qa_service.connectors.transactions import transaction_record
 from qa_service.core.errors import InvalidInteraction
 from qa_service.core.interaction import validate_interaction
 
@@ -48,7 +50,10 @@ DEFAULT_PATTERNS = {
     "manifest": ["**/interactions*.jsonl", "**/manifest*.jsonl"],
     "status": ["**/status*.csv", "**/status*.jsonl"],
     "staffing": ["**/staffing*.csv", "**/staffing*.jsonl"],
+    # Booking and payment events (АСБ, the payment gateway): `core.cases.matching.EVENT_KINDS`.
+    "transaction": ["**/transactions*.csv", "**/transactions*.jsonl"],
 }
+BATCHED = ("status", "staffing", "transaction")
 DEFAULT_CHANNELS = {"0": "agent", "1": "customer"}
 
 
@@ -131,7 +136,7 @@ class DropFolderConnector:
             if done > len(records):
                 log.info("drop folder file %s shrank; reading it again", rel)
                 done = 0
-            if kind in ("status", "staffing"):
+            if kind in BATCHED:
                 while done < len(records) and len(refs) < limit:
                     end = min(len(records), done + self.batch_size)
                     progress[rel] = end
@@ -224,7 +229,7 @@ class DropFolderConnector:
 
     def fetch(self, ref: ItemRef) -> FetchResult:
         """The interaction, status events or staffing slots a ref points to."""
-        if ref.kind in ("status", "staffing"):
+        if ref.kind in BATCHED:
             return self._fetch_batch(ref)
         if ref.kind == "invalid":
             broken = self._invalid.get(ref.key) or BrokenRecord("строка не читается", "the line cannot be read")
@@ -326,13 +331,17 @@ class DropFolderConnector:
                 f"запись {name} неполная или пустая: {error}", f"recording {name} is incomplete or empty: {error}"
             ) from None
 
-    def _fetch_batch(self, ref: ItemRef) -> list[StatusEvent] | list[StaffingSlot]:
+    def _fetch_batch(self, ref: ItemRef) -> list[StatusEvent] | list[StaffingSlot] | list[TransactionRecord]:
         rel, _, span = ref.key.rpartition("#")
         start, _, end = span.partition("-")
         path = self.root / rel
         if not path.is_file():
             raise TransientFetchError(f"{rel} is no longer in the drop folder")
         records = records_of(path)[int(start) : int(end)]
+        if ref.kind == "transaction":  # keyed by the platform's id when it gives one: a re-export is no duplicate
+            found = (transaction_record(r, f"{self.name}:{r.get('id') or f'{rel}#{int(start) + i}'}", self.tz)
+                     for i, r in enumerate(records) if isinstance(r, dict))
+            return [t for t in found if t is not None]
         if ref.kind == "status":
             events = (
                 status_event(r, f"{rel}#{int(start) + i}", self.tz, self.status_map)

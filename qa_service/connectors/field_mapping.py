@@ -44,7 +44,7 @@ DEFAULT_MAPPINGS: dict[str, dict[str, Any]] = {
         },
         "recording": "recording",
         "channels": {"0": "agent", "1": "customer"},
-        "meta": {"agent_name": "operator.name"},
+        "meta": {"agent_name": "operator.name", "customer_phone": "customer.phone", "booking_code": "booking"},
     },
     "chat": {
         "id": "id",
@@ -60,7 +60,8 @@ DEFAULT_MAPPINGS: dict[str, dict[str, Any]] = {
         },
         "turns": {"path": "messages", "speaker": {"path": "author", "values": _SPEAKERS, "default": "unknown"},
                   "text": "text", "at": {"path": "sent_at", "type": "datetime"}},
-        "meta": {"agent_name": "operator.name"},
+        "meta": {"agent_name": "operator.name", "customer_phone": "customer.phone",
+                 "customer_email": "customer.email", "booking_code": "booking"},
     },
     "email": {
         "id": "id",
@@ -75,12 +76,19 @@ DEFAULT_MAPPINGS: dict[str, dict[str, Any]] = {
         "turns": {"path": "messages", "speaker": {"path": "from", "values": _SPEAKERS, "default": "unknown"},
                   "text": "body", "at": {"path": "sent_at", "type": "datetime"}, "subject": "subject",
                   "strip_quotes": True},
-        "meta": {"subject": "subject", "agent_name": "operator.name"},
+        "meta": {"subject": "subject", "agent_name": "operator.name", "customer_email": "messages.0.address",
+                 "booking_code": "booking"},
     },
     "status": {"id": "id", "cursor": "updated_at",
                "fields": {"agent_id": "operator_id", "status": "state", "at": "at"}},
     "staffing": {"id": "id", "cursor": "updated_at",
                  "fields": {"hour_start": "hour", "planned_agents": "planned", "queue": "queue"}},
+    # Booking and payment events (a tenant enables the endpoint: `endpoints: {"transaction": …}`).
+    "transaction": {"id": "id", "cursor": "updated_at",
+                    "fields": {"kind": "type", "at": {"path": "at", "type": "datetime"},
+                               "amount": {"path": "amount", "type": "number"}, "currency": "currency",
+                               "booking_code": "booking", "ticket_number": "ticket", "emd_number": "emd",
+                               "agent_id": "operator_id"}},
 }
 
 

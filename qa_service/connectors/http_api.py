@@ -1,4 +1,4 @@
-"""HTTP API connector: paginated JSON of calls, chats, e-mails, agent statuses and staffing.
+"""HTTP API connector: paginated JSON of calls, chats, e-mails, agent statuses, staffing and transaction events.
 
 Configuration (plain dict; `token` is a secret):
   base_url (required), timeout (s, 10), page_size (100), timezone ("+03:00"),
@@ -32,6 +32,7 @@ from qa_service.connectors.base import (
     ItemRef,
     StaffingSlot,
     StatusEvent,
+    TransactionRecord,
     TransientFetchError,
     dump_cursor,
     iso,
@@ -42,12 +43,14 @@ from qa_service.connectors.base import (
 from qa_service.connectors.field_mapping import get_path, map_fields, map_record, merge_mapping
 from qa_service.connectors.sandbox import CONNECT_TIMEOUT_SECONDS, Sandbox
 from qa_service.connectors.statuses import parse_moment, staffing_slot, status_event
+from qa_service.connectors.transactions import transaction_record
 from qa_service.core.errors import InvalidInteraction
 from qa_service.core.interaction import validate_interaction
 
 DEFAULT_ENDPOINTS = {"call": "/api/v1/calls", "chat": "/api/v1/chats", "email": "/api/v1/emails",
                      "status": "/api/v1/agent-statuses", "staffing": "/api/v1/staffing"}
 
+BATCHED = ("status", "staffing", "transaction")  # small records, fetched from the listing in batches
 _Entry = tuple[datetime, str, dict[str, Any]]  # (cursor time, platform id, record)
 
 
@@ -212,7 +215,7 @@ class HttpApiConnector:
                 batch = []
                 if len(refs) >= limit:
                     break
-            if kind in ("status", "staffing"):
+            if kind in BATCHED:
                 batch.append((moment, kind, key, record))
                 continue
             progress[kind] = [iso(moment), key]
@@ -237,7 +240,7 @@ class HttpApiConnector:
             return self._fetch(ref)
 
     def _fetch(self, ref: ItemRef) -> FetchResult:
-        if ref.kind in ("status", "staffing"):
+        if ref.kind in BATCHED:
             return self._fetch_batch(ref)
         if ref.kind not in self.endpoints:
             raise ConnectorConfigError(
@@ -272,12 +275,16 @@ class HttpApiConnector:
         check_recording(response.content, filename)
         return FetchedInteraction(document, response.content, filename)
 
-    def _fetch_batch(self, ref: ItemRef) -> list[StatusEvent] | list[StaffingSlot]:
+    def _fetch_batch(self, ref: ItemRef) -> list[StatusEvent] | list[StaffingSlot] | list[TransactionRecord]:
         records = self._batches.pop(ref.key, None)
         if records is None:
             records = self._refetch_batch(ref)
         fields = self.mappings[ref.kind].get("fields", {})
         rows = [map_fields(r, fields, self.tz) for r in records]
+        if ref.kind == "transaction":
+            keys = [str(get_path(r, self.mappings["transaction"].get("id", "id"))) for r in records]
+            found = (transaction_record(row, f"{self.name}:{k}", self.tz) for row, k in zip(rows, keys, strict=True))
+            return [t for t in found if t is not None]
         if ref.kind == "status":
             keys = [str(get_path(r, self.mappings["status"].get("id", "id"))) for r in records]
             events = (

@@ -44,6 +44,8 @@ class TenantSettings:
     trust_window: int = 200
     trust_min_answers: int = 20
     redact_names: bool = True
+    # A contact followed by another on the same case within this many days is a repeat (FCR).
+    repeat_window_days: int = 7
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None) -> TenantSettings:
@@ -86,6 +88,7 @@ class TenantSettings:
         _int_range("min_agents_on_line", "минимум операторов на линии", self.min_agents_on_line, 0, 1000)
         _int_range("dispute_window_days", "срок оспаривания, дней", self.dispute_window_days, 1, 90)
         _int_range("session_hours", "длительность сессии, часов", self.session_hours, 1, SESSION_HOURS_MAX)
+        _int_range("repeat_window_days", "окно повторного обращения, дней", self.repeat_window_days, 1, 90)
         if not isinstance(self.report_time, str) or not _TIME_OF_DAY.match(self.report_time):
             raise InvalidTenantSettings(
                 f"время отчётов: ЧЧ:ММ, а не {self.report_time!r}", f"report time: HH:MM, not {self.report_time!r}"

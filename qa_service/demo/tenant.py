@@ -58,7 +58,8 @@ def configure_demo_connector(settings: Settings, tenant_id: int, base_url: str, 
             sandbox=None,  # the demo's own simulator on loopback; cli/demo.py allows it for runs
             name="platform-simulator",
             kind="http",
-            config={"base_url": base_url, "timezone": "+03:00"},
+            # The platform's booking and payment events too: the cases page compares them with what was said.
+            config={"base_url": base_url, "timezone": "+03:00", "endpoints": {"transaction": "/api/v1/transactions"}},
             secrets={"token": token},
             poll_interval_seconds=60,
         )

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from qa_service.simulator.scripts import AGENTS, CUSTOMERS, TOPICS, Agent, Line, call_lines, chat_messages, email_bodies
+from qa_service.simulator.transactions import add_transactions
 
 MSK = timezone(timedelta(hours=3))
 MAILBOX = "support@severny-veter.example"
@@ -30,11 +31,12 @@ class PlatformData:
     emails: list[dict[str, Any]] = field(default_factory=list)
     statuses: list[dict[str, Any]] = field(default_factory=list)
     staffing: list[dict[str, Any]] = field(default_factory=list)
+    transactions: list[dict[str, Any]] = field(default_factory=list)
 
     def collection(self, kind: str) -> list[dict[str, Any]]:
         """The records of one endpoint, in cursor order."""
         return {"calls": self.calls, "chats": self.chats, "emails": self.emails,
-                "agent-statuses": self.statuses, "staffing": self.staffing}[kind]
+                "agent-statuses": self.statuses, "staffing": self.staffing, "transactions": self.transactions}[kind]
 
 
 def _t(moment: datetime) -> str:
@@ -62,7 +64,10 @@ def generate(
     _emails(data, rng, emails)
     _statuses(data, rng)
     _staffing(data, rng)
-    for records in (data.calls, data.chats, data.emails, data.statuses, data.staffing):
+    # Booking/payment events after everything else drew from `rng`: the other records stay as they were.
+    data.transactions = [*add_transactions(data.calls, seed, "started_at", "wrapup"),
+                         *add_transactions(data.chats, seed, "opened_at", "topic")]
+    for records in (data.calls, data.chats, data.emails, data.statuses, data.staffing, data.transactions):
         records.sort(key=lambda r: (r["updated_at"], r["id"]))
     return data
 

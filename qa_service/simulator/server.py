@@ -1,7 +1,7 @@
 """The simulated platform's HTTP API, on the standard library's threading HTTP server.
 
 Endpoints (JSON; `Authorization: Bearer <token>` when the server has a token):
-  GET  /api/v1/{calls,chats,emails,agent-statuses,staffing}?since=ISO&limit=N&offset=K
+  GET  /api/v1/{calls,chats,emails,agent-statuses,staffing,transactions}?since=ISO&limit=N&offset=K
        → {"items": [...], "total": n, "next": "<relative url>" | null}; `since` is inclusive
          on `updated_at`, items ordered by (updated_at, id)
   GET  /api/v1/{calls,chats,emails}/<id>          one record
@@ -29,7 +29,7 @@ from qa_service.simulator.audio import cached_call
 from qa_service.simulator.data import PlatformData
 from qa_service.simulator.scripts import AGENTS
 
-COLLECTIONS = ("calls", "chats", "emails", "agent-statuses", "staffing")
+COLLECTIONS = ("calls", "chats", "emails", "agent-statuses", "staffing", "transactions")
 
 
 @dataclass

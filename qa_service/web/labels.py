@@ -29,6 +29,29 @@ LABELS: dict[str, dict[str, LazyString]] = {
         "baggage": lazy_gettext("baggage"), "info": lazy_gettext("flight information"),
         "complaint": lazy_gettext("complaint"), "other": lazy_gettext("other"), "booking": lazy_gettext("booking"),
     },
+    "reason": {
+        "refund": lazy_gettext("refund"), "exchange": lazy_gettext("exchange"), "sale": lazy_gettext("ticket sale"),
+        "emd": lazy_gettext("EMD and extra services"), "baggage": lazy_gettext("baggage"),
+        "disruption": lazy_gettext("schedule change or disruption"), "complaint": lazy_gettext("complaint"),
+        "info": lazy_gettext("flight information"), "other": lazy_gettext("other"),
+    },
+    "outcome": {
+        "resolved": lazy_gettext("resolved in the contact"), "transferred": lazy_gettext("transferred"),
+        "callback": lazy_gettext("callback promised"), "customer_action": lazy_gettext("customer has to act"),
+        "unresolved": lazy_gettext("not resolved"),
+    },
+    "event": {
+        "ticket_issued": lazy_gettext("ticket issued"), "ticket_exchanged": lazy_gettext("ticket exchanged"),
+        "ticket_refunded": lazy_gettext("ticket refunded"), "emd_issued": lazy_gettext("EMD issued"),
+        "emd_refunded": lazy_gettext("EMD refunded"), "payment_link_sent": lazy_gettext("payment link sent"),
+        "payment_captured": lazy_gettext("payment captured"), "payment_refunded": lazy_gettext("payment refunded"),
+    },
+    "discrepancy": {
+        "refund_missing": lazy_gettext("refund promised, none made"),
+        "amount_mismatch": lazy_gettext("amount read back differs from the amount charged"),
+        "no_readback": lazy_gettext("transaction without a read-back"),
+        "no_payment_link": lazy_gettext("sale without a payment link"),
+    },
     "queue": {
         "sales": lazy_gettext("sales line"), "service": lazy_gettext("service line"),
         "outbound": lazy_gettext("outbound calls"), "web-chat": lazy_gettext("web chat"),

@@ -82,6 +82,9 @@ MATRIX: dict[str, Access] = {
     "/evaluations/<int:evaluation_id>/disputes": Access("/evaluations/{eval_review}/disputes",
                                                         post=frozenset({"agent"}),
                                                         form={"criterion": "reply_sla", "comment": "не согласна"}),
+    # Cases: the contractor's staff and the airline's reviewer (a supervisor: cases with their teams' contacts).
+    "/cases": Access("/cases", get=STAFF | {"customer"}, tenant_wide=True),
+    "/cases/<int:case_id>": Access("/cases/{case}", get=STAFF | {"customer"}),
     "/queue": Access("/queue", get=REVIEWERS, tenant_wide=True),
     "/queue/sample": Access("/queue/sample", post=REVIEWERS, tenant_wide=True, form={"week": "not a week"},
                             dates=("week",)),

@@ -19,10 +19,13 @@ from qa_service.db.blobs import BlobStore
 from qa_service.db.models import (
     Agent,
     CalibrationItem,
+    Case,
+    CaseContact,
     CoachingMaterial,
     CoachingTask,
     ConnectorConfig,
     Evaluation,
+    Interaction,
     ReportRun,
     Role,
     Rubric,
@@ -116,6 +119,14 @@ def build_matrix_world(settings: Settings) -> MatrixWorld:
                         blob_key=f"tenant-{world.tenant_id}/reports/ops.pdf")
         session.add_all([material, run])
         session.flush()
+        # Анна's call in a case of its own (the supervisor's team: the supervisor sees the case too).
+        case = Case(tenant_id=world.tenant_id, display="A****Q")
+        session.add(case)
+        session.flush()
+        call_row = session.get_one(Interaction, world.call_id)
+        session.add(CaseContact(tenant_id=world.tenant_id, interaction_id=world.call_id, case_id=case.id,
+                                channel="call", started_at=call_row.started_at, reason="refund", outcome="resolved"))
+        session.flush()
         rubric = session.scalars(select(Rubric).where(Rubric.tenant_id == world.tenant_id,
                                                       Rubric.slug == "airline-call")).one()
         version_id = session.scalar(select(Evaluation.rubric_version_id).where(
@@ -128,7 +139,7 @@ def build_matrix_world(settings: Settings) -> MatrixWorld:
             "user_qa": world.users["qa"], "agent_anna": world.agents["anna"], "team_beta": world.teams["beta"],
             "connector": connector.id, "rubric": rubric.id, "version": int(version_id or 0),
             "calibration": calibration.id, "item": int(item or 0), "need": need.id, "task": task.id,
-            "material": material.id, "run": run.id, "report_day": day.isoformat(),
+            "material": material.id, "run": run.id, "report_day": day.isoformat(), "case": case.id,
         }
     blobs = BlobStore.from_url(settings.blob_url)
     blobs.put_bytes(f"tenant-{world.tenant_id}/coaching/memo.txt", b"memo.\n")

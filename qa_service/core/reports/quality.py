@@ -121,9 +121,16 @@ class QualityReport:
     shares: dict[str, Share] = field(default_factory=dict)
     # Calibration and coaching beside the scores (counts; see services/reports_context.py).
     activity: dict[str, int] = field(default_factory=dict)
+    # Contact reasons, FCR, repeats and discrepancies (services/cases/outcomes.py): `to_json()` of its
+    # section under `cases`, the section itself for the page under `cases_detail`.
+    cases: dict[str, Any] = field(default_factory=dict)
+    cases_detail: Any = None
 
     def to_json(self) -> dict[str, Any]:
         """The shape of record (contracts/README.md, `qa-service report daily-quality`)."""
+        return {**self._scores_json(), **self.cases}
+
+    def _scores_json(self) -> dict[str, Any]:
         return {
             "date": self.first.isoformat(),
             "evaluated": self.overall.n,

@@ -9,6 +9,7 @@ from qa_service.db.models.calibration import (
     CalibrationParticipant,
     CalibrationSession,
 )
+from qa_service.db.models.cases import Case, CaseContact, CaseKey, TransactionEvent
 from qa_service.db.models.coaching import (
     CoachingFormat,
     CoachingMaterial,
@@ -56,6 +57,9 @@ __all__ = [
     "CalibrationItem",
     "CalibrationParticipant",
     "CalibrationSession",
+    "Case",
+    "CaseContact",
+    "CaseKey",
     "Channel",
     "CoachingFormat",
     "CoachingMaterial",
@@ -87,6 +91,7 @@ __all__ = [
     "Team",
     "Tenant",
     "TrainingNeed",
+    "TransactionEvent",
     "Turn",
     "User",
 ]

@@ -27,6 +27,7 @@ from qa_service.connectors.base import (
     PoisonItem,
     StaffingSlot,
     StatusEvent,
+    TransactionRecord,
 )
 from qa_service.connectors.factory import build_connector
 from qa_service.core.errors import InvalidInteraction, UserFacingError
@@ -37,8 +38,15 @@ from qa_service.core.redaction.card_runs import tokenize_card_runs
 from qa_service.db.models import AgentStatusEvent, ConnectorConfig, ConnectorCursor, StaffingPlan
 from qa_service.db.session import session_factory, transaction
 from qa_service.services.audit import record as record_audit
-from qa_service.services.connectors.checks import UNREACHABLE
-from qa_service.services.connectors.configuration import tenant_sandbox
+from qa_service.services.cases.events import (
+    store_transaction_events,
+)
+from qa_service.services.connectors.checks import (
+    UNREACHABLE,
+)
+from qa_service.services.connectors.configuration import (
+    tenant_sandbox,
+)
 from qa_service.services.ingestion.intake import StoredInteraction, agent_for, store_interaction
 
 log = logging.getLogger(__name__)
@@ -63,6 +71,7 @@ class IngestReport:
     stored: int = 0
     repeated: int = 0
     status_events: int = 0
+    transaction_events: int = 0
     staffing_slots: int = 0
     cursor: str | None = None
     stored_ids: list[int] = field(default_factory=list)
@@ -297,6 +306,9 @@ def _store_batch(
                         default_source=config.name,
                     )
                 )
+            elif fetched and isinstance(fetched[0], TransactionRecord):
+                report.transaction_events += store_transaction_events(
+                    session, settings, config.tenant_id, config.name, fetched)
             elif fetched and isinstance(fetched[0], StatusEvent):
                 report.status_events += _store_status_events(session, config, fetched, settings.secret_key.encode())
             elif fetched:

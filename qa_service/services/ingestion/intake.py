@@ -26,6 +26,7 @@ from qa_service.db.models import Agent, Channel, Interaction, ProcessingState, R
 from qa_service.db.session import transaction
 from qa_service.services.after_commit import SCORE, TRANSCRIBE, after_commit, request_job
 from qa_service.services.agent_names import UNASSIGNED_AGENT, UNASSIGNED_AGENT_NAME
+from qa_service.services.cases.contacts import note_contact
 from qa_service.services.ingestion.spool import spool_path, write_private
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ def _grow_thread(session: Session, settings: Settings, row: Interaction, item: D
     # Scored again from the whole thread; a human review already done is kept as it is.
     row.state = ProcessingState.FETCHED
     session.flush()
+    note_contact(session, settings, row, item)  # identifiers of the new messages, hashed before they are lost
     log.info("thread %s/%s grew to %d messages", row.source, row.external_id, len(row.turns))
     stored = StoredInteraction(row.id, created=False, needs_transcription=False, needs_scoring=True, updated=True)
     request_pipeline(session, settings, stored)
@@ -170,6 +172,8 @@ def store_interaction(
         row.state_reason = "нет разговора для оценки / no conversation to score"
     session.add(row)
     session.flush()
+    if not no_conversation:  # its case: identifiers hashed from the clear `item`, masked in the stored row
+        note_contact(session, settings, row, item)
 
     needs_transcription = item.channel == "call" and recording is not None and not item.turns
     if item.channel == "call":

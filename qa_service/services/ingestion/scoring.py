@@ -32,6 +32,7 @@ from qa_service.db.models import (
     RubricVersion,
 )
 from qa_service.db.session import transaction
+from qa_service.services.cases.contacts import judge_stored_contact
 from qa_service.services.interactions.domain_mapping import to_domain
 from qa_service.services.trust.loop import withhold_untrusted
 
@@ -136,6 +137,8 @@ def score_stored_interaction(settings: Settings, interaction_id: int) -> ScoredI
             # The thread grew after it was scored: the machine answers are redone from the whole thread.
             session.delete(existing)
             session.flush()
+        # Its case first: a booking code said aloud is hashed and masked before any evidence quotes it.
+        judge_stored_contact(session, settings, row)
         agent = session.get(Agent, row.agent_id) if row.agent_id else None
         result = score_interaction(to_domain(row, agent.external_id if agent else None), rubric_from_version(version))
         document = result.to_json()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -32,6 +32,7 @@ from qa_service.db.models import (
     Team,
     Tenant,
 )
+from qa_service.services.cases.outcomes import cases_section
 from qa_service.services.reports.context import activity, withheld_interactions
 from qa_service.services.reports.operations import agent_labels
 from qa_service.services.reports.scope import ReportScope, settings_of
@@ -198,10 +199,14 @@ def quality_report(session: Session, scope: ReportScope, first: date, last: date
             criterion=titles.get(row.criterion_id, row.criterion_id), agent=agents.get(interaction_id),
             channel=channels.get(interaction_id, ""), quote=quote,
         ))
-    return build_quality(
+    report = build_quality(
         first=first, last=last, timezone=tenant_settings.timezone, items=items, critical_failures=failures,
         answers=answers, titles=titles, trend=_trend(session, scope, last, zone),
         withheld=withheld_interactions(session, in_period),
         activity=activity(session, scope.tenant_id, start, end),
     )
+    section = cases_section(session, scope.tenant_id, start, end, datetime.now(UTC),
+                            scope.agent_filter(Interaction.agent_id))
+    report.cases, report.cases_detail = section.to_json(), section
+    return report
 

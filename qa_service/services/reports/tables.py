@@ -19,6 +19,7 @@ from qa_service.core.reports.operations import (
 )
 from qa_service.core.reports.quality import MIN_RANKED_SAMPLE, QualityReport, ScoreSummary
 from qa_service.core.reports.statuses import STATUSES
+from qa_service.services.cases.report_tables import case_sections
 
 Label = tuple[str, str]
 Cell = str | int | float | None
@@ -205,6 +206,7 @@ def quality_sections(report: QualityReport) -> list[Section]:
                  for row in report.pareto]),
         Section("trend", ("Динамика за 30 дней", "30-day trend"), [("Дата", "Date"), *SCORE_HEADERS],
                 [[day.strftime("%d.%m.%Y"), *_score_cells(s)] for day, s in report.trend]),
+        *case_sections(report.cases_detail, Section),
     ]
 
 

@@ -16,6 +16,7 @@ def register_ui(app: Flask) -> None:
     from qa_service.web.security import init_security
     from qa_service.web.ui.accounts import admin, auth
     from qa_service.web.ui.calibration import views as calibration
+    from qa_service.web.ui.cases import views as cases
     from qa_service.web.ui.coaching import views as coaching
     from qa_service.web.ui.database import init_database
     from qa_service.web.ui.interactions import views as interactions
@@ -34,6 +35,7 @@ def register_ui(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(calibration.bp)
     app.register_blueprint(autoqa_pages.bp)
+    app.register_blueprint(cases.bp)
     from qa_service.web.ui.connectors import views as admin_connectors
     from qa_service.web.ui.rubrics import views as admin_rubrics
 

@@ -20,6 +20,10 @@ from qa_service.services.audit import record
 from qa_service.services.calibration.blind import (
     blind_interaction_ids,
 )
+from qa_service.services.cases.pages import (
+    CASE_ROLES,
+    case_id_for_interaction,
+)
 from qa_service.services.evaluation_versions import (
     history,
 )
@@ -179,6 +183,7 @@ def page(interaction_id: int) -> ResponseReturnValue:
         editing=viewer.can_review and evaluation is not None and (amending or not released_review),
         versions=history(session, evaluation) if evaluation is not None else [],
         show_review_reasons=viewer.role != Role.AGENT and evaluation is not None and evaluation.kind.value == "auto",
+        case_id=case_id_for_interaction(session, viewer, interaction.id) if viewer.role in CASE_ROLES else None,
     )
 
 
