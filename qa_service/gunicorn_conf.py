@@ -33,3 +33,9 @@ class RedactingLogger(Logger):  # gunicorn ships no type hints (an override in p
 
 
 logger_class = RedactingLogger
+
+# gthread with a deadline on every client socket read and write (qa_service/gunicorn_worker.py), and
+# enough threads that a burst of stalled clients cannot take them all before the deadline frees them.
+# Set here, not on the command line, so every deployment gets both (tests/integration/test_gunicorn_slow_clients).
+worker_class = "qa_service.gunicorn_worker.DeadlineThreadWorker"
+threads = 16

@@ -28,6 +28,13 @@ MATERIAL_TYPES = {
     ".jpeg": "image/jpeg",
 }
 _OFFICE_FOLDER = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
+# The part every real document of the type has: a zip with only "xl/anything" is not a workbook.
+_OFFICE_MAIN_PART = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml", ".pptx": "ppt/presentation.xml"}
+# An Office file is a zip: what it would unpack to is bounded too, or a 20 MB "workbook" can be a
+# zip bomb that fills the disk or memory of whoever opens it (a reader, a text extractor, a scan).
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100  # real Office XML compresses ~5-20x; bombs by thousands
+MAX_ARCHIVE_ENTRIES = 10_000
 
 
 
@@ -47,8 +54,14 @@ def _looks_like(suffix: str, content: bytes) -> bool:
     if suffix in _OFFICE_FOLDER:
         try:
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                return any(name.startswith(_OFFICE_FOLDER[suffix]) for name in archive.namelist())
-        except zipfile.BadZipFile:
+                entries = archive.infolist()
+                names = {entry.filename for entry in entries}
+                if "[Content_Types].xml" not in names or _OFFICE_MAIN_PART[suffix] not in names:
+                    return False
+                _check_unpacked_size(entries)
+                _check_unpacks_as_declared(archive, entries)
+                return True
+        except (zipfile.BadZipFile, ValueError):  # ValueError: a corrupt directory zipfile cannot read
             return False
     if suffix == ".txt":
         try:
@@ -62,6 +75,32 @@ def _looks_like(suffix: str, content: bytes) -> bool:
     if suffix == ".png":
         return content.startswith(b"\x89PNG\r\n\x1a\n")
     return content.startswith(b"\xff\xd8\xff")  # .jpg / .jpeg
+
+
+def _check_unpacked_size(entries: list[zipfile.ZipInfo]) -> None:
+    """Refuse an archive whose declared contents are too many, too big or too compressed (a bomb)."""
+    unpacked = sum(entry.file_size for entry in entries)
+    packed = sum(entry.compress_size for entry in entries)
+    if (len(entries) > MAX_ARCHIVE_ENTRIES or unpacked > MAX_UNPACKED_BYTES
+            or unpacked > MAX_COMPRESSION_RATIO * max(packed, 1)):
+        raise MaterialError(
+            f"архив документа распаковывается в {unpacked // (1024 * 1024)} МБ из {packed // 1024} КБ: "
+            "похоже на zip-бомбу",
+            f"the document's archive unpacks to {unpacked // (1024 * 1024)} MB from {packed // 1024} KB: "
+            "it looks like a zip bomb",
+        )
+
+
+def _check_unpacks_as_declared(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> None:
+    """Headers can lie about sizes: unpack for real, counting, and stop at the bound."""
+    budget = min(MAX_UNPACKED_BYTES, MAX_COMPRESSION_RATIO * max(sum(e.compress_size for e in entries), 1))
+    for entry in entries:
+        with archive.open(entry) as member:  # zipfile also refuses data longer than the header said
+            while chunk := member.read(1 << 20):
+                budget -= len(chunk)
+                if budget < 0:
+                    raise MaterialError("архив документа распаковывается больше, чем заявлено: похоже на zip-бомбу",
+                                        "the document's archive unpacks to more than it declares: a zip bomb")
 
 
 def check_upload(upload: Upload) -> str:
