@@ -138,7 +138,8 @@ def test_a_re_review_never_reverses_an_accepted_dispute(settings: Settings, worl
             reopen_dispute(session, supervisor, dispute.id, reason=" ", form_version=str(dispute.version))
         with pytest.raises(StaleForm):
             reopen_dispute(session, supervisor, dispute.id, reason="ошибка", form_version="1")
-        reopen_dispute(session, supervisor, dispute.id, reason="Подпись без телефона", form_version=str(dispute.version))
+        reopen_dispute(session, supervisor, dispute.id, reason="Подпись без телефона",
+                       form_version=str(dispute.version))
         assert dispute.status == DisputeStatus.OPEN and review.answers[3].answer == "no"
         assert history(session, review)[0].version.cause == "dispute_reopened"
         entry = session.scalars(select(AuditLog).where(AuditLog.action == "dispute.reopen")).one()
