@@ -74,7 +74,7 @@ def _seconds_until_retry() -> int | None:
 
     try:
         current = limiter.current_limit
-    except Exception:  # noqa: BLE001 - the page must render whatever the limiter's state
+    except Exception:  # the page must render whatever the limiter's state
         return None
     if current is None:
         return None
