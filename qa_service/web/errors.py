@@ -72,6 +72,21 @@ def _page(code: int, message: str) -> ResponseReturnValue:
         return Response(body, status=code, content_type="text/html; charset=utf-8")
 
 
+def _seconds_until_retry() -> int | None:
+    """Seconds until the limit that refused this request lets it through again (None when unknown)."""
+    import time
+
+    from qa_service.web.security import limiter
+
+    try:
+        current = limiter.current_limit
+    except Exception:  # the page must render whatever the limiter's state
+        return None
+    if current is None:
+        return None
+    return max(0, int(current.reset_at - time.time()))
+
+
 def init_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:
@@ -80,7 +95,13 @@ def init_errors(app: Flask) -> None:
         if _wants_json():
             response = _json_error(msgid, code)
         else:
-            rendered = _page(code, _(msgid))
+            message = _(msgid)
+            wait = _seconds_until_retry() if code == 429 else None
+            if wait is not None:
+                # A lock-out says when the person may try again, not only that they may not now.
+                message = _("Too many attempts: sign-in from this account or address is paused. "
+                            "Try again in %(minutes)s min.", minutes=max(1, -(-wait // 60)))
+            rendered = _page(code, message)
             response = app.make_response(rendered)
         # Keep what the exception says about itself: `Allow` on 405, `Retry-After` on 429.
         for name, value in error.get_headers():

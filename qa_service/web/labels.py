@@ -150,7 +150,13 @@ LABELS: dict[str, dict[str, LazyString]] = {
         "day": lazy_gettext("day"), "content_hash": lazy_gettext("figures signed (hash)"),
         "kind": lazy_gettext("report"), "settings": lazy_gettext("settings"),
         "sampling": lazy_gettext("sampling rule"), "filters": lazy_gettext("filters"),
-        "dispute_window_days": lazy_gettext("dispute window, days"),
+        "dispute_window_days": lazy_gettext("dispute window, days"), "changes": lazy_gettext("changes"),
+        "public_phones": lazy_gettext("public phone numbers"),
+        "sampling_per_agent": lazy_gettext("sample per agent a week"),
+        "sampling_random_percent": lazy_gettext("picked at random, %"),
+        "sampling_channels": lazy_gettext("sampled channels"), "sampling_due_days": lazy_gettext("review due, days"),
+        "evaluated": lazy_gettext("evaluated"), "average_score": lazy_gettext("average score"),
+        "signed_by": lazy_gettext("signed by"), "due_at": lazy_gettext("due"),
     },
     "entity": {
         "interaction": lazy_gettext("interaction"), "evaluation": lazy_gettext("evaluation"),
@@ -205,7 +211,9 @@ def _detail_value(value: object, titles: Mapping[str, str]) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(_detail_value(v, titles) for v in value) or "—"
     if isinstance(value, dict):
-        return ", ".join(f"{titles.get(str(k), k)}: {_detail_value(v, titles)}" for k, v in value.items()) or "—"
+        def key(k: object) -> str:
+            return label(k, "detail") if str(k) in LABELS["detail"] else titles.get(str(k), str(k))
+        return "; ".join(f"{key(k)}: {_detail_value(v, titles)}" for k, v in value.items()) or "—"
     text = str(value)
     for kind in ("evaluation_status", "state", "role"):
         if text in LABELS[kind]:

@@ -65,7 +65,8 @@ MATRIX: dict[str, Access] = {
     "/api/v1/interactions": Access("/api/v1/interactions", get=REVIEWERS, post=NOBODY, tenant_wide=True,
                                    special="token", dates=("since",)),
     "/api/v1/interactions/<int:interaction_id>": Access("/api/v1/interactions/{call}", get=REVIEWERS),
-    "/api/v1/interactions/<int:interaction_id>/evaluations": Access("/api/v1/interactions/{call}/evaluations",
+    # The e-mail: the call is a calibration item the QA specialist still scores blind (refused, by design).
+    "/api/v1/interactions/<int:interaction_id>/evaluations": Access("/api/v1/interactions/{email}/evaluations",
                                                                     get=REVIEWERS),
     # Interactions and reviews (the call is Анна's: the agent's own, in the supervisor's team).
     "/interactions": Access("/interactions", get=STAFF | {"customer"}, tenant_wide=True, dates=("from", "to")),
@@ -77,6 +78,8 @@ MATRIX: dict[str, Access] = {
     "/interactions/<int:interaction_id>/comments": Access("/interactions/{call}/comments", post=REVIEWERS,
                                                           form={"text": "", "offset": "1"}),
     "/evaluations/<int:evaluation_id>/release": Access("/evaluations/{eval_call}/release", post=REVIEWERS),
+    "/evaluations/<int:evaluation_id>/amend": Access("/evaluations/{eval_review}/amend", post=REVIEWERS,
+                                                     form={"change_reason": ""}),
     "/evaluations/<int:evaluation_id>/acknowledge": Access("/evaluations/{eval_review}/acknowledge",
                                                            post=frozenset({"agent"})),
     "/evaluations/<int:evaluation_id>/disputes": Access("/evaluations/{eval_review}/disputes",
@@ -94,6 +97,8 @@ MATRIX: dict[str, Access] = {
     "/disputes/<int:dispute_id>": Access("/disputes/{dispute}", get=REVIEWERS | {"supervisor", "agent"}),
     "/disputes/<int:dispute_id>/resolve": Access("/disputes/{dispute}/resolve", post=REVIEWERS | {"supervisor"},
                                                  form={"decision": "maybe", "resolution": ""}),
+    "/disputes/<int:dispute_id>/reopen": Access("/disputes/{dispute}/reopen", post=REVIEWERS | {"supervisor"},
+                                                form={"reason": ""}),
     "/my": Access("/my", get=frozenset({"agent"}), tenant_wide=True),
     # Administration of the tenant.
     "/admin/users": Access("/admin/users", get=ADMIN, post=ADMIN, tenant_wide=True,

@@ -144,3 +144,16 @@ def test_the_airlines_own_pushes_are_not_capped(settings: Settings, monkeypatch:
     codes = [client.get("/api/v1/interactions", headers=good).status_code for _ in range(pushes)]
     assert set(codes) == {200}
     assert client.get("/api/v1/interactions", headers=bad).status_code == 401  # successes did not use it up
+
+
+def test_a_lock_out_says_when_to_try_again(app: Flask, world: World) -> None:
+    email = world.emails["qa"]
+    for i in range(5):
+        _login(app, email, "wrong-password-0", f"10.0.7.{i}")
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.0.8.1"
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 429
+    page = response.get_data(as_text=True)
+    assert "Попробуйте снова через 1 мин." in page, page[-600:]

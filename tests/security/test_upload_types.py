@@ -10,7 +10,6 @@ import zipfile
 
 import pytest
 from openpyxl import Workbook
-
 from qa_service.services.coaching_materials import MaterialError, Upload, check_upload
 
 

@@ -142,11 +142,11 @@ def assign_coaching(session: Session, viewer: Viewer, blobs: BlobStore, new: New
         tasks.append(task)
     session.flush()
     for task in tasks:
-        assigned = session.get(Agent, task.agent_id)
+        named = next((a for a in agents if a.id == task.agent_id), None)
         record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="coaching.assign",
                entity="coaching_task", entity_id=task.id,
                details={"module": task.module,
-                        "agent": agent_label(assigned.name, assigned.external_id) if assigned else None,
+                        "agent": agent_label(named.name, named.external_id) if named else None,
                         "format": task.format.value,
                         "due_at": task.due_at.isoformat() if task.due_at else None})
     return tasks

@@ -326,7 +326,7 @@ def report(calibration_id: int, fmt: str) -> ResponseReturnValue:
     local = _local(_zone())
     content = report_pdf(data, local) if fmt == "pdf" else report_xlsx(data, local)
     record(session, tenant_id=viewer.tenant_id, user_id=viewer.user_id, action="calibration.export",
-           entity="calibration_session", entity_id=calibration_id, details={"format": fmt})
+           entity="calibration_session", entity_id=calibration_id, details={"format": fmt.upper()})
     import io
 
     mime = "application/pdf" if fmt == "pdf" else \

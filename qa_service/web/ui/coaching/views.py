@@ -172,14 +172,14 @@ def new_task() -> ResponseReturnValue:
 def _assign_form_again() -> str:
     """The refused assign form with everything typed kept (a redirect would lose it all)."""
     form, viewer = request.form, current_viewer()
-    for upload in request.files.getlist("material"):
-        upload.close()  # a large upload is spooled to a temporary file: closed now, not at collection
-    return render_template(
+    page = render_template(
         "coaching/new.html", zone=_zone(), modules=MODULE_TITLES, agents=visible_agents(db(), viewer),
         formats=list(CoachingFormat), module=form.get("module", ""),
         agent_ids=[i for a in form.getlist("agent_id") if (i := id_or_none(a)) is not None],
         format=form.get("format", CoachingFormat.ONE_TO_ONE.value), typed=form, typed_examples=form.getlist("example"),
     )
+    request.close()  # a large upload is spooled to a temporary file: closed now, not at collection
+    return page
 
 
 @bp.post("/coaching/tasks")

@@ -15,6 +15,7 @@ from qa_service.core.errors import UserFacingError
 from qa_service.core.reports.periods import parse_day
 from qa_service.db.models import Role, Tenant
 from qa_service.services.access import own_tenant, tenant_of_user
+from qa_service.services.audit import record
 from qa_service.services.reports.charts import charts_of
 from qa_service.services.reports.daily import (
     RERUNNERS,
@@ -176,6 +177,11 @@ def download(kind: str, fmt: str) -> ResponseReturnValue:
         return _bad_request(error)
     period = first.isoformat() + ("" if last == first else f"_{last.isoformat()}")
     name = f"{kind}-{tenant.slug}-{period}.{fmt}"
+    # A file leaving the service is an event the customer audits: who took which figures, and how.
+    record(session, tenant_id=tenant.id, user_id=current_viewer().user_id, action="report.export",
+           entity="report", entity_id=kind,
+           details={"kind": KIND_TITLES[kind][0], "format": fmt.upper(),
+                    "filters": describe(session, scope, first, last)})
     return Response(data, mimetype=MIME_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
