@@ -130,7 +130,7 @@ def _what(found: set[str], question: bool) -> str | None:
         return "code"
     if "three" in found and "digit" in found and ("card" in found or asks):
         return "code"
-    if "card" in found and ("number" in found and asks or "dictate" in found):
+    if "card" in found and (("number" in found and asks) or "dictate" in found):
         return "number"
     if "term" in found and "valid" in found and ("card" in found or (asks and "document" not in found)):
         return "expiry"
