@@ -21,7 +21,7 @@ from typing import Any
 
 import pymorphy3
 
-from qa_service.core.redaction.own_words import company_spans, own_word
+from qa_service.core.redaction.own_words import company_spans, own_word, slip_of_known_word
 from qa_service.core.redaction.spans import Span, SpanIndex
 
 _WORD = re.compile(r"[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)?")
@@ -66,8 +66,11 @@ def name_score(word: str) -> float:
     if len(folded) < 3 or folded in _NEVER:
         return 0.0
     analyzer = _analyzer()
-    if own_word(folded, analyzer.word_is_known(folded)):
+    known = analyzer.word_is_known(folded)
+    if own_word(folded, known):
         return 0.0  # «Витер», «тарив»: the tenant's own word as the recogniser wrote it
+    if not known and slip_of_known_word(folded, _common_word):
+        return 0.0  # «рублий», «глафное»: an ordinary word misheard, which pymorphy3 would guess a name
     person = place = 0.0
     for parse in _analyzer().parse(folded):
         grammemes = parse.tag.grammemes
@@ -76,6 +79,15 @@ def name_score(word: str) -> float:
         elif "Geox" in grammemes or "Orgn" in grammemes:
             place += parse.score
     return 0.0 if place > person else person
+
+
+@lru_cache(maxsize=100_000)
+def _common_word(folded: str) -> bool:
+    """A dictionary word whose most probable reading is not a person's name."""
+    analyzer = _analyzer()
+    if not analyzer.word_is_known(folded):
+        return False
+    return not (analyzer.parse(folded)[0].tag.grammemes & _PERSON)
 
 
 def _sentence_start(text: str, at: int) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -101,3 +102,19 @@ def company_spans(text: str) -> list[tuple[int, int]]:
                 and any(sounds_like(b.group(), form) for form in COMPANY[1]):
             found.append((a.start(), b.end()))
     return found
+
+
+# Letters a recogniser swaps for one another: unstressed vowels and voiced/voiceless pairs.
+_CONFUSED = {"а": "о", "о": "а", "е": "иэя", "и": "еы", "я": "е", "ы": "и", "э": "е", "б": "п", "п": "б", "в": "ф",
+             "ф": "в", "д": "т", "т": "д", "з": "с", "с": "з", "г": "к", "к": "г", "ж": "ш", "ш": "ж"}
+
+
+@lru_cache(maxsize=50_000)
+def slip_of_known_word(folded: str, is_word: Callable[[str], bool]) -> bool:
+    """Is the unknown `folded` one swapped letter away from a word `is_word` accepts («рублий» →
+    «рублей», «глафное» → «главное»)?  Such a form is the recogniser's slip of that word."""
+    for at, letter in enumerate(folded):
+        for other in _CONFUSED.get(letter, ""):
+            if is_word(folded[:at] + other + folded[at + 1:]):
+                return True
+    return False
