@@ -192,8 +192,9 @@ def scan_files(paths: Iterable[Path], report: CardScanReport) -> None:
                 if run.digits not in seen:
                     seen.add(run.digits)
                     report.findings.append(CardFinding(str(path), at, run.masked))
-            # Raw bytes were read as latin-1 (digits survive any encoding); cues are Russian words in UTF-8.
-            readable = text.encode("latin-1", "replace").decode("utf-8", "ignore") if at.startswith("byte") else text
+            # A binary file's bytes were read as latin-1 (digits survive any encoding); cues are Russian words
+            # in UTF-8, so those bytes are read again as UTF-8. Text was read as UTF-8 already.
+            readable = text if textual else text.encode("latin-1", "replace").decode("utf-8", "ignore")
             for start, end in cvv_after_cues(readable):
                 key = f"cvv:{readable[start:end]}"
                 if key not in seen:

@@ -18,12 +18,14 @@ import subprocess
 import sys
 import tempfile
 import wave
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-SHIPPED = Path(__file__).resolve().parent / "recordings"
+# Package data, read through importlib.resources like the rubrics (a checkout or an installed wheel).
+SHIPPED = Path(str(resources.files("qa_service.simulator.recordings")))
 DEMO_SEED = 7
 DEMO_CALLS = 6  # `qa-service demo`'s default --calls
 

@@ -19,8 +19,6 @@ from access_matrix import MATRIX
 from factories import World, build_world, sign_in
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from qa_service.services.reports_scope import ReportScope, scope_for, settings_of
-from qa_service.services.reports_tables import QUALITY
 from sqlalchemy import select
 
 from qa_service.config import Settings
@@ -40,6 +38,8 @@ from qa_service.db.session import transaction
 from qa_service.services.access import viewer_for
 from qa_service.services.calibration.sessions import create_session
 from qa_service.services.reports.daily import build_report, store_day
+from qa_service.services.reports.scope import ReportScope, scope_for, settings_of
+from qa_service.services.reports.tables import QUALITY
 from qa_service.web import create_app
 
 # Every route that shows a number derived from scores, with how it stays blind for a participant.
@@ -65,6 +65,7 @@ SCORE_FIGURES = {
     "/calibration/<int:calibration_id>/results": "refused to participants until the reveal",
     "/calibration/<int:calibration_id>/report.<fmt>": "refused to participants until the reveal",
     "/calibration/<int:calibration_id>/items/<int:item_id>": "the participant's own blind answer form",
+    "/cases/<int:case_id>": "a contact scored blind shows no score on its case's timeline",
 }
 LEAKS = ("3.21", "3,21", "57.7", "57,7", "CALL-0001")
 
@@ -87,7 +88,8 @@ NO_SCORE_FIGURES = {
     "/coaching/needs/refresh": "a form", "/coaching/tasks": "a form", "/coaching/tasks/new": "a form",
     "/coaching/tasks/<int:task_id>/": "task forms", "/coaching/materials/": "files",
     "/reports": "a redirect", "/reports/history": "run dates, statuses and signers, no figures",
-    "/reports/runs/<int:run_id>/rerun": "a form", "/reports/daily-quality/sign-off": "a form (refused while blind)",
+    "/reports/runs/<int:run_id>/rerun": "a form", "/cases": "finding a case by booking code (a redirect)",
+    "/reports/daily-quality/sign-off": "a form (refused while blind)",
 }
 
 
@@ -223,6 +225,8 @@ def test_every_score_route_is_blind_for_a_participant(
         assert "3.21" not in body and "3,21" not in body, path
     # Disputes and the agent's own page: no dispute or evaluation of the item exists to reach.
     checked |= {"/disputes/<int:dispute_id>", "/my", "/calibration/<int:calibration_id>/items/<int:item_id>"}
+    # The test world links no case; the case page's blind rule has its own test (tests/unit/services/cases).
+    checked |= {"/cases/<int:case_id>"}
     # The API read with a person's session.
     api = get("/api/v1/interactions", "/api/v1/interactions")
     if api.status_code == 200:

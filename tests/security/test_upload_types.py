@@ -10,7 +10,8 @@ import zipfile
 
 import pytest
 from openpyxl import Workbook
-from qa_service.services.coaching_materials import MaterialError, Upload, check_upload
+
+from qa_service.services.coaching.materials import MaterialError, Upload, check_upload
 
 
 def _bomb(member: str = "xl/workbook.xml") -> bytes:

@@ -13,6 +13,7 @@ from qa_service.config import Settings
 from qa_service.core.cases.identifiers import digest, normalise, tenant_secret
 from qa_service.db.models import CaseKey, Interaction, Role
 from qa_service.services.access import Viewer, scope_interactions
+from qa_service.services.calibration.blind import blind_interaction_ids
 from qa_service.services.cases.timeline import CaseNotFound, CaseTimeline, case_of_interaction, timeline
 
 CASE_ROLES = (Role.ADMIN, Role.QA, Role.TRAINER, Role.SUPERVISOR, Role.CUSTOMER)
@@ -41,6 +42,11 @@ def visible_case(session: Session, viewer: Viewer, case_id: int, now: datetime |
                         discrepancies=[d for d in found.discrepancies if d.interaction_id in openable])
     elif viewer.role not in CASE_ROLES:
         return None
+    # Calibration blindness holds here too: a contact the viewer still scores blind shows no score.
+    blind = blind_interaction_ids(session, viewer, ids)
+    if blind:
+        found = replace(found, contacts=[replace(c, score=None) if c.interaction_id in blind else c
+                                         for c in found.contacts])
     return CasePage(found, openable)
 
 

@@ -113,3 +113,38 @@ def test_the_identifier_scan_finds_nothing_after_ingestion_and_finds_a_planted_c
         session.get_one(Tenant, tenant_id).name = f"бронь {BOOKING}"
     found = scan_for_identifiers(settings.sqlalchemy_url).findings
     assert [(f.where, f.kind, f.masked) for f in found] == [("tenants.name", "booking", "K****Q")]
+
+
+def test_the_case_page_shows_no_score_of_a_contact_the_viewer_scores_blind(settings: Settings, tenant_id: int) -> None:
+    from qa_service.db.models import (
+        CalibrationItem,
+        CalibrationParticipant,
+        CalibrationSession,
+        Interaction,
+        Role,
+        User,
+    )
+    from qa_service.services.access import Viewer
+    from qa_service.services.cases.pages import visible_case
+
+    ids = build_cases_world(settings, tenant_id)
+    with transaction(settings.sqlalchemy_url) as session:
+        for interaction_id in (ids["refund"], ids["repeat"]):
+            session.get_one(Interaction, interaction_id).score = 75.0
+        reviewer = User(tenant_id=tenant_id, email="customer@sv.test", name="Заказчик", role=Role.CUSTOMER,
+                        password_hash="x")
+        session.add(reviewer)
+        session.flush()
+        calibration = CalibrationSession(tenant_id=tenant_id, title="Неделя")
+        session.add(calibration)
+        session.flush()
+        session.add_all([CalibrationItem(session_id=calibration.id, interaction_id=ids["refund"]),
+                         CalibrationParticipant(session_id=calibration.id, user_id=reviewer.id)])
+        session.flush()
+        viewer = Viewer(user_id=reviewer.id, tenant_id=tenant_id, role=Role.CUSTOMER)
+        case_id = session.scalar(select(CaseContact.case_id).where(CaseContact.interaction_id == ids["refund"]))
+        assert case_id is not None
+        page = visible_case(session, viewer, case_id)
+        assert page is not None
+        scores = {c.interaction_id: c.score for c in page.timeline.contacts}
+        assert scores[ids["refund"]] is None and scores[ids["repeat"]] == 75.0

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from factories import World, build_world
-from qa_service.services.disputes import DisputeError, reopen_dispute, resolve_dispute
 from sqlalchemy import func, select
 
 from qa_service.config import Settings
@@ -27,6 +26,7 @@ from qa_service.services.access import viewer_for
 from qa_service.services.evaluation_versions import history
 from qa_service.services.form_versions import StaleForm
 from qa_service.services.input_limits import FieldTooLong
+from qa_service.services.review.disputes import DisputeError, reopen_dispute, resolve_dispute
 from qa_service.services.review.evaluations import (
     Decision,
     ReviewError,
