@@ -271,6 +271,14 @@ def score_interaction(interaction_id: int) -> None:
 
 
 @job(queue=TEXT_QUEUE)
+def backfill_tracker(tracker_id: int) -> None:
+    """Tag the tenant's history with one tracker, batch by batch (progress on the tracker row)."""
+    from qa_service.services.search.trackers import run_backfill
+
+    run_backfill(current_settings(), tracker_id)
+
+
+@job(queue=TEXT_QUEUE)
 def sweep_spool() -> None:
     """Periodic: delete raw recordings no pipeline step will read any more (see `services.ingestion.spool`)."""
     from datetime import timedelta
