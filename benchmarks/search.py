@@ -16,7 +16,6 @@ as a QA specialist: «вернуть деньги», channel=call, speaker=custo
 from __future__ import annotations
 
 import argparse
-import io
 import random
 import statistics
 import sys

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from qa_service.core.search.query import Phrase, fts5_expression, tsquery_expression
 
-_SIMPLE = literal_column("'simple'")
+_SIMPLE: ColumnElement[str] = literal_column("'simple'")
 _FTS = table("turns_fts", column("rowid"), column("turns_fts"))
 
 

@@ -71,7 +71,7 @@ def _alternative(session: Session, query: SearchQuery, speaker: str | None) -> C
     conditions = [turn.interaction_id == Interaction.id, turn_matches(session, turn, query.phrases)]
     if speaker:
         conditions.append(turn.speaker == speaker)
-    match = exists(select(turn.id).where(*conditions))
+    match: ColumnElement[bool] = exists(select(turn.id).where(*conditions))
     if query.excluded:
         other = aliased(Turn)
         match = and_(match, ~exists(select(other.id).where(
