@@ -130,6 +130,12 @@ def _measure(url: str, clients: int, per_client: int) -> list[float]:
     with factory() as session:  # warm: the lemmatizer and the first plan
         first = search(session, viewer, "вернуть деньги", filters)
         print(f"  matches: {first.total} turns in {first.conversations} conversations")
+        alone = []
+        for _ in range(5):
+            began = time.perf_counter()
+            search(session, viewer, "вернуть деньги", filters)
+            alone.append(time.perf_counter() - began)
+        print(f"  one client alone: median {1000 * statistics.median(alone):.0f} ms")
     times: list[float] = []
     lock = threading.Lock()
 

@@ -130,9 +130,23 @@ def search(
     stmt = matching_turns(session, viewer, query, filters)
     found = stmt.subquery()
     result = SearchResult(query=query)
-    result.total, result.conversations = session.execute(
-        select(func.count(), func.count(distinct(found.c.id)))
-    ).one()
+    # One grouped scan for every count: a conversation has one day and one agent, so the distinct
+    # counts of the (day, agent) groups add up to the per-day, per-agent and overall counts.
+    day = func.date(found.c.started_at)
+    groups = session.execute(
+        select(day, found.c.name, func.count(), func.count(distinct(found.c.id))).group_by(day, found.c.name)
+    ).all()
+    by_day: dict[str, int] = {}
+    by_agent: dict[str | None, int] = {}
+    for d, name, turns, conversations in groups:
+        result.total += turns
+        result.conversations += conversations
+        by_day[str(d)] = by_day.get(str(d), 0) + conversations
+        by_agent[name] = by_agent.get(name, 0) + conversations
+    result.by_day = sorted(by_day.items(), reverse=True)[:60]
+    result.by_agent = sorted(by_agent.items(), key=lambda item: (-item[1], item[0] or ""))[:50]
+    if not result.total:
+        return result
     rows = session.execute(
         stmt.order_by(Interaction.started_at.desc(), Interaction.id.desc(), Turn.position).limit(limit)
     ).all()
@@ -141,10 +155,4 @@ def search(
                   tuple(snippet(r.text, query.phrases)))
         for r in rows
     ]
-    day = func.date(found.c.started_at)
-    result.by_day = [(str(d), n) for d, n in session.execute(
-        select(day, func.count(distinct(found.c.id))).group_by(day).order_by(day.desc()).limit(60))]
-    result.by_agent = [(name, n) for name, n in session.execute(
-        select(found.c.name, func.count(distinct(found.c.id))).group_by(found.c.name)
-        .order_by(func.count(distinct(found.c.id)).desc()).limit(50))]
     return result
