@@ -279,6 +279,14 @@ def backfill_tracker(tracker_id: int) -> None:
 
 
 @job(queue=TEXT_QUEUE)
+def refresh_topics() -> None:
+    """Nightly: discovered topics and emerging-topic tests for every tenant."""
+    from qa_service.services.search.topics import refresh_all_topics
+
+    refresh_all_topics(current_settings(), datetime.now(UTC))
+
+
+@job(queue=TEXT_QUEUE)
 def sweep_spool() -> None:
     """Periodic: delete raw recordings no pipeline step will read any more (see `services.ingestion.spool`)."""
     from datetime import timedelta

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -19,10 +20,12 @@ from qa_service.core.morphology import lemmatize_many
 from qa_service.core.search.query import index_tokens
 
 MIN_TEXTS = 20
-_STOP = frozenset(
-    "и в во на с со к у о от до по за из не а но же ли бы то это я мне меня мой вы вас вам ваш мы он она они "
-    "здравствуйте добрый день подскажите пожалуйста хотеть можно да нет спасибо как что быть".split()
-)
+_STOP = frozenset({
+    "и", "в", "во", "на", "с", "со", "к", "у", "о", "от", "до", "по", "за", "из", "не", "а", "но", "же", "ли",
+    "бы", "то", "это", "я", "мне", "меня", "мой", "вы", "вас", "вам", "ваш", "мы", "он", "она", "они",
+    "здравствуйте", "добрый", "день", "подскажите", "пожалуйста", "хотеть", "можно", "да", "нет", "спасибо",
+    "как", "что", "быть",
+})
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ class DiscoveredTopic:
 
 def _phrases(tokens: list[str]) -> list[str]:
     words = [t for t in tokens if t not in _STOP and not t.isdigit()]
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    return words + [f"{a} {b}" for a, b in pairwise(words)]
 
 
 def _names(token_lists: list[list[str]], labels: np.ndarray, k: int, top: int) -> list[tuple[str, ...]]:
@@ -80,8 +83,10 @@ def discover_topics(texts: list[str], *, k_candidates: tuple[int, ...] = (3, 4, 
     if len(kept) < MIN_TEXTS:
         return []
     best: tuple[float, np.ndarray, np.ndarray] | None = None
+    # Repeated phrasings give identical points: k-means cannot make more clusters than distinct points.
+    distinct = len(np.unique(matrix.round(5), axis=0))
     for k in k_candidates:
-        if k >= len(kept):
+        if k >= distinct:
             break
         model = KMeans(n_clusters=k, n_init=4, random_state=seed).fit(matrix)
         score = float(silhouette_score(matrix, model.labels_, random_state=seed,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -47,3 +48,21 @@ class TrackerMatch(TenantOwned, Base):
     # Denormalised from the interaction so counts per day need no join.
     started_at: Mapped[datetime]
     matched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TopicSnapshot(TenantOwned, Base):
+    """One topic of one nightly run: a discovered cluster or a tracker, with today's test against its baseline."""
+
+    __tablename__ = "topic_snapshots"
+    __table_args__ = (Index("ix_topic_snapshots_tenant_computed", "tenant_id", "computed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(10))  # cluster | tracker
+    label: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer)  # contacts in the window
+    observed: Mapped[int] = mapped_column(Integer)  # on the day tested
+    expected: Mapped[float | None]
+    p_value: Mapped[float | None]
+    emerging: Mapped[bool] = mapped_column(default=False)
+    examples: Mapped[list[Any]] = mapped_column(default=list)  # [interaction id, …] nearest the centre

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0024_search"
 down_revision: str | None = "0022"
@@ -88,8 +89,29 @@ def upgrade() -> None:
     op.create_index("ix_tracker_matches_tenant_tracker_started", "tracker_matches",
                     ["tenant_id", "tracker_id", "started_at"])
 
+    op.create_table(
+        "topic_snapshots",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("label", sa.Text(), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("observed", sa.Integer(), nullable=False),
+        sa.Column("expected", sa.Float(), nullable=True),
+        sa.Column("p_value", sa.Float(), nullable=True),
+        sa.Column("emerging", sa.Boolean(), nullable=False),
+        sa.Column("examples", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_topic_snapshots_tenant_id_tenants"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_topic_snapshots")),
+    )
+    op.create_index(op.f("ix_topic_snapshots_tenant_id"), "topic_snapshots", ["tenant_id"])
+    op.create_index("ix_topic_snapshots_tenant_computed", "topic_snapshots", ["tenant_id", "computed_at"])
+
 
 def downgrade() -> None:
+    op.drop_table("topic_snapshots")
     op.drop_table("tracker_matches")
     op.drop_table("trackers")
     dialect = op.get_bind().dialect.name
