@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qa_service.db.models.base import Base, TenantOwned, utcnow
@@ -62,7 +62,7 @@ class TopicSnapshot(TenantOwned, Base):
     label: Mapped[str] = mapped_column(Text)
     size: Mapped[int] = mapped_column(Integer)  # contacts in the window
     observed: Mapped[int] = mapped_column(Integer)  # on the day tested
-    expected: Mapped[float | None]
-    p_value: Mapped[float | None]
+    expected: Mapped[float | None] = mapped_column(Float)
+    p_value: Mapped[float | None] = mapped_column(Float)
     emerging: Mapped[bool] = mapped_column(default=False)
     examples: Mapped[list[Any]] = mapped_column(default=list)  # [interaction id, …] nearest the centre
