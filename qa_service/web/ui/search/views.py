@@ -9,6 +9,7 @@ from qa_service.core.errors import UserFacingError
 from qa_service.db.models import Role
 from qa_service.services.search.indexing import index_pending
 from qa_service.services.search.searching import SPEAKERS, SearchFilters, search
+from qa_service.services.search.topics import latest_topics
 from qa_service.web.auth import current_viewer, require_roles
 from qa_service.web.form_values import id_or_none
 from qa_service.web.ui.database import db
@@ -50,7 +51,10 @@ def search_page() -> ResponseReturnValue:
         except UserFacingError as exc:  # an empty query, or a score filter the role may not use
             error = user_message(exc)
     args = {k: v for k, v in request.args.items() if v}
+    # Last night's topics and trackers, emerging first (aggregates of the tenant: every role of the list sees them;
+    # example contacts only for staff, whose scope the links respect).
+    topics = [] if typed else latest_topics(db(), viewer.tenant_id)
     return render_template(
-        "search/search.html", typed=typed, result=result, error=error, args=args, filters=filters,
+        "search/search.html", typed=typed, result=result, error=error, args=args, filters=filters, topics=topics,
         show_scores=viewer.sees_evaluations, show_filters=viewer.role != Role.CUSTOMER,
     ), (400 if error else 200)

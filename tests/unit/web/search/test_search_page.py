@@ -69,3 +69,19 @@ def test_cli_search_json(settings: Settings, world: World, monkeypatch: pytest.M
     assert json.loads(capsys.readouterr().out)["total"] == 0
     assert main(["search", "--tenant", "nobody", "билет"]) == 1
     assert "nobody" in capsys.readouterr().err
+
+
+def test_last_nights_topics_show_expected_and_observed(settings: Settings, world: World) -> None:
+    from qa_service.db.models import TopicSnapshot
+    from qa_service.db.session import transaction
+
+    with transaction(settings.sqlalchemy_url) as session:
+        session.add(TopicSnapshot(tenant_id=world.tenant_id, kind="cluster", label="собака, салон", size=14,
+                                  observed=12, expected=0.07, p_value=1e-9, emerging=True, examples=[world.chat_id]))
+    for role, sees_examples in (("supervisor", True), ("customer", False)):
+        client = create_app(settings).test_client()
+        sign_in(client, world.emails[role])
+        html = client.get("/search").get_data(as_text=True)
+        table = html.split('id="topics"')[1]
+        assert "собака, салон" in table and ">12<" in table and "0.07" in table and "растёт" in table
+        assert (f"/interactions/{world.chat_id}" in table) is sees_examples
