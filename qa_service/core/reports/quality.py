@@ -121,6 +121,8 @@ class QualityReport:
     shares: dict[str, Share] = field(default_factory=dict)
     # Calibration and coaching beside the scores (counts; see services/reports_context.py).
     activity: dict[str, int] = field(default_factory=dict)
+    # Issue 24: last night's emerging topics and trackers, [{"label", "kind", "observed", "expected"}].
+    emerging_topics: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The shape of record (contracts/README.md, `qa-service report daily-quality`)."""
@@ -138,6 +140,7 @@ class QualityReport:
             "failed_criteria": [
                 {"criterion": row.criterion, "failed": row.failed, "applicable": row.applicable} for row in self.pareto
             ],
+            "emerging_topics": self.emerging_topics,
         }
 
 

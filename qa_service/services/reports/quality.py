@@ -35,6 +35,7 @@ from qa_service.db.models import (
 from qa_service.services.reports.context import activity, withheld_interactions
 from qa_service.services.reports.operations import agent_labels
 from qa_service.services.reports.scope import ReportScope, settings_of
+from qa_service.services.search.topics import emerging_topics_json
 
 TREND_DAYS = 30
 
@@ -192,10 +193,12 @@ def quality_report(session: Session, scope: ReportScope, first: date, last: date
             criterion=titles.get(row.criterion_id, row.criterion_id), agent=agents.get(interaction_id),
             channel=channels.get(interaction_id, ""), quote=quote,
         ))
-    return build_quality(
+    report = build_quality(
         first=first, last=last, timezone=tenant_settings.timezone, items=items, critical_failures=failures,
         answers=answers, titles=titles, trend=_trend(session, scope, last, zone),
         withheld=withheld_interactions(session, in_period),
         activity=activity(session, scope.tenant_id, start, end),
     )
+    report.emerging_topics = emerging_topics_json(session, scope.tenant_id)
+    return report
 

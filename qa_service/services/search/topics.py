@@ -111,3 +111,11 @@ def refresh_all_topics(settings: Settings, now: datetime) -> int:
         except Exception:
             log.exception("topics of tenant id=%s failed", tenant_id)
     return done
+
+
+def emerging_topics_json(session: Session, tenant_id: int) -> list[dict[str, object]]:
+    """The daily report's `emerging_topics`: last night's flagged topics and trackers with their counts."""
+    return [
+        {"label": t.label, "kind": t.kind, "observed": t.observed, "expected": t.expected}
+        for t in latest_topics(session, tenant_id) if t.emerging
+    ]

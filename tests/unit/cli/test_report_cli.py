@@ -41,7 +41,8 @@ def test_daily_quality_json_shape(env: Settings, capsysbinary: pytest.CaptureFix
     assert main(["report", "daily-quality", "--tenant", "severny-veter", "--date", "2026-11-20",
                  "--format", "json"]) == 0
     data = json.loads(capsysbinary.readouterr().out)
-    assert set(data) == {"date", "evaluated", "average_score", "by_channel", "critical_failures", "failed_criteria"}
+    assert set(data) == {"date", "evaluated", "average_score", "by_channel", "critical_failures", "failed_criteria",
+                         "emerging_topics"}  # issue 24 adds the last key
     assert data["by_channel"]["call"] == {"evaluated": 3, "average_score": 80.0}
     assert set(data["critical_failures"][0]) == {"interaction_id", "criterion", "agent"}
     failed = [row["failed"] for row in data["failed_criteria"]]
