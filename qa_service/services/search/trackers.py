@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
@@ -206,3 +206,34 @@ def run_backfill(settings: Settings, tracker_id: int) -> int:
         if last is None:
             return batches
         after_id, batches = last, batches + 1
+
+
+def tenant_trackers(settings: Settings, slug: str, *, install: bool = False,
+                    backfill: str | None = None, days: int = 7) -> list[dict[str, Any]]:
+    """`qa-service trackers`: the tenant's trackers with matches per day over `days` days.
+
+    `install` adds the starter set first; `backfill` (a tracker's slug) starts its back-fill job.
+    """
+    from qa_service.services.accounts.tenants import tenant_by_slug
+
+    with transaction(settings.sqlalchemy_url) as session:
+        tenant_id = tenant_by_slug(session, slug).id
+        if install:
+            install_starter_trackers(session, tenant_id)
+        if backfill is not None:
+            tracker = session.scalar(select(Tracker).where(Tracker.tenant_id == tenant_id, Tracker.slug == backfill))
+            if tracker is None:
+                from qa_service.core.errors import UserFacingError
+
+                raise UserFacingError(f"нет трекера {backfill!r}", f"no tracker {backfill!r}")
+            request_backfill(session, settings, tracker.id)
+        since = datetime.now(UTC) - timedelta(days=days)
+        counts = counts_per_day(session, tenant_id, since)
+        return [
+            {"slug": t.slug, "name": t.name, "query": t.query, "speaker": t.speaker, "active": t.active,
+             "send_to_review": t.send_to_review, "review_reason": t.review_reason,
+             "backfill": {"done": t.backfill_done, "total": t.backfill_total,
+                          "finished_at": t.backfilled_at.isoformat() if t.backfilled_at else None},
+             "per_day": counts.get(t.slug, {})}
+            for t in session.scalars(select(Tracker).where(Tracker.tenant_id == tenant_id).order_by(Tracker.id))
+        ]

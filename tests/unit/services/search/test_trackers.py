@@ -103,3 +103,23 @@ def test_tracker_query_alternatives() -> None:
     assert [q.phrases for q in tracker_queries('руководителя | "старший смены" -нет')] == [
         (("руководитель",),), (("старший", "смена"),)]
 
+
+
+def test_cli_installs_lists_and_backfills(settings: Settings, tenant_id: int, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from qa_service.cli import main
+
+    monkeypatch.setenv("QA_ENV", "test")
+    monkeypatch.setenv("DATABASE_URL", settings.sqlalchemy_url)
+    monkeypatch.setenv("SECRET_KEY", "test-secret")
+    _store(settings, tenant_id, "c1", "Позовите руководителя!")
+    assert main(["trackers", "--tenant", "sv", "--backfill", "escalation", "--json"]) == 0
+    items = {t["slug"]: t for t in json.loads(capsys.readouterr().out)["trackers"]}
+    assert items["escalation"]["backfill"]["total"] == 1 and items["escalation"]["send_to_review"]
+    assert items["escalation"]["per_day"] == {}  # the chat of 2026-11-20 is older than the last 7 days
+    assert main(["trackers", "--tenant", "sv", "--json"]) == 0  # the job ran once the first call committed
+    done = {t["slug"]: t for t in json.loads(capsys.readouterr().out)["trackers"]}["escalation"]["backfill"]
+    assert done["done"] == 1 and done["finished_at"] is not None
+    assert main(["trackers", "--tenant", "sv", "--backfill", "nothing"]) == 1
