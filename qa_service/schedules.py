@@ -59,6 +59,8 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("staffing-check", jobs.check_staffing, every=300),
     # Each tenant's yesterday at its local `report_time`; the job skips tenants not yet due or done.
     Schedule("daily-reports", jobs.generate_daily_reports, every=900),
+    # Issue 24: customers' first turns clustered, each topic and tracker tested for an emerging day.
+    Schedule("topics", jobs.refresh_topics, cron="30 1 * * *"),
 )
 
 

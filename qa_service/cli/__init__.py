@@ -31,6 +31,8 @@ COMMAND_MODULES = (
     "qa_service.cli.trust",
     "qa_service.cli.report",
     "qa_service.cli.case",
+    "qa_service.cli.search",
+    "qa_service.cli.trackers",
     "qa_service.cli.security",
 )
 

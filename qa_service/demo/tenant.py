@@ -15,6 +15,7 @@ from qa_service.db.models import CalibrationParticipant, CalibrationSession, Rol
 from qa_service.db.session import transaction
 from qa_service.services.access import Viewer, viewer_for
 from qa_service.services.accounts.tenants import create_user, get_or_create_tenant
+from qa_service.services.search.trackers import install_starter_trackers
 
 DEMO_TENANT = ("severny-veter", "Авиакомпания «Северный Ветер»")
 DEMO_PASSWORD = "demo-password-1"  # noqa: S105 - the demo's published sign-in, never used in production
@@ -44,6 +45,8 @@ def prepare_demo_accounts(settings: Settings) -> DemoAccounts:
         for email, name, role in DEMO_USERS:
             if email not in existing:
                 create_user(session, tenant, email=email, name=name, role=role, password=DEMO_PASSWORD)
+        # Before the first ingestion, so every demo call is tagged as it is scored.
+        install_starter_trackers(session, tenant.id)
         return DemoAccounts(tenant.id, tuple(u[0] for u in DEMO_USERS), DEMO_PASSWORD)
 
 

@@ -47,6 +47,8 @@ from qa_service.services.ingestion.spool import sweep_orphaned_spool
 from qa_service.services.ingestion.transcription import fail_transcription, transcribe_stored_interaction
 from qa_service.services.reports import daily as daily_reports
 from qa_service.services.reports import staffing
+from qa_service.services.search.topics import refresh_all_topics
+from qa_service.services.search.trackers import run_backfill
 
 __all__ = [
     "ASR_QUEUE", "JOBS", "QUEUES", "TEXT_QUEUE", "WORKER_MAINTENANCE_SECONDS", "EnqueuedJob", "JobFunc",
@@ -100,6 +102,18 @@ def transcribe_interaction(interaction_id: int) -> None:
 @job(queue=TEXT_QUEUE, on_failure=mark_step_failed)
 def score_interaction(interaction_id: int) -> None:
     score_stored_interaction(current_settings(), interaction_id)
+
+
+@job(queue=TEXT_QUEUE)
+def backfill_tracker(tracker_id: int) -> None:
+    """Tag the tenant's history with one tracker, batch by batch (progress on the tracker row)."""
+    run_backfill(current_settings(), tracker_id)
+
+
+@job(queue=TEXT_QUEUE)
+def refresh_topics() -> None:
+    """Nightly: discovered topics and emerging-topic tests for every tenant."""
+    refresh_all_topics(current_settings(), datetime.now(UTC))
 
 
 @job(queue=TEXT_QUEUE)

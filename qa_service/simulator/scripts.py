@@ -196,6 +196,11 @@ def call_lines(topic: str, agent: Agent, rng: random.Random, outbound: bool = Fa
                 Line("customer", "Да, оформил."),
                 Line("agent", "Я зарегистрировала обращение, номер сообщу в СМС. Багаж доставят по адресу."),
             ]
+        # The escalation the demo's QA specialist searches for («руководителя»).
+        lines += [
+            Line("customer", "Если чемодан не найдут, я попрошу руководителя."),
+            Line("agent", "Понимаю вас. Если багаж не найдут за сутки, я передам обращение руководителю смены."),
+        ]
     return lines + _closing(agent)
 
 

@@ -68,6 +68,9 @@ MATRIX: dict[str, Access] = {
     # The e-mail: the call is a calibration item the QA specialist still scores blind (refused, by design).
     "/api/v1/interactions/<int:interaction_id>/evaluations": Access("/api/v1/interactions/{email}/evaluations",
                                                                     get=REVIEWERS),
+    # Search (issue 24): the list's roles and scope; the API as the rest of the API.
+    "/search": Access("/search?q=%D0%B1%D0%B0%D0%B3%D0%B0%D0%B6", get=STAFF | {"customer"}, tenant_wide=True),
+    "/api/v1/search": Access("/api/v1/search?q=%D0%B1%D0%B0%D0%B3%D0%B0%D0%B6", get=REVIEWERS, tenant_wide=True),
     # Interactions and reviews (the call is Анна's: the agent's own, in the supervisor's team).
     "/interactions": Access("/interactions", get=STAFF | {"customer"}, tenant_wide=True, dates=("from", "to")),
     # The customer's reviewer sees the call: it is an item of the calibration session.

@@ -125,6 +125,8 @@ class QualityReport:
     # section under `cases`, the section itself for the page under `cases_detail`.
     cases: dict[str, Any] = field(default_factory=dict)
     cases_detail: Any = None
+    # Issue 24: last night's emerging topics and trackers, [{"label", "kind", "observed", "expected"}].
+    emerging_topics: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The shape of record (contracts/README.md, `qa-service report daily-quality`)."""
@@ -145,6 +147,7 @@ class QualityReport:
             "failed_criteria": [
                 {"criterion": row.criterion, "failed": row.failed, "applicable": row.applicable} for row in self.pareto
             ],
+            "emerging_topics": self.emerging_topics,
         }
 
 

@@ -11,10 +11,14 @@ config = context.config
 target_metadata = Base.metadata
 
 # Indexes that live only in migrations (expression indexes SQLAlchemy cannot model portably).
-MIGRATION_ONLY_INDEXES = {"ix_turns_text_fts"}
+MIGRATION_ONLY_INDEXES = {"ix_turns_text_fts", "ix_turns_lemmas_fts"}
+# SQLite's FTS5 search table over turns.lemmas and its shadow tables (migration 0024_search).
+MIGRATION_ONLY_TABLE_PREFIX = "turns_fts"
 
 
 def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+    if type_ == "table" and name and name.startswith(MIGRATION_ONLY_TABLE_PREFIX):
+        return False
     return not (type_ == "index" and name in MIGRATION_ONLY_INDEXES)
 
 

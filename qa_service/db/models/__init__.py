@@ -40,6 +40,7 @@ from qa_service.db.models.interactions import (
 from qa_service.db.models.reports import ReportRun
 from qa_service.db.models.rubrics import Rubric, RubricVersion
 from qa_service.db.models.sampling import ReviewAssignment, SamplingRule
+from qa_service.db.models.search import TopicSnapshot, Tracker, TrackerMatch
 from qa_service.db.models.staffing import StaffingEpisode
 from qa_service.db.models.tenancy import Agent, Role, Team, Tenant, User
 from qa_service.db.models.trust import CriterionTrust
@@ -90,6 +91,9 @@ __all__ = [
     "StaffingPlan",
     "Team",
     "Tenant",
+    "TopicSnapshot",
+    "Tracker",
+    "TrackerMatch",
     "TrainingNeed",
     "TransactionEvent",
     "Turn",

@@ -92,6 +92,8 @@ class Turn(Base):
     words: Mapped[list[Any] | None]
     # Where redaction removed something: [{"start","end","kind"}] in the stored text.
     redactions: Mapped[list[Any] | None]
+    # Search: the text's lemmas as space-separated words (services.search.indexing); NULL until indexed.
+    lemmas: Mapped[str | None] = mapped_column(Text)
 
     interaction: Mapped[Interaction] = relationship(back_populates="turns")
 

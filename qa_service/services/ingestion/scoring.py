@@ -34,6 +34,7 @@ from qa_service.db.models import (
 from qa_service.db.session import transaction
 from qa_service.services.cases.contacts import judge_stored_contact
 from qa_service.services.interactions.domain_mapping import to_domain
+from qa_service.services.search.trackers import tag_scored_interaction
 from qa_service.services.trust.loop import withhold_untrusted
 
 log = logging.getLogger(__name__)
@@ -170,6 +171,7 @@ def score_stored_interaction(settings: Settings, interaction_id: int) -> ScoredI
         if detected and not row.topic:
             row.topic_detected = str(detected)
         session.flush()
+        tag_scored_interaction(session, row, evaluation)  # search index and trackers (issue 24)
         log.info("scored interaction id=%s score=%s", row.id, evaluation.score)
         return ScoredInteraction(row.id, evaluation.id, created=True, score=evaluation.score)
 

@@ -190,6 +190,11 @@ def _apply_filters(session: Session, stmt: Any, f: ListFilters) -> Any:
     return stmt.where(and_(*conditions)) if conditions else stmt
 
 
+def apply_filters(session: Session, stmt: Any, filters: ListFilters) -> Any:
+    """The list's filters on any select joined to `Interaction` and `Agent` (the search page reuses them)."""
+    return _apply_filters(session, stmt, filters)
+
+
 def _reads_evaluations(f: ListFilters, sort: str) -> bool:
     """Whether the filters or the sort depend on an evaluation (score, flags, failed criterion)."""
     return sort in ("score_asc", "score_desc") or any(v is not None for v in (

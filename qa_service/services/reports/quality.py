@@ -36,6 +36,7 @@ from qa_service.services.cases.outcomes import cases_section
 from qa_service.services.reports.context import activity, withheld_interactions
 from qa_service.services.reports.operations import agent_labels
 from qa_service.services.reports.scope import ReportScope, settings_of
+from qa_service.services.search.topics import emerging_topics_json
 
 TREND_DAYS = 30
 
@@ -208,5 +209,6 @@ def quality_report(session: Session, scope: ReportScope, first: date, last: date
     section = cases_section(session, scope.tenant_id, start, end, datetime.now(UTC),
                             scope.agent_filter(Interaction.agent_id))
     report.cases, report.cases_detail = section.to_json(), section
+    report.emerging_topics = emerging_topics_json(session, scope.tenant_id)
     return report
 

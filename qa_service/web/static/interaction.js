@@ -162,4 +162,11 @@
       }
     }
   });
+
+  // A search hit links to "#t=SECONDS": start playing from that moment (the browser may require a click first).
+  var moment = /^#t=(\d+(?:\.\d+)?)$/.exec(window.location.hash);
+  if (moment && player) {
+    var start = function () { seek(parseFloat(moment[1]), true); };
+    if (player.readyState >= 1) { start(); } else { player.addEventListener("loadedmetadata", start, {once: true}); }
+  }
 }());

@@ -41,6 +41,9 @@ def register_ui(app: Flask) -> None:
 
     app.register_blueprint(admin_rubrics.bp)
     app.register_blueprint(admin_connectors.bp)
+    from qa_service.web.ui.search import views as search_pages
+
+    app.register_blueprint(search_pages.bp)
 
     @app.context_processor
     def _globals() -> dict[str, object]:

@@ -41,9 +41,10 @@ def test_daily_quality_json_shape(env: Settings, capsysbinary: pytest.CaptureFix
     assert main(["report", "daily-quality", "--tenant", "severny-veter", "--date", "2026-11-20",
                  "--format", "json"]) == 0
     data = json.loads(capsysbinary.readouterr().out)
-    # The contract's keys, and those added with cases (contact reasons, FCR, repeats, discrepancies).
+    # The contract's keys, and those added with cases (contact reasons, FCR, repeats, discrepancies)
+    # and with search (emerging topics).
     assert set(data) == {"date", "evaluated", "average_score", "by_channel", "critical_failures", "failed_criteria",
-                         "contact_reasons", "fcr", "repeat_contacts", "discrepancies"}
+                         "contact_reasons", "fcr", "repeat_contacts", "discrepancies", "emerging_topics"}
     assert set(data["fcr"]) == {"rate", "n", "low", "high"}
     assert data["by_channel"]["call"] == {"evaluated": 3, "average_score": 80.0}
     assert set(data["critical_failures"][0]) == {"interaction_id", "criterion", "agent"}
