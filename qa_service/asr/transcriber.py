@@ -1,6 +1,6 @@
 """One loaded Whisper model per process, decoding 16 kHz channels into timed segments.
 
-Settings were chosen by measurement (see `benchmarks/RESULTS-asr.md`): int8 on CPU, beam 5,
+Settings were chosen by measurement (see `benchmarks/RESULTS-calls.md`): int8 on CPU with the airline prompt, beam 5,
 faster-whisper's `BatchedInferencePipeline` decoding only the channel's speech intervals
 (from `metrics.speech_intervals`, packed into clips of at most 20 s), so silence never
 reaches the decoder.  Workers call `preload()` before their work loop.
@@ -32,14 +32,21 @@ AIRLINE_HOTWORDS = (
 )
 
 
+# Whisper's context for every clip: how this contact center's calls open and what they are about.
+AIRLINE_PROMPT = (
+    "Авиакомпания «Северный Ветер», здравствуйте. Код бронирования, номер карты, возврат, обмен, багаж, тариф."
+)
+
+
 @dataclass(frozen=True)
 class DecodeSettings:
     """How the decoder runs; defaults are the measured choice for 2 CPU cores."""
 
-    # float32: int8 kernels differ by CPU; on this AVX-512 machine int8 heard the company name in
-    # 0 of 4 demo calls («Сибирный ветер», «а как им по ней я»), float32 in 3 of 4 first greetings
-    # (tests/unit/simulator/test_demo_calls_asr.py), at about twice the CPU time.
-    compute_type: str = "float32"
+    # int8 with the airline prompt (benchmarks/RESULTS-calls.md, dev calls d13+d15, load 20-26):
+    # int8 alone WER 23.3 %, 22/24 criteria, 445 s; with AIRLINE_PROMPT 19.9 %, 24/24, 451 s;
+    # float32 took 1236 s for d13 alone (int8: 215 s) and scored it worse (37.5 against 50).
+    # The prompt is what brings back «Северный Ветер», which int8 alone lost in the demo calls.
+    compute_type: str = "int8"
     cpu_threads: int = 2
     beam_size: int = 5
     batch_size: int = 4  # measured: same words as 8, ~110 MiB less peak RSS, no slower on 2 threads
@@ -49,7 +56,7 @@ class DecodeSettings:
     vad_min_silence_ms: int = 500
     vad_speech_pad_ms: int = 300
     hotwords: str | None = None
-    initial_prompt: str | None = None
+    initial_prompt: str | None = AIRLINE_PROMPT
     patience: float = 1.0
     # Only the sequential decoder (batched=False) uses a temperature fallback and the previous
     # text as context; the batched pipeline takes the first temperature and no context.
