@@ -59,6 +59,8 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("staffing-check", jobs.check_staffing, every=300),
     # Each tenant's yesterday at its local `report_time`; the job skips tenants not yet due or done.
     Schedule("daily-reports", jobs.generate_daily_reports, every=900),
+    # Retention in days, so hourly is precise enough; each run is idempotent and audited per tenant.
+    Schedule("retention", jobs.apply_retention_all, every=3600),
 )
 
 
