@@ -8,7 +8,17 @@ from report_data import DAY, build_report_world
 from sqlalchemy import func, select
 
 from qa_service.config import Settings
-from qa_service.db.models import AuditLog, CriterionAnswer, Evaluation, ReportRun, Tenant, Turn
+from qa_service.db.blobs import BlobStore
+from qa_service.db.models import (
+    AuditLog,
+    CriterionAnswer,
+    Evaluation,
+    Interaction,
+    Recording,
+    ReportRun,
+    Tenant,
+    Turn,
+)
 from qa_service.db.session import transaction
 from qa_service.services.reports.daily import generate_day
 from qa_service.services.retention.purge import apply_retention
@@ -29,23 +39,37 @@ def test_retention_removes_what_is_due_and_nothing_younger(settings: Settings) -
         runs_before = {r.kind: r.summary for r in session.scalars(select(ReportRun))}
         tenant = session.get_one(Tenant, world.tenant_id)
         # Transcripts older than 30 days go; evaluations are kept 60 days, so none of them is due.
-        tenant.settings = {**tenant.settings, "retention_transcript_days": 30, "retention_evaluation_days": 60}
+        tenant.settings = {**tenant.settings, "retention_transcript_days": 30, "retention_evaluation_days": 60,
+                           "retention_redacted_audio_days": 30}
+        # The other airline's call of the same day has a transcript too: its settings keep it a year.
+        other_call = session.scalar(select(Interaction).where(Interaction.tenant_id == world.other_tenant_id))
+        assert other_call is not None
+        session.add(Turn(interaction_id=other_call.id, position=0, speaker="agent", text="Добрый день"))
+        call = session.scalar(select(Interaction).where(Interaction.tenant_id == world.tenant_id,
+                                                        Interaction.external_id == "C-0000"))
+        assert call is not None
+        session.add(Recording(interaction_id=call.id, blob_key=f"tenant-{world.tenant_id}/recordings/{call.id}.wav"))
+    store = BlobStore.from_url(settings.blob_url)
+    store.put_bytes(f"tenant-{world.tenant_id}/recordings/{call.id}.wav", b"RIFF....WAVE")
     turns, answers = _count(settings, Turn), _count(settings, CriterionAnswer)
-    assert turns == 6 and answers == 9
+    assert turns == 7 and answers == 9
 
     with transaction(settings.sqlalchemy_url) as session:
         dry = apply_retention(session, settings, world.tenant_id, NOW, dry_run=True)
-    assert (dry.due.transcript_turns, dry.due.evaluation_answers) == (6, 0)
-    assert _count(settings, Turn) == 6 and _count(settings, AuditLog, AuditLog.action == "retention.run") == 0
+    assert (dry.due.transcript_turns, dry.due.evaluation_answers, dry.due.redacted_audio) == (6, 0, 1)
+    assert store.exists(f"tenant-{world.tenant_id}/recordings/{call.id}.wav")
+    assert _count(settings, Turn) == 7 and _count(settings, AuditLog, AuditLog.action == "retention.run") == 0
 
     # 45 days later for the evaluations: their answers go, the scores stay on the evaluations.
     with transaction(settings.sqlalchemy_url) as session:
         young = apply_retention(session, settings, world.tenant_id, NOW - timedelta(days=25))
-    assert young.due.transcript_turns == 0 and _count(settings, Turn) == 6  # 26 days old: younger than 30
+    assert young.due.transcript_turns == 0 and _count(settings, Turn) == 7  # 26 days old: younger than 30
 
     with transaction(settings.sqlalchemy_url) as session:
         run = apply_retention(session, settings, world.tenant_id, NOW)
-    assert run.due.transcript_turns == 6 and _count(settings, Turn) == 0
+    assert run.due.transcript_turns == 6 and _count(settings, Turn) == 1  # the other airline's stays
+    assert not store.exists(f"tenant-{world.tenant_id}/recordings/{call.id}.wav")
+    assert _count(settings, Recording, Recording.blob_key.is_not(None)) == 0
     assert _count(settings, CriterionAnswer) == 9  # younger than 60 days: untouched
 
     with transaction(settings.sqlalchemy_url) as session:
