@@ -61,6 +61,8 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("daily-reports", jobs.generate_daily_reports, every=900),
     # Issue 24: customers' first turns clustered, each topic and tracker tested for an emerging day.
     Schedule("topics", jobs.refresh_topics, cron="30 1 * * *"),
+    # Retention in days, so hourly is precise enough; each run is idempotent and audited per tenant.
+    Schedule("retention", jobs.apply_retention_all, every=3600),
 )
 
 

@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "qa_service.cli.calibration",
     "qa_service.cli.trust",
     "qa_service.cli.report",
+    "qa_service.cli.retention",
     "qa_service.cli.case",
     "qa_service.cli.search",
     "qa_service.cli.trackers",

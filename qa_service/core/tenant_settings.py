@@ -46,6 +46,13 @@ class TenantSettings:
     redact_names: bool = True
     # A contact followed by another on the same case within this many days is a repeat (FCR).
     repeat_window_days: int = 7
+    # Retention (days): raw audio may hold a card number read aloud, so it goes first; transcripts and
+    # redacted audio serve disputes and calibration for a year; evaluations' per-criterion detail two
+    # (the scores stay on the evaluation, and stored daily reports keep their figures).
+    retention_raw_audio_days: int = 7
+    retention_redacted_audio_days: int = 365
+    retention_transcript_days: int = 365
+    retention_evaluation_days: int = 730
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None) -> TenantSettings:
@@ -89,6 +96,13 @@ class TenantSettings:
         _int_range("dispute_window_days", "срок оспаривания, дней", self.dispute_window_days, 1, 90)
         _int_range("session_hours", "длительность сессии, часов", self.session_hours, 1, SESSION_HOURS_MAX)
         _int_range("repeat_window_days", "окно повторного обращения, дней", self.repeat_window_days, 1, 90)
+        _int_range("retention_raw_audio_days", "хранение исходного аудио, дней", self.retention_raw_audio_days,
+                   1, 3650)
+        _int_range("retention_redacted_audio_days", "хранение очищенного аудио, дней",
+                   self.retention_redacted_audio_days, 1, 3650)
+        _int_range("retention_transcript_days", "хранение расшифровок, дней", self.retention_transcript_days,
+                   1, 3650)
+        _int_range("retention_evaluation_days", "хранение оценок, дней", self.retention_evaluation_days, 1, 3650)
         if not isinstance(self.report_time, str) or not _TIME_OF_DAY.match(self.report_time):
             raise InvalidTenantSettings(
                 f"время отчётов: ЧЧ:ММ, а не {self.report_time!r}", f"report time: HH:MM, not {self.report_time!r}"

@@ -15,6 +15,7 @@ from typing import Any
 from redis import Redis
 from rq.job import Job
 
+from qa_service.db.session import transaction
 from qa_service.jobs.queue import (
     ASR_QUEUE,
     JOBS,
@@ -47,6 +48,7 @@ from qa_service.services.ingestion.spool import sweep_orphaned_spool
 from qa_service.services.ingestion.transcription import fail_transcription, transcribe_stored_interaction
 from qa_service.services.reports import daily as daily_reports
 from qa_service.services.reports import staffing
+from qa_service.services.retention import purge as retention
 from qa_service.services.search.topics import refresh_all_topics
 from qa_service.services.search.trackers import run_backfill
 
@@ -173,6 +175,17 @@ def generate_daily_reports() -> None:
     also on the run (reports history page), and the next tick tries again up to MAX_ATTEMPTS.
     """
     daily_reports.generate_daily_reports(current_settings(), datetime.now(UTC))
+
+
+@job(queue=TEXT_QUEUE)
+def apply_retention_all() -> None:
+    """Periodic: each tenant's retention (`services.retention.purge`), one transaction per tenant."""
+    settings = current_settings()
+    with transaction(settings.sqlalchemy_url) as session:
+        ids = retention.tenant_ids(session)
+    for tenant_id in ids:
+        with transaction(settings.sqlalchemy_url) as session:
+            retention.apply_retention(session, settings, tenant_id, datetime.now(UTC))
 
 
 @job(queue=TEXT_QUEUE)

@@ -19,6 +19,8 @@ import contextlib
 import io
 import itertools
 import logging
+import shutil
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -185,21 +187,43 @@ def _each_file(paths: Iterable[Path]) -> Iterator[Path]:
 def scan_files(paths: Iterable[Path], report: CardScanReport) -> None:
     """Every file under `paths` (folders walked), read as bytes and, for zips and PDFs, as text too."""
     for path in _each_file(paths):
-        report.files.append(str(path))
-        seen: set[str] = set()  # each number once per file: chunks overlap, members repeat the bytes
-        for at, text, textual in itertools.chain([("file name", path.name, True)], _file_texts(path)):
-            for run in stored_card_runs(text) if textual else card_runs_anywhere(text):
-                if run.digits not in seen:
-                    seen.add(run.digits)
-                    report.findings.append(CardFinding(str(path), at, run.masked))
-            # A binary file's bytes were read as latin-1 (digits survive any encoding); cues are Russian words
-            # in UTF-8, so those bytes are read again as UTF-8. Text was read as UTF-8 already.
-            readable = text if textual else text.encode("latin-1", "replace").decode("utf-8", "ignore")
-            for start, end in cvv_after_cues(readable):
-                key = f"cvv:{readable[start:end]}"
-                if key not in seen:
-                    seen.add(key)
-                    report.findings.append(CardFinding(str(path), at, CVV_MASK))
+        _scan_file(path, str(path), path.name, report)
+
+
+def _scan_file(path: Path, where: str, name: str, report: CardScanReport) -> None:
+    report.files.append(where)
+    seen: set[str] = set()  # each number once per file: chunks overlap, members repeat the bytes
+    for at, text, textual in itertools.chain([("file name", name, True)], _file_texts(path)):
+        for run in stored_card_runs(text) if textual else card_runs_anywhere(text):
+            if run.digits not in seen:
+                seen.add(run.digits)
+                report.findings.append(CardFinding(where, at, run.masked))
+        # A binary file's bytes were read as latin-1 (digits survive any encoding); cues are Russian words
+        # in UTF-8, so those bytes are read again as UTF-8. Text was read as UTF-8 already.
+        readable = text if textual else text.encode("latin-1", "replace").decode("utf-8", "ignore")
+        for start, end in cvv_after_cues(readable):
+            key = f"cvv:{readable[start:end]}"
+            if key not in seen:
+                seen.add(key)
+                report.findings.append(CardFinding(where, at, CVV_MASK))
+
+
+def scan_blob_store(store: BlobStore, report: CardScanReport) -> None:
+    """Every blob of a store that is not a local folder (an S3 bucket): each one copied to a private
+    temporary file, read as `scan_files` reads a file, and removed at once (zips and PDFs need seeking)."""
+    keys = getattr(store, "keys", None)
+    if keys is None:
+        return
+    label = getattr(getattr(store, "location", None), "bucket", "blobs")
+    with tempfile.TemporaryDirectory(prefix="card-scan-") as folder:  # created 0700
+        copy = Path(folder) / "blob"
+        for key in keys():
+            with store.open(key) as blob, copy.open("wb") as out:
+                shutil.copyfileobj(blob.stream, out)
+            try:
+                _scan_file(copy, f"s3://{label}/{key}", key.rsplit("/", 1)[-1], report)
+            finally:
+                copy.unlink(missing_ok=True)
 
 
 def stored_file_roots(settings: Settings) -> list[Path]:
@@ -248,6 +272,9 @@ def scan_for_cards(
     scan_database(settings.sqlalchemy_url, report)
     scan_redis(redis_entries, report)
     scan_files([*stored_file_roots(settings), *logs], report)
+    store = BlobStore.from_url(settings.blob_url)
+    if not isinstance(store, LocalBlobStore):
+        scan_blob_store(store, report)
     if audio:
         from qa_service.services.card_scan_audio import scan_recordings
 

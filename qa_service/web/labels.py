@@ -87,6 +87,7 @@ LABELS: dict[str, dict[str, LazyString]] = {
         "evaluation.acknowledge": lazy_gettext("acknowledged an evaluation"),
         "sampling.run": lazy_gettext("drew the review sample"), "update": lazy_gettext("changed"),
         "settings.update": lazy_gettext("changed the tenant settings"), "create": lazy_gettext("created"),
+        "retention.run": lazy_gettext("deleted data past its retention period"),
         "rubric.upload": lazy_gettext("uploaded a rubric version"),
         "rubric.activate": lazy_gettext("activated a rubric version"),
         "connector.save": lazy_gettext("saved a connector"), "connector.run": lazy_gettext("ran a connector"),

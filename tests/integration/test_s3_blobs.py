@@ -106,3 +106,18 @@ def test_a_server_that_does_not_answer_is_a_clear_error_not_a_hang() -> None:
     dead = S3BlobStore(S3Location.parse(f"s3://recordings?endpoint=http://127.0.0.1:{_free_port()}"))
     with pytest.raises(UserFacingError, match="хранилище записей недоступно"):
         dead.exists("tenant-1/recordings/1.wav")
+
+
+def test_the_card_scan_reads_every_blob_of_the_bucket(s3_endpoint: str) -> None:
+    from qa_service.services.card_scan import CardScanReport, scan_blob_store
+
+    store = BlobStore.from_url(f"s3://recordings/qa?endpoint={s3_endpoint}")
+    store.put_bytes("tenant-1/exports/leak.txt", "оплата картой 4111 1111 1111 1111".encode())
+    store.put_bytes("tenant-1/exports/clean.txt", "Добрый день, рейс SU-1402".encode())
+    report = CardScanReport()
+    scan_blob_store(store, report)
+    assert sorted(report.files) == ["s3://recordings/tenant-1/exports/clean.txt",
+                                    "s3://recordings/tenant-1/exports/leak.txt"]
+    [finding] = report.findings
+    assert finding.where == "s3://recordings/tenant-1/exports/leak.txt"
+    assert "4111 1111" not in finding.line()  # masked, never the number itself

@@ -5,34 +5,55 @@ so `docker compose config` cannot parse the file here: this checks its structure
 """
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_compose_runs_web_two_workers_redis_and_postgres_with_volumes() -> None:
-    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+def _compose() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "compose.yaml").read_text())  # type: ignore[no-any-return]
+
+
+def test_compose_runs_every_component_with_an_s3_store_and_workers_by_queue() -> None:
+    compose = _compose()
     services = compose["services"]
-    assert {"web", "redis", "postgres"} <= services.keys()
-    workers = [name for name, svc in services.items() if svc.get("command") == ["worker"]]
-    assert len(workers) == 2
-    for name in ["web", *workers]:
+    assert {"web", "scheduler", "worker-asr", "worker-text", "redis", "postgres", "minio"} <= services.keys()
+    assert services["minio"]["image"].startswith("minio/")
+    # Separately scalable: one service per queue, so `--scale worker-asr=N` adds ASR capacity only.
+    queues = {name: svc["environment"]["QA_QUEUES"] for name, svc in services.items()
+              if svc.get("command") == ["worker"]}
+    assert queues == {"worker-asr": "asr", "worker-text": "text"}
+    assert services["scheduler"]["command"] == ["scheduler"]
+    for name in ("web", "scheduler", *queues):
         env = services[name]["environment"]
-        assert env["DATABASE_URL"].startswith("postgresql://") and env["REDIS_URL"].startswith("redis://")
-    assert {"pg", "redis", "blobs", "spool"} <= compose["volumes"].keys()
+        assert env["DATABASE_URL"].startswith("postgresql://") and "@postgres:5432/" in env["DATABASE_URL"], name
+        assert env["REDIS_URL"].startswith("redis://redis:"), name
+        assert env["BLOB_URL"].startswith("s3://") and "endpoint=http://minio:9000" in env["BLOB_URL"], name
+        assert "minio" in services[name]["depends_on"] or "minio-init" in services[name]["depends_on"], name
+    assert {"pg", "redis", "minio", "spool"} <= compose["volumes"].keys()
 
 
-def test_web_and_every_worker_share_the_spool_and_blob_volumes_where_the_image_points() -> None:
-    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+def test_the_bucket_in_blob_url_is_created_and_the_credentials_match_minio() -> None:
+    from qa_service.db.s3_blobs import S3Location
+
+    services = _compose()["services"]
+    env = services["web"]["environment"]
+    location = S3Location.parse(env["BLOB_URL"])
+    assert f"mc mb --ignore-existing qa/{location.bucket}" in " ".join(services["minio-init"]["command"])
+    assert env["AWS_ACCESS_KEY_ID"] == services["minio"]["environment"]["MINIO_ROOT_USER"]
+    assert env["AWS_SECRET_ACCESS_KEY"] == services["minio"]["environment"]["MINIO_ROOT_PASSWORD"]
+
+
+def test_web_and_every_worker_share_the_spool_volume_where_the_image_points() -> None:
+    services = _compose()["services"]
     image_env = dockerfile_runtime_env()
-    assert image_env["QA_SPOOL_DIR"] == "/data/spool" and image_env["BLOB_URL"] == "file:///data/blobs"
+    assert image_env["QA_SPOOL_DIR"] == "/data/spool"
     assert image_env["QA_INSTANCE_DIR"].startswith("/data/")
-    for name, service in compose["services"].items():
+    for name, service in services.items():
         if service.get("command") in (["web"], ["worker"]):
             assert "spool:/data/spool" in service["volumes"], name
-            assert "blobs:/data/blobs" in service["volumes"], name
-    assert compose["services"]["scheduler"]["command"] == ["scheduler"]
 
 
 def dockerfile_runtime_env() -> dict[str, str]:

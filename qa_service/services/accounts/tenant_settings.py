@@ -23,6 +23,9 @@ from qa_service.services.review.sampling import (
 )
 
 CHANNELS = ("call", "chat", "email")
+# Days each kind of data is kept (`services.retention`); edited on the settings page.
+RETENTION_FIELDS = ("retention_raw_audio_days", "retention_redacted_audio_days", "retention_transcript_days",
+                    "retention_evaluation_days")
 
 
 class SettingsError(UserFacingError):
@@ -51,6 +54,7 @@ def _editable_state(settings: TenantSettings, rule: SamplingRule) -> dict[str, A
         "dispute_window_days": settings.dispute_window_days,
         "sampling_per_agent": rule.per_agent_per_week, "sampling_random_percent": round(100 * rule.random_share),
         "sampling_channels": list(rule.channels), "sampling_due_days": rule.due_days,
+        **{name: getattr(settings, name) for name in RETENTION_FIELDS},
     }
 
 
@@ -62,7 +66,7 @@ def settings_version(session: Session, tenant_id: int) -> str:
 
 def save_settings(
     session: Session, viewer: Viewer, *, timezone: str, public_phones: list[str], dispute_window_days: int,
-    sampling: SamplingForm, form_version: str | None = None,
+    sampling: SamplingForm, form_version: str | None = None, retention: dict[str, int] | None = None,
 ) -> TenantSettings:
     """Validate and store the tenant's settings and sampling rule (raises a user-facing error)."""
     if not viewer.role.value == "admin":
@@ -74,6 +78,7 @@ def save_settings(
     settings = settings.with_changes(
         timezone=timezone.strip(), public_phones=tuple(p.strip() for p in public_phones if p.strip()),
         dispute_window_days=dispute_window_days,
+        **{name: value for name, value in (retention or {}).items() if name in RETENTION_FIELDS},
     )
     if not 0 <= sampling.per_agent <= 100:
         raise SettingsError("выборка: от 0 до 100 взаимодействий на оператора в неделю",

@@ -17,6 +17,7 @@ from qa_service.db.models import Role
 from qa_service.services.accounts.audit_log import AuditFilters, audit_actions, audit_page, audit_rows
 from qa_service.services.accounts.tenant_settings import (
     CHANNELS,
+    RETENTION_FIELDS,
     SamplingForm,
     SettingsError,
     current_settings,
@@ -191,13 +192,14 @@ def save_settings_page() -> ResponseReturnValue:
             per_agent=int(form.get("per_agent", "")), random_share=float(form.get("random_percent", "")) / 100,
             channels=tuple(form.getlist("channels")), due_days=int(form.get("due_days", "")),
         )
+        retention = {name: int(form[name]) for name in RETENTION_FIELDS if name in form}
     except ValueError:
         flash_error(SettingsError("введите числа в числовые поля", "enter numbers in the number fields"))
         return redirect(url_for("admin.settings_page")), 303
     try:
         save_settings(session, current_viewer(), timezone=form.get("timezone", ""),
                       public_phones=form.get("public_phones", "").splitlines(), dispute_window_days=window,
-                      sampling=sampling, form_version=form.get("version"))
+                      sampling=sampling, form_version=form.get("version"), retention=retention)
     except UserFacingError as error:
         session.rollback()
         flash_error(error)

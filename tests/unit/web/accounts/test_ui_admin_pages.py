@@ -65,6 +65,23 @@ def test_settings_are_saved_and_validated(app: Flask, world: World, settings: Se
         assert session.get_one(Tenant, world.tenant_id).timezone == "Asia/Yekaterinburg"  # refused: unchanged
 
 
+def test_retention_defaults_are_shown_and_an_admin_changes_them(
+    app: Flask, world: World, settings: Settings
+) -> None:
+    client, token = _admin(app, world)
+    page = client.get("/admin/settings").get_data(as_text=True)
+    assert "Сроки хранения, дней" in page
+    assert 'name="retention_raw_audio_days" min="1" max="3650" value="7"' in page
+    assert 'name="retention_evaluation_days" min="1" max="3650" value="730"' in page
+    client.post("/admin/settings", data=dict(FORM, retention_transcript_days="90", csrf_token=token))
+    with transaction(settings.sqlalchemy_url) as session:
+        stored = session.get_one(Tenant, world.tenant_id).settings
+    assert stored["retention_transcript_days"] == 90 and stored["retention_redacted_audio_days"] == 365
+    bad = client.post("/admin/settings", data=dict(FORM, retention_raw_audio_days="0", csrf_token=token),
+                      follow_redirects=True).get_data(as_text=True)
+    assert "хранение исходного аудио, дней: целое от 1 до 3650" in bad
+
+
 def test_another_tenants_admin_changes_only_their_own_settings(
     app: Flask, world: World, settings: Settings
 ) -> None:

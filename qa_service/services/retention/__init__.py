@@ -1,0 +1,1 @@
+"""Per-tenant retention: old raw audio, redacted audio, transcripts and evaluation detail removed on schedule."""
