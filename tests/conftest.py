@@ -81,7 +81,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
         return
     from qa_service.db.session import engine_for, sessions_joining
 
-    postgres_url: str = request.getfixturevalue("postgres_url")
+    postgres_url: str = request.getfixturevalue("service_postgres_url")
     result = Settings(
         environment="test", database_url=postgres_url, instance_dir=tmp_path / "instance", secret_key="test-secret",
         **connectors_allowed(tmp_path),
@@ -119,6 +119,14 @@ def _own_database(prefix: str) -> Iterator[str]:
         engine_for(Settings(database_url=url).sqlalchemy_url).dispose()
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def service_postgres_url() -> Iterator[str]:
+    """The database of the service tests' savepoints alone: nothing else commits there, so a service test
+    never counts rows that an integration test with real workers left in the run's shared database."""
+    with _own_database("qa_svc") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

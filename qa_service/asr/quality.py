@@ -152,6 +152,9 @@ def looks_swapped(agent_opening: str, customer_opening: str) -> bool:
     return customer >= 2.0 and customer > opening_score(agent_opening)
 
 
+POOR_BELOW = 0.6  # `core.interaction.TranscriptQuality.is_poor`
+
+
 def finish(report: QualityReport, kept_words: Sequence[Word], total: int, dropped: int) -> QualityReport:
     """Set the 0–1 score: mean word confidence of what is kept, scaled by what survived."""
     if not kept_words:
@@ -167,4 +170,7 @@ def finish(report: QualityReport, kept_words: Sequence[Word], total: int, droppe
     if "swapped_channels" in report.flags:
         score -= SWAP_PENALTY
     report.score = round(min(1.0, max(0.0, score)), 3)
+    if report.score < POOR_BELOW and not report.flags:
+        # A transcript poor as a whole says so in words too, not only by its number (scoring sends it to a person).
+        report.flag("low_confidence", f"overall confidence {report.score:.2f} below {POOR_BELOW}")
     return report

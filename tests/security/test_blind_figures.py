@@ -88,6 +88,8 @@ NO_SCORE_FIGURES = {
     "/coaching/needs/refresh": "a form", "/coaching/tasks": "a form", "/coaching/tasks/new": "a form",
     "/coaching/tasks/<int:task_id>/": "task forms", "/coaching/materials/": "files",
     "/reports": "a redirect", "/reports/history": "run dates, statuses and signers, no figures",
+    "/search": "snippets of what was said, no score; a score filter leaves out the items scored blind",
+    "/api/v1/search": "the same hits as the page, no score",
     "/reports/runs/<int:run_id>/rerun": "a form", "/cases": "finding a case by booking code (a redirect)",
     "/reports/daily-quality/sign-off": "a form (refused while blind)",
 }

@@ -167,9 +167,15 @@ def mime_bombs(folder: Path) -> None:
     (folder / "nested-2000.eml").write_bytes(nested("nested-2000", 2000))
     (folder / "nested-65.eml").write_bytes(nested("nested-65", 65))
     (folder / "rfc822-nested-300.eml").write_bytes(rfc822("rfc822-nested-300", 300))
-    (folder / "tolerated-html-50000-divs.eml").write_bytes(
-        (head("tolerated-html-50000-divs", "Content-Type: text/html; charset=utf-8\r\n\r\n")
+    # 50,000 nested divs: the HTML stripper is linear, and the 650,000 characters of text it gives are
+    # then refused by the per-turn volume limit (50,000), with the reason.
+    (folder / "html-50000-divs.eml").write_bytes(
+        (head("html-50000-divs", "Content-Type: text/html; charset=utf-8\r\n\r\n")
          + "<div>Здравствуйте " * 50000 + "</div>" * 50000 + "\r\n").encode())
+    # Deep nesting within the volume limit is stored intact.
+    (folder / "tolerated-html-3000-divs.eml").write_bytes(
+        (head("tolerated-html-3000-divs", "Content-Type: text/html; charset=utf-8\r\n\r\n")
+         + "<div>Здравствуйте " * 3000 + "</div>" * 3000 + "\r\n").encode())
     (folder / "tolerated-subject-200kb.eml").write_bytes(
         (head("tolerated-subject-200kb", "Content-Type: text/plain\r\n\r\nДобрый день\r\n")
          .replace("Subject: tolerated-subject-200kb", "Subject: " + "тема " * 40000)).encode())

@@ -43,9 +43,9 @@ def search_page() -> ResponseReturnValue:
     result, error = None, None
     if typed:
         session = db()
-        # Turns stored around the pipeline (imports, old rows) are indexed a batch at a time as people search.
-        if index_pending(session, viewer.tenant_id):
-            session.commit()
+        # Turns stored around the pipeline (imports, old rows) are indexed a batch at a time as people search;
+        # the request commits the batch.
+        index_pending(session, viewer.tenant_id)
         try:
             result = search(session, viewer, typed, filters)
         except UserFacingError as exc:  # an empty query, or a score filter the role may not use
