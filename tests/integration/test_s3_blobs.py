@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
+import httpx
 import pytest
 from flask import Flask
 
@@ -40,6 +41,8 @@ def s3_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
+    # moto keeps its buckets in the process, across servers: each test starts from an empty store.
+    httpx.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()
     boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1").create_bucket(Bucket="recordings")
     try:
         yield endpoint
